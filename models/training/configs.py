@@ -1,0 +1,32 @@
+"""Training configurations as plain values: the same code trains all three, on CPU or CUDA."""
+from __future__ import annotations
+
+from .model import ModelConfig
+
+CONFIGS: dict[str, dict] = {
+    # CI: proves the pipeline end to end (train, export, round trip) in about a minute on 2 cores.
+    "tiny": dict(
+        model=ModelConfig(vocab_size=1000, d_model=32, n_heads=2, d_ff=64, enc_layers=2, dec_layers=1, max_len=64),
+        vocab_size=1000, spm_sentences=20000, spm_coverage=0.995, max_tokens=1200, max_minutes=1.0, max_steps=60, warmup=20, lr_peak=3e-3,
+        ckpt_every=20, average_last=2, dev_every=1000, max_pairs=4000, dev_pairs=8, seed=1,
+    ),
+    # This machine's kind: 2 CPU cores, at most 90 minutes.
+    "small": dict(
+        model=ModelConfig(vocab_size=8000, d_model=256, n_heads=4, d_ff=1024, enc_layers=4, dec_layers=2, max_len=256),
+        vocab_size=8000, max_tokens=3000, max_minutes=80.0, max_steps=1_000_000, warmup=300, lr_peak=1.5e-3,
+        ckpt_every=150, average_last=4, dev_every=600, max_pairs=None, dev_pairs=50, seed=1,
+    ),
+    # One CUDA GPU (H100) for at most 10 minutes in bf16; also runs under torchrun (DDP) on several GPUs.
+    "release": dict(
+        model=ModelConfig(vocab_size=16000, d_model=256, n_heads=4, d_ff=1024, enc_layers=6, dec_layers=2,
+                          max_len=256, dropout=0.1),
+        vocab_size=16000, max_tokens=24000, max_minutes=9.0, max_steps=1_000_000, warmup=1000, lr_peak=1.4e-3,
+        ckpt_every=500, average_last=5, dev_every=1000, max_pairs=None, dev_pairs=200, seed=1,
+    ),
+}
+
+
+def get_config(name: str) -> dict:
+    if name not in CONFIGS:
+        raise SystemExit(f"unknown config {name!r}: choose one of {', '.join(CONFIGS)}")
+    return dict(CONFIGS[name])

@@ -1,0 +1,113 @@
+"""Scores a model package on the evaluation sets through the product's own engine (the TypeScript CLI in Node).
+
+  npm run build && /usr/bin/python3 -m models.training.evaluate --package models/<id> [--limit 200] [--beam 4]
+
+BLEU (sacrebleu 13a; for Korean targets also character-level BLEU) and chrF, computed by metrics.py,
+which follows sacrebleu's definitions and is tested against sacrebleu's own test numbers. Writes the
+hypotheses to build/eval/<id>/, the scores into the package's manifest.json, and prints a table.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from .metrics import corpus_bleu, corpus_chrf
+from .export import write_manifest
+
+FLORES = {"en": "flores200.devtest.eng_Latn", "ko": "flores200.devtest.kor_Hang", "de": "flores200.devtest.deu_Latn"}
+# (set name, source lang, target lang, source file, reference file)
+EVAL_SETS = [
+    ("flores200-devtest", s, t, FLORES[s], FLORES[t]) for s, t in (("ko", "en"), ("en", "ko"), ("de", "en"), ("en", "de"))
+] + [
+    ("newstest2014", "en", "de", "newstest2014.en-de.en", "newstest2014.en-de.de"),
+    ("newstest2014", "de", "en", "newstest2014.en-de.de", "newstest2014.en-de.en"),
+    ("tatoeba", "en", "ko", "tatoeba-v2021-08-07.eng-kor.eng", "tatoeba-v2021-08-07.eng-kor.kor"),
+    ("tatoeba", "ko", "en", "tatoeba-v2021-08-07.eng-kor.kor", "tatoeba-v2021-08-07.eng-kor.eng"),
+    ("tatoeba", "en", "de", "tatoeba-v2021-08-07.deu-eng.eng", "tatoeba-v2021-08-07.deu-eng.deu"),
+    ("tatoeba", "de", "en", "tatoeba-v2021-08-07.deu-eng.deu", "tatoeba-v2021-08-07.deu-eng.eng"),
+]
+
+
+def read_lines(path: Path) -> list[str]:
+    """One segment a line. FLORES's Korean file has CSV-quoted lines ("...""..."): unquote them."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    out = []
+    for line in lines:
+        inner = line[1:-1]
+        if len(line) > 2 and line[0] == line[-1] == '"' and '"' not in inner.replace('""', ""):
+            line = inner.replace('""', '"')
+        out.append(line)
+    return out
+
+
+def translate(cli: Path, package: Path, src: str, tgt: str, lines: list[str], beam: int) -> tuple[list[str], float]:
+    t0 = time.time()
+    res = subprocess.run(["node", str(cli), "translate", "--from", src, "--to", tgt, "--beam", str(beam), "--model", str(package)],
+                         input="\n".join(l.replace("\n", " ") for l in lines) + "\n", capture_output=True, text=True, check=False)
+    if res.returncode != 0:
+        raise SystemExit(f"the engine failed on {src}->{tgt}: {res.stderr.strip()}")
+    hyps = res.stdout.split("\n")[: len(lines)]
+    if len(hyps) != len(lines):
+        raise SystemExit(f"the engine returned {len(hyps)} lines for {len(lines)} inputs ({src}->{tgt})")
+    return hyps, time.time() - t0
+
+
+def score(hyps: list[str], refs: list[str], tgt: str) -> dict:
+    s = {"bleu": round(corpus_bleu(hyps, refs, tokenize="13a")["score"], 2),
+         "chrf": round(corpus_chrf(hyps, refs)["score"], 2), "sentences": len(refs)}
+    if tgt == "ko":
+        s["bleuChar"] = round(corpus_bleu(hyps, refs, tokenize="char")["score"], 2)
+    return s
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--package", required=True)
+    ap.add_argument("--corpora", default="../shared/corpora")
+    ap.add_argument("--limit", type=int, default=None, help="score only the first N segments of each set")
+    ap.add_argument("--beam", type=int, default=4)
+    ap.add_argument("--sets", default="flores200-devtest,newstest2014,tatoeba")
+    ap.add_argument("--jobs", type=int, default=2, help="engine processes run at once")
+    ap.add_argument("--cli", default="dist/cli.js")
+    args = ap.parse_args(argv)
+    package, cli = Path(args.package), Path(args.cli)
+    if not cli.exists():
+        raise SystemExit(f"{cli} is missing: run `npm run build` first")
+    eval_dir = Path(args.corpora) / "eval"
+    manifest = json.loads((package / "manifest.json").read_text(encoding="utf-8"))
+    out_dir = Path("build/eval") / manifest["id"]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    wanted = set(args.sets.split(","))
+    jobs = [j for j in EVAL_SETS if j[0] in wanted]
+
+    def run(job):
+        name, s, t, src_file, ref_file = job
+        srcs, refs = read_lines(eval_dir / src_file), read_lines(eval_dir / ref_file)
+        assert len(srcs) == len(refs), f"{src_file} and {ref_file} differ in length"
+        if args.limit:
+            srcs, refs = srcs[: args.limit], refs[: args.limit]
+        hyps, seconds = translate(cli, package, s, t, srcs, args.beam)
+        (out_dir / f"{name}.{s}-{t}.hyp").write_text("\n".join(hyps) + "\n", encoding="utf-8")
+        return name, f"{s}-{t}", {**score(hyps, refs, t), "seconds": round(seconds, 1)}
+
+    scores: dict = {}
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        for name, direction, s in pool.map(run, jobs):
+            scores.setdefault(name, {})[direction] = s
+            print(f"{name:18} {direction}  BLEU {s['bleu']:6.2f}  chrF {s['chrf']:6.2f}"
+                  + (f"  charBLEU {s['bleuChar']:6.2f}" if "bleuChar" in s else "") + f"  ({s['sentences']} segments, {s['seconds']} s)", flush=True)
+    manifest["scores"] = {**manifest.get("scores", {}), **scores,
+                          "_how": {"engine": "TypeScript engine, onnxruntime-web WASM in Node", "beam": args.beam,
+                                   "limit": args.limit, "metrics": "BLEU 13a (char-level BLEU too for Korean targets) and chrF2, sacrebleu definitions"}}
+    write_manifest(package, manifest)
+    (out_dir / "scores.json").write_text(json.dumps(scores, indent=1) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

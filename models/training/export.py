@@ -1,0 +1,249 @@
+"""Exports a trained model.pt to a model package (ONNX graphs sharing one weights file) for onnxruntime-web.
+
+  /usr/bin/python3 -m models.training.export --run build/runs/small --out models/ac-small-cpu-v1 [--dtype fp16]
+
+Four graphs (see ARCHITECTURE.md): encoder, encoder_attn, decoder_step, decoder_step_attn. Plain translation
+runs the graphs without attention outputs, so it never pays for them. All four point into one external
+weights.bin, each distinct tensor stored once (tensors are matched by content), so the extra graphs cost
+only a few kilobytes. --dtype fp16 stores weights as float16 followed by a Cast to float32: half the size,
+float32 arithmetic, and operators every onnxruntime-web backend runs.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import onnx
+import torch
+from onnx import helper, numpy_helper, TensorProto
+
+from .model import ModelConfig, Transformer
+
+
+OPSET = 17
+FORMAT_VERSION = 1
+LANGS = ("en", "ko", "de")
+DIRECTIONS = [["en", "ko"], ["ko", "en"], ["en", "de"], ["de", "en"]]
+ALIGN = 64
+
+
+class EncoderGraph(torch.nn.Module):
+    def __init__(self, model: Transformer, with_attention: bool):
+        super().__init__()
+        self.model, self.with_attention = model, with_attention
+
+    def forward(self, src_ids):                                     # (B,S)
+        if not self.with_attention:
+            memory, _, _ = self.model.encode(src_ids)
+            return self.model.cross_kv(memory)                       # cross_k, cross_v (Ld,B,H,S,dh)
+        memory, _, probs, qks = self.model.encode(src_ids, need_probs=True, need_qk=True)
+        cross_k, cross_v = self.model.cross_kv(memory)
+        enc_q = torch.stack([q for q, _ in qks], 1)                 # (B,Le,H,S,dh)
+        enc_k = torch.stack([k for _, k in qks], 1)
+        return cross_k, cross_v, torch.stack(probs, 1), enc_q, enc_k   # enc_attn (B,Le,H,S,S)
+
+
+class DecoderStepGraph(torch.nn.Module):
+    def __init__(self, model: Transformer, with_attention: bool):
+        super().__init__()
+        self.model, self.with_attention = model, with_attention
+
+    def forward(self, tokens, past_k, past_v, cross_k, cross_v):
+        return self.model.decode_step(tokens, past_k, past_v, cross_k, cross_v, need_probs=self.with_attention)
+
+
+def graph_specs(cfg: ModelConfig):
+    """Names and dynamic axes of the four graphs: the contract with src/shared/manifest.ts."""
+    kv = {1: "batch", 3: "src_len"}
+    past = {1: "batch", 3: "past_len"}
+    enc_in, enc_out = ["src_ids"], ["cross_k", "cross_v"]
+    dec_in = ["tokens", "past_k", "past_v", "cross_k", "cross_v"]
+    dec_out = ["logits", "present_k", "present_v"]
+    axes_enc = {"src_ids": {0: "batch", 1: "src_len"}, "cross_k": kv, "cross_v": kv,
+                "enc_attn": {0: "batch", 3: "src_len", 4: "src_len"},
+                "enc_q": {0: "batch", 3: "src_len"}, "enc_k": {0: "batch", 3: "src_len"}}
+    axes_dec = {"tokens": {0: "batch"}, "past_k": past, "past_v": past, "cross_k": kv, "cross_v": kv,
+                "logits": {0: "batch"}, "present_k": {1: "batch", 3: "total_len"}, "present_v": {1: "batch", 3: "total_len"},
+                "dec_attn": {0: "batch", 4: "total_len"}, "cross_attn": {0: "batch", 4: "src_len"}}
+    return {
+        "encoder": ("encoder.onnx", False, enc_in, enc_out, axes_enc),
+        "encoderAttn": ("encoder_attn.onnx", True, enc_in, enc_out + ["enc_attn", "enc_q", "enc_k"], axes_enc),
+        "decoderStep": ("decoder_step.onnx", False, dec_in, dec_out, axes_dec),
+        "decoderStepAttn": ("decoder_step_attn.onnx", True, dec_in, dec_out + ["dec_attn", "cross_attn"], axes_dec),
+    }
+
+
+def example_inputs(cfg: ModelConfig, is_encoder: bool):
+    H, dh, Ld = cfg.n_heads, cfg.d_model // cfg.n_heads, cfg.dec_layers
+    B, S, T = 2, 7, 3
+    if is_encoder:
+        return (torch.randint(4, cfg.vocab_size, (B, S)),)
+    return (torch.randint(4, cfg.vocab_size, (B, 1)), torch.randn(Ld, B, H, T, dh), torch.randn(Ld, B, H, T, dh),
+            torch.randn(Ld, B, H, S, dh), torch.randn(Ld, B, H, S, dh))
+
+
+def export_graph(model, name, spec, cfg, path: Path):
+    file, with_attention, inputs, outputs, axes = spec
+    is_encoder = name.startswith("encoder")
+    module = (EncoderGraph if is_encoder else DecoderStepGraph)(model, with_attention).eval()
+    torch.onnx.export(module, example_inputs(cfg, is_encoder), str(path), opset_version=OPSET,
+                      input_names=inputs, output_names=outputs,
+                      dynamic_axes={k: v for k, v in axes.items() if k in inputs + outputs},
+                      do_constant_folding=True)
+
+
+def to_fp16_storage(graph: onnx.GraphProto):
+    """Float32 initializers of 16+ elements become float16 initializers feeding a Cast back to float32."""
+    casts = []
+    for init in graph.initializer:
+        if init.data_type == TensorProto.FLOAT and int(np.prod(init.dims)) >= 16:
+            arr = numpy_helper.to_array(init).astype(np.float16)
+            name = init.name
+            init.CopyFrom(numpy_helper.from_array(arr, name + "__fp16"))
+            casts.append(helper.make_node("Cast", [name + "__fp16"], [name], to=TensorProto.FLOAT, name=name + "__cast"))
+    for i, node in enumerate(casts):
+        graph.node.insert(i, node)
+
+
+def externalize(models: dict[str, onnx.ModelProto], weights_path: Path) -> dict:
+    """Moves every initializer into one weights file, each distinct content once. Returns stats."""
+    blobs: dict[str, tuple[int, int]] = {}
+    total_refs = 0
+    with open(weights_path, "wb") as f:
+        for m in models.values():
+            for init in m.graph.initializer:
+                raw = numpy_helper.to_array(init).tobytes()
+                if len(raw) < 64:
+                    continue                                        # tiny tensors stay inline
+                total_refs += len(raw)
+                key = hashlib.sha256(raw + str(init.data_type).encode() + str(list(init.dims)).encode()).hexdigest()
+                if key not in blobs:
+                    pad = (-f.tell()) % ALIGN
+                    f.write(b"\0" * pad)
+                    blobs[key] = (f.tell(), len(raw))
+                    f.write(raw)
+                offset, length = blobs[key]
+                init.ClearField("raw_data")
+                for field in ("float_data", "int32_data", "int64_data", "double_data"):
+                    init.ClearField(field)
+                init.data_location = TensorProto.EXTERNAL
+                del init.external_data[:]
+                for k, v in (("location", weights_path.name), ("offset", str(offset)), ("length", str(length))):
+                    e = init.external_data.add()
+                    e.key, e.value = k, v
+    return {"unique_tensors": len(blobs), "bytes_if_not_shared": total_refs, "weights_bytes": weights_path.stat().st_size}
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def io_spec(m: onnx.ModelProto):
+    def desc(v):
+        dims = [d.dim_param or d.dim_value for d in v.type.tensor_type.shape.dim]
+        return {"name": v.name, "type": TensorProto.DataType.Name(v.type.tensor_type.elem_type).lower(), "shape": dims}
+    return [desc(v) for v in m.graph.input], [desc(v) for v in m.graph.output]
+
+
+def load_run(run: Path):
+    ckpt = torch.load(run / "model.pt", map_location="cpu")
+    cfg = ModelConfig(**ckpt["model_config"])
+    model = Transformer(cfg)
+    model.load_state_dict(ckpt["model"])
+    return model.eval(), cfg, ckpt
+
+
+def export_package(run: Path, out: Path, dtype: str = "fp32", package_id: str | None = None, description: str = ""):
+    model, cfg, ckpt = load_run(run)
+    out.mkdir(parents=True, exist_ok=True)
+    specs = graph_specs(cfg)
+    models: dict[str, onnx.ModelProto] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, spec in specs.items():
+            p = Path(tmp) / spec[0]
+            export_graph(model, name, spec, cfg, p)
+            models[name] = onnx.load(str(p))
+    ops = sorted({n.op_type for m in models.values() for n in m.graph.node})
+    if dtype == "fp16":
+        for m in models.values():
+            to_fp16_storage(m.graph)
+    for old in out.glob("*.onnx"):
+        old.unlink()
+    stats = externalize(models, out / "weights.bin")
+    graphs = {}
+    for name, m in models.items():
+        file = specs[name][0]
+        onnx.save(m, str(out / file))
+        onnx.checker.check_model(str(out / file))
+        inputs, outputs = io_spec(m)
+        graphs[name] = {"file": file, "inputs": inputs, "outputs": outputs}
+
+    from . import tokenizer as tok
+    shutil.copy(run / "tokenizer.model", out / "tokenizer.model")
+    tok.export_json(str(out / "tokenizer.model"), str(out / "tokenizer.json"))
+    import sentencepiece as spm
+    sp = spm.SentencePieceProcessor(model_file=str(out / "tokenizer.model"))
+    manifest_path = out / "manifest.json"
+    previous = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+    manifest = {
+        "format": FORMAT_VERSION,
+        "id": package_id or out.name,
+        "description": description or previous.get("description", ""),
+        "languages": list(LANGS),
+        "directions": DIRECTIONS,
+        "tags": {l: f"<2{l}>" for l in LANGS},
+        "special": {"pad": sp.pad_id(), "unk": sp.unk_id(), "bos": sp.bos_id(), "eos": sp.eos_id(),
+                    "tags": {l: sp.piece_to_id(f"<2{l}>") for l in LANGS}},
+        "dims": {"vocab": cfg.vocab_size, "dModel": cfg.d_model, "heads": cfg.n_heads, "dHead": cfg.d_model // cfg.n_heads,
+                 "dFF": cfg.d_ff, "encoderLayers": cfg.enc_layers, "decoderLayers": cfg.dec_layers,
+                 "maxLen": cfg.max_len, "preLN": True, "params": model.num_params()},
+        "weightsDtype": dtype,
+        "tokenizer": {"model": "tokenizer.model", "json": "tokenizer.json"},
+        "weights": "weights.bin",
+        "graphs": graphs,
+        "operators": ops,
+        "decoding": {"beam": 4, "lengthPenalty": 0.6, "maxLenRule": "min(maxLen - 1, 2 * srcLen + 10)"},
+        "training": {"config": ckpt["config"], "steps": ckpt["step"], "minutes": ckpt["minutes"], "device": ckpt["device"],
+                     "world": ckpt.get("world", 1), "pairs": ckpt.get("pairs"), "targetTokensSeen": ckpt.get("target_tokens_seen"),
+                     "averaged": ckpt.get("averaged")},
+        "scores": previous.get("scores", {}),
+        "export": stats,
+    }
+    write_manifest(out, manifest)
+    return manifest
+
+
+def write_manifest(out: Path, manifest: dict):
+    """Recomputes the file list (sha256, bytes) and writes manifest.json."""
+    names = [manifest["weights"], manifest["tokenizer"]["model"], manifest["tokenizer"]["json"]]
+    names += [g["file"] for g in manifest["graphs"].values()]
+    if (out / "MODEL_CARD.md").exists():
+        names.append("MODEL_CARD.md")
+    manifest["files"] = {n: {"sha256": sha256(out / n), "bytes": (out / n).stat().st_size} for n in names}
+    manifest["packageBytes"] = sum(f["bytes"] for f in manifest["files"].values())
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--run", required=True, help="training output folder with model.pt and tokenizer.model")
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--dtype", choices=["fp32", "fp16"], default="fp32")
+    ap.add_argument("--id", default=None)
+    ap.add_argument("--description", default="")
+    args = ap.parse_args(argv)
+    m = export_package(Path(args.run), Path(args.out), args.dtype, args.id, args.description)
+    print(json.dumps({"package": args.out, "bytes": m["packageBytes"], "export": m["export"], "operators": m["operators"]}, indent=1))
+
+
+if __name__ == "__main__":
+    main()

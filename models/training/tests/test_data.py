@@ -1,0 +1,187 @@
+"""Tests for the corpus builder's cleaning, filters and parsers (no files outside the repo)."""
+import os
+import tempfile
+import unittest
+
+from models.training import data as D
+
+
+class CleaningTest(unittest.TestCase):
+    def test_markdown_table_row_dropped(self):
+        self.assertEqual(D.clean_text("| Model | Accuracy |\n|---|---|\n| BERT | 0.9 |\nAfter the table."),
+                         "After the table.")
+        self.assertTrue(D.is_table_line("| a | b |"))
+        self.assertTrue(D.is_table_line("a | b | c"))
+        self.assertFalse(D.is_table_line("Python |version| docs"))
+        self.assertEqual(D.clean_text("| a | b |"), "")
+
+    def test_rest_roles_stripped(self):
+        self.assertEqual(D.clean_text("Use :func:`len` on it."), "Use len on it.")
+        self.assertEqual(D.clean_text("See :class:`~collections.OrderedDict`."), "See OrderedDict.")
+        self.assertEqual(D.clean_text(":ref:`the tutorial <tut-intro>` and ``x = 1``"),
+                         "the tutorial and x = 1")
+        self.assertEqual(D.clean_text(":mod:`!zipfile` --- Work with ZIP"), "zipfile --- Work with ZIP")
+        self.assertEqual(D.clean_text("`PKZIP Note`_\\에 정의된"), "PKZIP Note에 정의된")
+        self.assertEqual(D.clean_text("Run this::"), "Run this:")
+
+    def test_d2l_markup(self):
+        self.assertEqual(D.clean_text("as shown in :numref:`fig_x` (:cite:`Vaswani.2017`), we."),
+                         "as shown in, we.")
+        self.assertEqual(D.clean_text(":label:`sec_attention`"), "")
+        self.assertEqual(D.clean_text("batch size $256$ and $x_i$를"), "batch size 256 and x_i를")
+
+    def test_anchor_removed(self):
+        self.assertEqual(D.clean_text("## Introduction [[introduction]]"), "Introduction")
+        self.assertEqual(D.clean_text("# Setup {#setup}"), "Setup")
+
+    def test_markdown_links_images_code_emphasis(self):
+        self.assertEqual(D.clean_text("See [the guide](https://x.org/a_(b)) ![fig](img.png) now."),
+                         "See the guide now.")
+        self.assertEqual(D.clean_text("- Call `model.fit()` with **care** and *love*."),
+                         "Call model.fit() with care and love.")
+        self.assertEqual(D.clean_text("*pos*에 해당하는"), "pos에 해당하는")
+        self.assertEqual(D.clean_text("Any *\\*args* here"), "Any *args here")
+
+    def test_html(self):
+        self.assertEqual(D.clean_text("<Tip>\n\nUse it &amp; enjoy <b>now</b>.\n\n</Tip>"),
+                         "Use it & enjoy now.")
+        self.assertEqual(D.clean_text('<img src="a.png"/>'), "")
+        self.assertEqual(D.clean_text("a &lt; b"), "a < b")
+
+    def test_whitespace(self):
+        self.assertEqual(D.clean_text("  a\tb\n\n c  "), "a b c")
+
+
+class FilterTest(unittest.TestCase):
+    def test_korean_without_hangul_dropped(self):
+        self.assertEqual(D.pair_filter("ko", "Hello world.", "Hello world."), "ko_no_hangul")
+        self.assertEqual(D.pair_filter("ko", "Use the tf.data API for input pipelines now.",
+                                       "Use the tf.data API for input pipelines 지금."),
+                         "ko_mostly_latin")
+        self.assertIsNone(D.pair_filter("ko", "Hello world.", "안녕하세요 세계."))
+
+    def test_german_same_as_english(self):
+        self.assertEqual(D.pair_filter("de", "Transformers", "Transformers"), "de_same_as_en")
+
+    def test_empty_length_ratio_code(self):
+        self.assertEqual(D.pair_filter("de", "", "Hallo"), "empty")
+        self.assertEqual(D.pair_filter("de", "Hi.", "Das ist ein sehr, sehr langer Satz, der "
+                                                    "nicht zu einem kurzen passt."), "length_ratio")
+        self.assertEqual(D.pair_filter("de", "x = tf.constant([1, 2])", "x = tf.constant([1, 2]) "),
+                         "de_same_as_en")
+        self.assertTrue(D.is_codey("model.fit(x_train, y_train, epochs=5)"))
+        self.assertTrue(D.is_codey("https://github.com/tensorflow/docs/blob/master/x.md"))
+        self.assertTrue(D.is_codey(">>> import os"))
+        self.assertFalse(D.is_codey("Call model.fit() to train the model on the data."))
+
+    def test_eval_overlap_and_dedup(self):
+        b = D.Builder(eval_keys={D.norm_key("The  cat sat on the MAT.")})
+        b.add_source("src", "de", [
+            ("The cat sat on the mat.", "Die Katze saß auf der Matte."),  # eval overlap (en)
+            ("Good morning.", "Guten Morgen."),
+            ("Good  morning.", "Guten Morgen."),  # duplicate after whitespace normalisation
+            ("Good morning.", "Guten Tag."),  # different translation: kept
+        ])
+        self.assertEqual([(p[2], p[3]) for p in b.pairs],
+                         [("Good morning.", "Guten Morgen."), ("Good morning.", "Guten Tag.")])
+        self.assertEqual(b.dropped["eval_overlap"], 1)
+        self.assertEqual(b.dropped["duplicate"], 1)
+        self.assertEqual(b.kept[("src", "de")], 2)
+
+    def test_eval_overlap_other_side_and_csv_quotes(self):
+        with tempfile.TemporaryDirectory() as d:
+            with open(os.path.join(d, "flores200.devtest.kor_Hang"), "w", encoding="utf-8") as f:
+                f.write('"그는 ""현재""라고 말했다."\n')
+            with open(os.path.join(d, "other.txt"), "w", encoding="utf-8") as f:
+                f.write("Not an eval file.\n")
+            keys = D.load_eval_keys(d)
+        self.assertIn(D.norm_key('그는 "현재"라고 말했다.'), keys)
+        self.assertNotIn(D.norm_key("Not an eval file."), keys)
+        b = D.Builder(keys)
+        b.add_source("src", "ko", [("He said \"now\".", '그는 "현재"라고 말했다.')])
+        self.assertEqual(b.pairs, [])
+        self.assertEqual(b.dropped["eval_overlap"], 1)
+
+    def test_max_per_source(self):
+        b = D.Builder(set(), max_per_source=2)
+        b.add_source("s", "de", [(f"Sentence number {i}.", f"Satz Nummer {i}.") for i in range(5)])
+        self.assertEqual(len(b.pairs), 2)
+
+
+PO = r'''# SOME DESCRIPTIVE TITLE.
+msgid ""
+msgstr ""
+"Project-Id-Version: Python 3.13\n"
+"Content-Type: text/plain; charset=utf-8\n"
+
+#: ../../library/zipfile.rst:2
+msgid ":mod:`!zipfile` --- Work with ZIP archives"
+msgstr ":mod:`!zipfile` --- ZIP 아카이브 작업"
+
+#: ../../library/zipfile.rst:14
+msgid ""
+"The ZIP file format is a common archive "
+"and compression \"standard\"."
+msgstr ""
+"ZIP 파일 형식은 흔히 쓰이는 "
+"아카이브와 압축 표준입니다."
+
+#: ../../library/zipfile.rst:20
+#, fuzzy
+msgid "This entry is fuzzy."
+msgstr "퍼지 항목."
+
+#: ../../library/zipfile.rst:26
+msgid "Not translated yet."
+msgstr ""
+
+#, python-format
+msgctxt "menu"
+msgid "Open %s"
+msgstr "%s 열기"
+
+msgid "One file"
+msgid_plural "%d files"
+msgstr[0] "파일 %d개"
+
+#~ msgid "Obsolete."
+#~ msgstr "폐기됨."
+'''
+
+
+class PoParserTest(unittest.TestCase):
+    def test_parse_po(self):
+        self.assertEqual(D.parse_po(PO), [
+            (":mod:`!zipfile` --- Work with ZIP archives", ":mod:`!zipfile` --- ZIP 아카이브 작업"),
+            ('The ZIP file format is a common archive and compression "standard".',
+             "ZIP 파일 형식은 흔히 쓰이는 아카이브와 압축 표준입니다."),
+            ("Open %s", "%s 열기"),
+            ("One file", "파일 %d개"),
+        ])
+
+
+class LibreOfficeTest(unittest.TestCase):
+    HTML = '''<html><head><script>var x = "<p id='par_id1'>no</p>";</script></head><body>
+<div id="DisplayArea">
+<h1 id="hd_id3147291" dir="auto">Load/Save Options</h1>
+<p id="par_id3146957" class="paragraph"><a name="laden"></a><span class="avis">Specifies general settings. </span></p>
+<p id="par_id2" class="embedded">Choose <span class="switchinline"><span hidden="true" id="MACtext_27" class="MAC"><span class="emph">LibreOffice - Preferences</span></span><span hidden="true" id="defaulttext_27"><span class="emph">Tools - Options</span></span></span> - Load/Save.</p>
+<p id="par_id3" class="x">First<br>second</p>
+</div></body></html>'''
+
+    def test_parse_help_html(self):
+        paras = D.parse_help_html(self.HTML)
+        self.assertEqual(dict(paras), {
+            "hd_id3147291": "Load/Save Options",
+            "par_id3146957": "Specifies general settings.",
+            "par_id2": "Choose Tools - Options - Load/Save.",
+            "par_id3": "First second",
+        })
+
+    def test_mnemonic(self):
+        self.assertEqual(D._MNEMONIC_RE.sub("", "~File"), "File")
+        self.assertEqual(D._MNEMONIC_RE.sub("", "파일(~F)"), "파일")
+
+
+if __name__ == "__main__":
+    unittest.main()

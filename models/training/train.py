@@ -1,0 +1,305 @@
+"""Trains the Transformer on build/data: tokenizer, batching, Adam + warmup, checkpoints, averaging, dev scores.
+
+  /usr/bin/python3 -m models.training.train --config small --data build/data --out build/runs/small
+  torchrun --nproc_per_node=8 -m models.training.train --config release ...   (DistributedDataParallel)
+Resumes from OUT/last.pt when it exists. Logs one JSON object per line to OUT/log.jsonl.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import random
+import time
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+from .configs import get_config
+from .model import ModelConfig, Transformer
+from .decode import greedy_batch
+from . import tokenizer as tok
+
+LANGS = ("en", "ko", "de")
+
+
+def log(out: Path, rank: int, **row):
+    if rank != 0:
+        return
+    row["time"] = round(time.time(), 1)
+    print(json.dumps(row, ensure_ascii=False), flush=True)
+    with open(out / "log.jsonl", "a", encoding="utf-8") as f:
+        f.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def read_pairs(path: Path, limit: int | None):
+    """train.tsv / dev.tsv rows: corpus, lang_a (en), lang_b, text_a, text_b."""
+    rows = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) == 5 and parts[3] and parts[4]:
+                rows.append(parts)
+            if limit and len(rows) >= limit:
+                break
+    return rows
+
+
+def make_examples(rows, sp, tag_ids: dict[str, int], eos: int, max_len: int):
+    """Every pair in both directions -> (direction, src ids [<2tgt> .. </s>], tgt ids [..])."""
+    a_ids = sp.encode([r[3] for r in rows])
+    b_ids = sp.encode([r[4] for r in rows])
+    out = []
+    for r, a, b in zip(rows, a_ids, b_ids):
+        la, lb = r[1], r[2]
+        for (sl, s), (tl, t) in (((la, a), (lb, b)), ((lb, b), (la, a))):
+            src = [tag_ids[tl]] + s[: max_len - 2] + [eos]
+            tgt = t[: max_len - 2]
+            out.append((f"{sl}-{tl}", src, tgt))
+    return out
+
+
+def make_batches(examples, max_tokens: int, seed: int):
+    """Length-bucketed batches of about max_tokens (padded) tokens, in a seeded random order."""
+    rng = random.Random(seed)
+    order = sorted(range(len(examples)), key=lambda i: (len(examples[i][2]), len(examples[i][1]), rng.random()))
+    batches, cur, longest = [], [], 0
+    for i in order:
+        n = max(len(examples[i][1]), len(examples[i][2]) + 1)
+        if cur and max(longest, n) * (len(cur) + 1) > max_tokens:
+            batches.append(cur)
+            cur, longest = [], 0
+        cur.append(i)
+        longest = max(longest, n)
+    if cur:
+        batches.append(cur)
+    rng.shuffle(batches)
+    return batches
+
+
+def collate(examples, idx, pad, bos, eos, device):
+    srcs = [examples[i][1] for i in idx]
+    tgts = [examples[i][2] for i in idx]
+    S = max(map(len, srcs))
+    T = max(map(len, tgts)) + 1
+    src = torch.full((len(idx), S), pad, dtype=torch.long)
+    tin = torch.full((len(idx), T), pad, dtype=torch.long)
+    tout = torch.full((len(idx), T), pad, dtype=torch.long)
+    for j, (s, t) in enumerate(zip(srcs, tgts)):
+        src[j, : len(s)] = torch.tensor(s)
+        tin[j, : len(t) + 1] = torch.tensor([bos] + t)
+        tout[j, : len(t) + 1] = torch.tensor(t + [eos])
+    return src.to(device), tin.to(device), tout.to(device)
+
+
+def lr_at(step: int, warmup: int, peak: float) -> float:
+    """The paper's schedule (section 5.3), d_model^-0.5 * min(step^-0.5, step * warmup^-1.5), rescaled so its
+    maximum (at step == warmup) is `peak`: linear warmup, then inverse square-root decay."""
+    step = max(step, 1)
+    return peak * min(step / warmup, math.sqrt(warmup / step))
+
+
+def average_checkpoints(paths):
+    """Checkpoint averaging (section 6.1): the mean of the last few saved weights."""
+    avg = None
+    for p in paths:
+        sd = torch.load(p, map_location="cpu")
+        if avg is None:
+            avg = {k: v.clone().float() for k, v in sd.items()}
+        else:
+            for k in avg:
+                avg[k] += sd[k].float()
+    return {k: v / len(paths) for k, v in avg.items()}
+
+
+def dev_scores(model, dev_examples, sp, special, device, per_direction: int):
+    """Greedy chrF on a few dev sentences per direction, plus dev loss."""
+    from .metrics import corpus_chrf
+    model.eval()
+    scores = {}
+    by_dir: dict[str, list] = {}
+    for ex in dev_examples:
+        by_dir.setdefault(ex[0], []).append(ex)
+    for d, exs in sorted(by_dir.items()):
+        exs = exs[:per_direction]
+        hyps = []
+        for i in range(0, len(exs), 32):
+            chunk = exs[i:i + 32]
+            src, _, _ = collate(chunk, range(len(chunk)), special["pad"], special["bos"], special["eos"], device)
+            for ids in greedy_batch(model, src, special["bos"], special["eos"], min(model.cfg.max_len - 1, src.size(1) + 20)):
+                hyps.append(sp.decode(ids))
+        refs = [sp.decode(ex[2]) for ex in exs]
+        scores[d] = round(corpus_chrf(hyps, refs)["score"], 2)
+        scores[d + "_sample"] = hyps[0][:120]
+    model.train()
+    return scores
+
+
+@torch.no_grad()
+def dev_loss(model, dev_examples, special, device, max_tokens, limit=2000):
+    model.eval()
+    total, count = 0.0, 0
+    dev_examples = dev_examples[:limit]
+    for idx in make_batches(dev_examples, max_tokens, 0):
+        src, tin, tout = collate(dev_examples, idx, special["pad"], special["bos"], special["eos"], device)
+        logits = model(src, tin)
+        total += F.cross_entropy(logits.float().view(-1, logits.size(-1)), tout.view(-1),
+                                 ignore_index=special["pad"], reduction="sum").item()
+        count += int((tout != special["pad"]).sum())
+    model.train()
+    return total / max(count, 1)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--config", default="small")
+    ap.add_argument("--data", default="build/data")
+    ap.add_argument("--out", default=None)
+    ap.add_argument("--minutes", type=float, default=None, help="override the config's time budget")
+    ap.add_argument("--threads", type=int, default=None)
+    args = ap.parse_args(argv)
+    cfg = get_config(args.config)
+    out = Path(args.out or f"build/runs/{args.config}")
+    out.mkdir(parents=True, exist_ok=True)
+    budget_s = 60 * (args.minutes if args.minutes is not None else cfg["max_minutes"])
+
+    # Distributed (torchrun) or single process.
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    rank = int(os.environ.get("RANK", "0"))
+    if world > 1:
+        import torch.distributed as dist
+        dist.init_process_group("nccl")
+        torch.cuda.set_device(int(os.environ["LOCAL_RANK"]))
+    device = torch.device(f"cuda:{torch.cuda.current_device()}" if torch.cuda.is_available() else "cpu")
+    if device.type == "cpu":
+        torch.set_num_threads(args.threads or os.cpu_count() or 1)
+    torch.manual_seed(cfg["seed"] + rank)
+    random.seed(cfg["seed"])
+
+    # Tokenizer: trained once per run folder from the data's spm.txt.
+    data = Path(args.data)
+    spm_prefix = out / "tokenizer"
+    if rank == 0 and not Path(f"{spm_prefix}.model").exists():
+        t0 = time.time()
+        kw = {k: cfg[c] for k, c in (("input_sentence_size", "spm_sentences"), ("character_coverage", "spm_coverage")) if c in cfg}
+        tok.train_tokenizer(str(data / "spm.txt"), str(spm_prefix), cfg["vocab_size"], **kw)
+        log(out, rank, event="tokenizer", seconds=round(time.time() - t0, 1))
+    if world > 1:
+        torch.distributed.barrier()
+    import sentencepiece as spm
+    sp = spm.SentencePieceProcessor(model_file=f"{spm_prefix}.model")
+    mcfg: ModelConfig = cfg["model"]
+    assert sp.get_piece_size() == mcfg.vocab_size, "tokenizer and model vocabulary sizes differ"
+    special = {"pad": sp.pad_id(), "unk": sp.unk_id(), "bos": sp.bos_id(), "eos": sp.eos_id()}
+    tag_ids = {l: sp.piece_to_id(f"<2{l}>") for l in LANGS}
+
+    t0 = time.time()
+    train_rows = read_pairs(data / "train.tsv", cfg["max_pairs"])
+    dev_rows = read_pairs(data / "dev.tsv", None)
+    examples = make_examples(train_rows, sp, tag_ids, special["eos"], mcfg.max_len)
+    dev_examples = make_examples(dev_rows, sp, tag_ids, special["eos"], mcfg.max_len)
+    log(out, rank, event="data", pairs=len(train_rows), examples=len(examples), dev=len(dev_examples),
+        target_tokens=sum(len(e[2]) + 1 for e in examples), seconds=round(time.time() - t0, 1))
+
+    model = Transformer(mcfg).to(device)
+    opt = torch.optim.Adam(model.parameters(), lr=cfg["lr_peak"], betas=(0.9, 0.98), eps=1e-9)
+    step, epoch, batch_pos, elapsed = 0, 0, 0, 0.0
+    last = out / "last.pt"
+    if last.exists():
+        state = torch.load(last, map_location="cpu")
+        model.load_state_dict(state["model"])
+        opt.load_state_dict(state["opt"])
+        step, epoch, batch_pos, elapsed = state["step"], state["epoch"], state["batch_pos"], state["elapsed"]
+        torch.set_rng_state(state["rng"])
+        log(out, rank, event="resume", step=step, epoch=epoch)
+    log(out, rank, event="model", params=model.num_params(), config=args.config, device=str(device), world=world)
+    ddp_model = model
+    if world > 1:
+        ddp_model = torch.nn.parallel.DistributedDataParallel(model, device_ids=[device.index])
+    autocast = torch.autocast("cuda", dtype=torch.bfloat16) if device.type == "cuda" else torch.autocast("cpu", enabled=False)
+
+    def save_state():
+        torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "epoch": epoch,
+                    "batch_pos": batch_pos, "elapsed": elapsed, "rng": torch.get_rng_state()}, last)
+
+    ckpts = sorted(out.glob("ckpt_*.pt"), key=lambda p: int(p.stem.split("_")[1]))
+    start = time.time() - elapsed
+    tokens_seen, tick, tick_tokens, done = 0, time.time(), 0, False
+    model.train()
+    while not done:
+        batches = make_batches(examples, cfg["max_tokens"], cfg["seed"] + epoch)
+        mine = batches[rank::world]
+        while batch_pos < len(mine):
+            idx = mine[batch_pos]
+            batch_pos += 1
+            src, tin, tout = collate(examples, idx, special["pad"], special["bos"], special["eos"], device)
+            step += 1
+            for g in opt.param_groups:
+                g["lr"] = lr_at(step, cfg["warmup"], cfg["lr_peak"])
+            with autocast:
+                logits = ddp_model(src, tin)
+            loss = F.cross_entropy(logits.float().view(-1, logits.size(-1)), tout.view(-1),
+                                   ignore_index=special["pad"], label_smoothing=0.1)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            n_tok = int((tout != special["pad"]).sum())
+            tokens_seen += n_tok
+            tick_tokens += n_tok
+            elapsed = time.time() - start
+            if step % 50 == 0:
+                now = time.time()
+                log(out, rank, step=step, epoch=epoch, loss=round(loss.item(), 4), lr=round(g["lr"], 6),
+                    tok_per_s=round(tick_tokens / (now - tick)), minutes=round(elapsed / 60, 2))
+                tick, tick_tokens = now, 0
+            if rank == 0 and step % cfg["ckpt_every"] == 0:
+                p = out / f"ckpt_{step}.pt"
+                torch.save(model.state_dict(), p)
+                ckpts.append(p)
+                for old in ckpts[: -cfg["average_last"]]:
+                    old.unlink(missing_ok=True)
+                ckpts = ckpts[-cfg["average_last"]:]
+                save_state()
+            if rank == 0 and step % cfg["dev_every"] == 0:
+                log(out, rank, step=step, dev_loss=round(dev_loss(model, dev_examples, special, device, cfg["max_tokens"]), 4),
+                    dev_chrf=dev_scores(model, dev_examples, sp, special, device, cfg["dev_pairs"]))
+            if elapsed >= budget_s or step >= cfg["max_steps"]:
+                done = True
+                break
+        else:
+            epoch, batch_pos = epoch + 1, 0
+
+    if rank == 0:
+        p = out / f"ckpt_{step}.pt"
+        torch.save(model.state_dict(), p)
+        if p not in ckpts:
+            ckpts.append(p)
+        save_state()
+        # Checkpoint averaging (section 6.1) helps at the end of a long run; in a short run the early
+        # checkpoints can still be much worse, so the averaged weights are kept only if their dev loss is lower.
+        last_weights = {k: v.clone() for k, v in model.state_dict().items()}
+        last_loss = dev_loss(model, dev_examples, special, device, cfg["max_tokens"])
+        model.load_state_dict(average_checkpoints(ckpts[-cfg["average_last"]:]))
+        avg_loss = dev_loss(model, dev_examples, special, device, cfg["max_tokens"])
+        averaged = avg_loss <= last_loss
+        if not averaged:
+            model.load_state_dict(last_weights)
+        log(out, rank, event="averaging", last_dev_loss=round(last_loss, 4), averaged_dev_loss=round(avg_loss, 4), kept="averaged" if averaged else "last")
+        final = model.state_dict()
+        torch.save({"model": final, "model_config": mcfg.to_dict(), "config": args.config, "step": step,
+                    "minutes": round(elapsed / 60, 1), "device": torch.cuda.get_device_name() if device.type == "cuda" else f"cpu x{torch.get_num_threads()}",
+                    "averaged": [c.name for c in ckpts[-cfg["average_last"]:]] if averaged else [], "world": world,
+                    "pairs": len(train_rows), "target_tokens_seen": tokens_seen},
+                   out / "model.pt")
+        log(out, rank, event="done", step=step, minutes=round(elapsed / 60, 2),
+            dev_loss=round(dev_loss(model, dev_examples, special, device, cfg["max_tokens"]), 4),
+            dev_chrf=dev_scores(model, dev_examples, sp, special, device, cfg["dev_pairs"]))
+    if world > 1:
+        torch.distributed.destroy_process_group()
+
+
+if __name__ == "__main__":
+    main()

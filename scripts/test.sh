@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# npm test: installs what is missing, then runs the Python pipeline tests, the unit and golden tests (node --test),
+# the tiny train/export round trip, and the end-to-end tests in code-server + chromium. SKIP_E2E=1 skips the last.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/ensure-deps.sh
+node scripts/build.mjs --tests
+npx tsc -p . --noEmit
+echo "== Python pipeline unit tests"
+/usr/bin/python3 -m unittest discover -s models/training/tests -t . 2>&1 | tail -n 4
+echo "== Unit and golden tests (TypeScript engine, onnxruntime-web WASM in Node)"
+node --test out/test/
+echo "== Tiny training run, ONNX export and engine round trip"
+bash scripts/test-pipeline.sh
+if [ "${SKIP_E2E:-}" != 1 ]; then
+  echo "== End-to-end tests (code-server + chromium)"
+  node test/e2e/run.mjs
+fi

@@ -1,0 +1,190 @@
+// Loads a model package into onnxruntime-web sessions (WebGPU or WASM) and runs the encoder and decoder steps.
+import type * as Ort from 'onnxruntime-web';
+import { validateManifest, type GraphName, type ModelManifest } from '../shared/manifest';
+import type { Backend, BackendSetting, Tensor } from '../shared/results';
+import type { StepDecoder } from './beam';
+import { SentencePieceTokenizer } from './tokenizer';
+
+export type OrtModule = typeof Ort;
+
+/** Where a package's files come from: fetch() in the webview, the file system in Node. */
+export interface PackageSource {
+  readonly location: string;
+  read(name: string): Promise<Uint8Array>;
+}
+
+export interface EncoderOutput { crossK: Ort.Tensor; crossV: Ort.Tensor; encAttn?: Tensor; encQ?: Tensor; encK?: Tensor }
+
+/** Per-hypothesis attention rows of one step: dec [Ld*H*(t+1)], cross [Ld*H*S]. */
+export interface StepAttention { dec: Float32Array; cross: Float32Array }
+
+interface KvState { k: Ort.Tensor; v: Ort.Tensor; n: number }
+
+/** Picks the execution provider: WebGPU when an adapter exists (or is forced), else WASM. */
+export async function chooseBackend(setting: BackendSetting): Promise<Backend> {
+  if (setting === 'wasm') return 'wasm';
+  const gpu = (globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<unknown> } } }).navigator?.gpu;
+  let adapter: unknown = null;
+  try {
+    adapter = gpu ? await gpu.requestAdapter() : null;
+  } catch {
+    adapter = null;
+  }
+  if (adapter) return 'webgpu';
+  if (setting === 'webgpu') {
+    throw new Error('The backend setting asks for WebGPU, but this editor offers no WebGPU adapter. Set "attentionCompanion.backend" to "auto" or "wasm".');
+  }
+  return 'wasm';
+}
+
+export class OnnxModel {
+  private readonly sessions = new Map<GraphName, Promise<Ort.InferenceSession>>();
+  private weights?: Promise<Uint8Array>;
+
+  private constructor(
+    private readonly ort: OrtModule,
+    private readonly source: PackageSource,
+    readonly manifest: ModelManifest,
+    readonly tokenizer: SentencePieceTokenizer,
+    readonly backend: Backend,
+  ) {}
+
+  static async load(ort: OrtModule, source: PackageSource, backendSetting: BackendSetting): Promise<OnnxModel> {
+    const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+    let manifestJson: unknown;
+    try {
+      manifestJson = JSON.parse(text(await source.read('manifest.json')));
+    } catch (e) {
+      throw new Error(`No readable model package at ${source.location}: ${(e as Error).message}`);
+    }
+    const manifest = validateManifest(manifestJson, source.location);
+    const tokenizer = SentencePieceTokenizer.fromJSON(JSON.parse(text(await source.read(manifest.tokenizer.json))));
+    if (tokenizer.vocabSize !== manifest.dims.vocab) {
+      throw new Error(`Model package ${source.location}: tokenizer has ${tokenizer.vocabSize} pieces, the model ${manifest.dims.vocab}.`);
+    }
+    const backend = await chooseBackend(backendSetting);
+    const model = new OnnxModel(ort, source, manifest, tokenizer, backend);
+    await Promise.all([model.session('encoder'), model.session('decoderStep')]);
+    return model;
+  }
+
+  /** Sessions are created on first use: the attention graphs only when attention is first asked for. */
+  session(name: GraphName): Promise<Ort.InferenceSession> {
+    let s = this.sessions.get(name);
+    if (!s) {
+      s = this.createSession(name);
+      this.sessions.set(name, s);
+      s.catch(() => this.sessions.delete(name));
+    }
+    return s;
+  }
+
+  private async createSession(name: GraphName): Promise<Ort.InferenceSession> {
+    const spec = this.manifest.graphs[name];
+    this.weights ??= this.source.read(this.manifest.weights);
+    const [graph, weights] = await Promise.all([this.source.read(spec.file), this.weights]);
+    return this.ort.InferenceSession.create(graph, {
+      executionProviders: [this.backend],
+      externalData: [{ path: this.manifest.weights, data: weights }],
+      graphOptimizationLevel: 'all',
+    });
+  }
+
+  async encode(srcIds: number[], withAttention: boolean): Promise<EncoderOutput> {
+    const session = await this.session(withAttention ? 'encoderAttn' : 'encoder');
+    const src = new this.ort.Tensor('int64', BigInt64Array.from(srcIds, BigInt), [1, srcIds.length]);
+    const out = await session.run({ src_ids: src });
+    const result: EncoderOutput = { crossK: out.cross_k, crossV: out.cross_v };
+    if (withAttention) {
+      // [1, Le, H, S, S] attention and [1, Le, H, S, dh] queries/keys: drop the batch dimension.
+      const plain = (t: Ort.Tensor): Tensor => ({ dims: t.dims.slice(1), data: Array.from(t.data as Float32Array) });
+      result.encAttn = plain(out.enc_attn);
+      if (out.enc_q && out.enc_k) {
+        result.encQ = plain(out.enc_q);
+        result.encK = plain(out.enc_k);
+      }
+    }
+    return result;
+  }
+
+  /** A decoder over one encoded sentence: KV cache in, KV cache out, beams as the batch. */
+  stepDecoder(enc: EncoderOutput, withAttention: boolean): StepDecoder<KvState> {
+    const { decoderLayers: Ld, heads: H, dHead: dh, vocab } = this.manifest.dims;
+    const ort = this.ort;
+    const S = enc.crossK.dims[3];
+    const crossFor = new Map<number, [Ort.Tensor, Ort.Tensor]>();
+    const cross = (n: number): [Ort.Tensor, Ort.Tensor] => {
+      let c = crossFor.get(n);
+      if (!c) {
+        const rep = (t: Ort.Tensor) => new ort.Tensor('float32', repeatBatch(t.data as Float32Array, Ld, n, H * S * dh), [Ld, n, H, S, dh]);
+        c = n === 1 ? [enc.crossK, enc.crossV] : [rep(enc.crossK), rep(enc.crossV)];
+        crossFor.set(n, c);
+      }
+      return c;
+    };
+    const empty = () => new ort.Tensor('float32', new Float32Array(0), [Ld, 1, H, 0, dh]);
+    return {
+      vocab,
+      start: () => ({ k: empty(), v: empty(), n: 1 }),
+      step: async (state, tokens) => {
+        const session = await this.session(withAttention ? 'decoderStepAttn' : 'decoderStep');
+        const n = tokens.length;
+        const [ck, cv] = cross(n);
+        const out = await session.run({
+          tokens: new ort.Tensor('int64', BigInt64Array.from(tokens, BigInt), [n, 1]),
+          past_k: state.k, past_v: state.v, cross_k: ck, cross_v: cv,
+        });
+        const logits = out.logits.data as Float32Array;
+        let rows;
+        if (withAttention) {
+          const T1 = out.dec_attn.dims[4];
+          const dec = out.dec_attn.data as Float32Array;             // [n, Ld, H, 1, T+1]
+          const cr = out.cross_attn.data as Float32Array;            // [n, Ld, H, 1, S]
+          const perHypothesis: StepAttention[] = [];
+          for (let h = 0; h < n; h++) {
+            perHypothesis.push({
+              dec: dec.slice(h * Ld * H * T1, (h + 1) * Ld * H * T1),
+              cross: cr.slice(h * Ld * H * S, (h + 1) * Ld * H * S),
+            });
+          }
+          rows = { perHypothesis };
+        }
+        return { logits, state: { k: out.present_k, v: out.present_v, n }, rows };
+      },
+      reorder: (state, parents) => {
+        const T = state.k.dims[3];
+        const block = H * T * dh;
+        const pick = (t: Ort.Tensor) => new ort.Tensor('float32', gatherBatch(t.data as Float32Array, Ld, state.n, block, parents), [Ld, parents.length, H, T, dh]);
+        return { k: pick(state.k), v: pick(state.v), n: parents.length };
+      },
+    };
+  }
+
+  async release(): Promise<void> {
+    for (const s of this.sessions.values()) {
+      try {
+        await (await s).release();
+      } catch {
+        // a session that failed to load has nothing to release
+      }
+    }
+    this.sessions.clear();
+  }
+}
+
+/** [L, 1, ...block] -> [L, n, ...block] */
+export function repeatBatch(data: Float32Array, L: number, n: number, block: number): Float32Array {
+  const out = new Float32Array(L * n * block);
+  for (let l = 0; l < L; l++) for (let b = 0; b < n; b++) out.set(data.subarray(l * block, (l + 1) * block), (l * n + b) * block);
+  return out;
+}
+
+/** [L, n, ...block] -> [L, parents.length, ...block], batch entries taken at `parents`. */
+export function gatherBatch(data: Float32Array, L: number, n: number, block: number, parents: number[]): Float32Array {
+  const m = parents.length;
+  const out = new Float32Array(L * m * block);
+  for (let l = 0; l < L; l++) {
+    parents.forEach((p, j) => out.set(data.subarray((l * n + p) * block, (l * n + p + 1) * block), (l * m + j) * block));
+  }
+  return out;
+}

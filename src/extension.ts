@@ -1,0 +1,45 @@
+// Entry point: registers the commands and the status bar item. Nothing heavy runs until a command does.
+import * as vscode from 'vscode';
+import { AttentionPanel } from './panels/attentionPanel';
+import { ModelRegistry, resolveFolder } from './models/registry';
+import { TranslationService } from './translationService';
+import { StatusBar } from './status/statusBar';
+import { readSettings, SECTION } from './config';
+import { showAttention, translateSelection } from './commands/translate';
+import { chooseDirection, chooseModel } from './commands/choose';
+import { AttentionCache } from './hover/attentionCache';
+import { registerHover } from './hover/attentionHover';
+
+export function activate(context: vscode.ExtensionContext): void {
+  const registry = new ModelRegistry(context);
+  const panel = new AttentionPanel(context.extensionUri, () => readSettings().modelPaths.map(resolveFolder));
+  const service = new TranslationService(panel, registry);
+  const status = new StatusBar();
+  service.onDidLoadModel.event(({ id, backend }) => status.setModel(id, backend));
+  const cache = new AttentionCache();
+  service.onDidTranslate.event(({ result, origin, version }) => {
+    status.setDirection(result.from, result.to);
+    if (origin && version !== undefined) cache.add(origin.document, origin.range, version, result);
+  });
+  registerHover(context, cache, (hit, focus) => {
+    if (!hit) return;
+    panel.reveal(false);
+    panel.notify('show', { result: hit.entry.result, focus: { kind: 'encoder', ...focus } });
+  });
+  context.subscriptions.push(panel, service, status, cache,
+    vscode.commands.registerCommand('attentionCompanion.translateSelection', () => translateSelection(service, panel)),
+    vscode.commands.registerCommand('attentionCompanion.showAttention', () => showAttention(service, panel)),
+    vscode.commands.registerCommand('attentionCompanion.chooseDirection', chooseDirection),
+    vscode.commands.registerCommand('attentionCompanion.chooseModel', async () => {
+      if (await chooseModel(registry)) status.setModel((await registry.current()).manifest.id, '');
+    }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration(SECTION)) status.refresh();
+      if (e.affectsConfiguration(`${SECTION}.modelPaths`)) void service.checkModelPaths(readSettings().modelPaths);
+    }),
+  );
+}
+
+export function deactivate(): void {
+  // Disposables registered in activate() clean up.
+}

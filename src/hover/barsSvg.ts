@@ -1,0 +1,28 @@
+// Draws "token: weight" rows as small horizontal bars in an SVG, embedded in a Markdown hover as a data URI.
+
+export interface Bar { label: string; value: number }
+
+const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+export function barsSvg(title: string, bars: Bar[], color = '#4e94ce', textColor = '#888888'): string {
+  const rowH = 18;
+  const labelW = 110;
+  const barW = 150;
+  const h = 20 + bars.length * rowH;
+  const max = Math.max(1e-6, ...bars.map((b) => b.value));
+  const rows = bars.map((b, i) => {
+    const y = 20 + i * rowH;
+    const w = Math.max(1, Math.round((b.value / max) * barW));
+    const label = b.label.length > 14 ? b.label.slice(0, 13) + '…' : b.label;
+    return `<text x="${labelW - 6}" y="${y + 12}" text-anchor="end" font-size="12" fill="${textColor}">${esc(label)}</text>`
+      + `<rect x="${labelW}" y="${y + 3}" width="${w}" height="11" rx="2" fill="${color}"/>`
+      + `<text x="${labelW + w + 4}" y="${y + 12}" font-size="11" fill="${textColor}">${b.value.toFixed(2)}</text>`;
+  }).join('');
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${labelW + barW + 40}" height="${h}" font-family="sans-serif">`
+    + `<text x="0" y="13" font-size="12" font-weight="bold" fill="${textColor}">${esc(title)}</text>${rows}</svg>`;
+}
+
+export function svgDataUri(svg: string): string {
+  const b64 = typeof Buffer !== 'undefined' ? Buffer.from(svg, 'utf8').toString('base64') : btoa(unescape(encodeURIComponent(svg)));
+  return `data:image/svg+xml;base64,${b64}`;
+}

@@ -1,0 +1,85 @@
+// Finds model packages (the bundled default and the folders in attentionCompanion.modelPaths) and remembers the choice.
+import * as vscode from 'vscode';
+import { validateManifest, type ModelManifest } from '../shared/manifest';
+
+export interface ModelEntry { dir: vscode.Uri; manifest: ModelManifest; bundled: boolean }
+
+const CHOSEN_KEY = 'attentionCompanion.chosenModel';
+
+export class ModelRegistry {
+  constructor(private readonly context: vscode.ExtensionContext) {}
+
+  /** The bundled default package, from models/DEFAULT. */
+  async bundled(): Promise<ModelEntry> {
+    const root = vscode.Uri.joinPath(this.context.extensionUri, 'models');
+    const name = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(root, 'DEFAULT'))).trim();
+    const dir = vscode.Uri.joinPath(root, name);
+    return { dir, manifest: await readManifest(dir), bundled: true };
+  }
+
+  /** A user folder: resolved against the first workspace folder when relative. Errors name the folder. */
+  async fromPath(path: string): Promise<ModelEntry> {
+    const dir = resolveFolder(path);
+    return { dir, manifest: await readManifest(dir), bundled: false };
+  }
+
+  /** Every package that loads, plus the problems with those that do not. */
+  async all(paths: string[]): Promise<{ entries: ModelEntry[]; problems: string[] }> {
+    const entries: ModelEntry[] = [];
+    const problems: string[] = [];
+    try {
+      entries.push(await this.bundled());
+    } catch (e) {
+      problems.push((e as Error).message);
+    }
+    for (const p of paths) {
+      try {
+        entries.push(await this.fromPath(p));
+      } catch (e) {
+        problems.push((e as Error).message);
+      }
+    }
+    return { entries, problems };
+  }
+
+  /** The package to use: the one chosen with Choose Model if it still loads, else the bundled one. */
+  async current(): Promise<ModelEntry> {
+    const chosen = this.context.globalState.get<string>(CHOSEN_KEY);
+    if (chosen) {
+      try {
+        return { dir: vscode.Uri.parse(chosen), manifest: await readManifest(vscode.Uri.parse(chosen)), bundled: false };
+      } catch {
+        await this.context.globalState.update(CHOSEN_KEY, undefined);
+      }
+    }
+    return this.bundled();
+  }
+
+  async choose(entry: ModelEntry): Promise<void> {
+    await this.context.globalState.update(CHOSEN_KEY, entry.bundled ? undefined : entry.dir.toString());
+  }
+}
+
+export function resolveFolder(path: string): vscode.Uri {
+  const trimmed = path.trim().replace(/^~(?=$|\/)/, process.env.HOME ?? '~');
+  if (/^[a-z][a-z0-9+.-]+:\/\//i.test(trimmed)) return vscode.Uri.parse(trimmed);
+  if (trimmed.startsWith('/') || /^[a-zA-Z]:[\\/]/.test(trimmed)) return vscode.Uri.file(trimmed);
+  const base = vscode.workspace.workspaceFolders?.[0]?.uri;
+  return base ? vscode.Uri.joinPath(base, trimmed) : vscode.Uri.file(trimmed);
+}
+
+async function readManifest(dir: vscode.Uri): Promise<ModelManifest> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(dir, 'manifest.json'));
+  } catch {
+    throw new Error(vscode.l10n.t('No model package in {0}: the folder or its manifest.json does not exist.', dir.fsPath));
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder().decode(bytes));
+  } catch (e) {
+    throw new Error(vscode.l10n.t('The manifest.json in {0} is not valid JSON: {1}', dir.fsPath, (e as Error).message));
+  }
+  return validateManifest(json, dir.fsPath);
+}

@@ -1,0 +1,38 @@
+// The Attention webview's HTML: strict CSP (nonce for the script, wasm allowed, only the webview's own origin).
+import * as vscode from 'vscode';
+
+export function nonce(): string {
+  const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  let s = '';
+  for (let i = 0; i < 32; i++) s += chars[Math.floor(Math.random() * chars.length)];
+  return s;
+}
+
+export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, title: string, lang: string): string {
+  const n = nonce();
+  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js'));
+  const css = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'panel.css'));
+  const csp = [
+    "default-src 'none'",
+    `img-src ${webview.cspSource} data: blob:`,
+    `style-src ${webview.cspSource} 'unsafe-inline'`,
+    `font-src ${webview.cspSource}`,
+    `script-src ${webview.cspSource} 'nonce-${n}' 'wasm-unsafe-eval'`,
+    `connect-src ${webview.cspSource}`,
+    `worker-src ${webview.cspSource} blob:`,
+  ].join('; ');
+  return `<!DOCTYPE html>
+<html lang="${lang}">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${css}">
+<title>${title}</title>
+</head>
+<body>
+<div id="app"></div>
+<script type="module" nonce="${n}" src="${script}"></script>
+</body>
+</html>`;
+}

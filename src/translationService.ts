@@ -1,0 +1,94 @@
+// Runs translations through the Attention panel: one live request per editor (a newer one supersedes it), progress, timeouts.
+import * as vscode from 'vscode';
+import type { TranslateParams } from './shared/protocol';
+import { RequestCancelledError } from './shared/protocol';
+import type { TranslationResult } from './shared/results';
+import type { AttentionPanel } from './panels/attentionPanel';
+import type { ModelRegistry } from './models/registry';
+import { readSettings } from './config';
+
+export class SupersededError extends RequestCancelledError {
+  constructor() {
+    super('Superseded by a newer request for the same editor.');
+  }
+}
+
+export interface RunOptions {
+  display: boolean; attention: boolean; steps?: boolean; editorKey: string; title: string;
+  /** Where the text came from: the hover inspector marks this range and explains words in it. */
+  origin?: { document: vscode.TextDocument; range: vscode.Range };
+}
+
+export interface TranslatedEvent { result: TranslationResult; editorKey: string; origin?: RunOptions['origin']; version?: number }
+
+export class TranslationService {
+  private readonly live = new Map<string, AbortController>();
+  private readonly progress = new Map<number, (done: number, total: number) => void>();
+  private readonly reported = new Set<string>();
+  readonly onDidTranslate = new vscode.EventEmitter<TranslatedEvent>();
+  readonly onDidLoadModel = new vscode.EventEmitter<{ id: string; backend: string }>();
+
+  constructor(private readonly panel: AttentionPanel, private readonly registry: ModelRegistry) {
+    panel.onNotification((method, params) => {
+      if (method === 'progress') {
+        const p = params as { requestId: number; done: number; total: number };
+        this.progress.get(p.requestId)?.(p.done, p.total);
+      }
+    });
+  }
+
+  async run(text: string, opts: RunOptions): Promise<TranslationResult> {
+    const settings = readSettings();
+    if (text.length > settings.maxInputLength) {
+      throw new Error(vscode.l10n.t('The selection has {0} characters; the limit is {1} (setting attentionCompanion.maxInputLength).', text.length, settings.maxInputLength));
+    }
+    void this.checkModelPaths(settings.modelPaths);
+    this.live.get(opts.editorKey)?.abort(new SupersededError());
+    const abort = new AbortController();
+    this.live.set(opts.editorKey, abort);
+    const version = opts.origin?.document.version;
+    try {
+      return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: opts.title, cancellable: true }, async (progress, token) => {
+        token.onCancellationRequested(() => abort.abort());
+        const model = await this.registry.current();
+        const backendLabel = settings.backend === 'auto' ? 'WebGPU / WebAssembly' : settings.backend;
+        progress.report({ message: vscode.l10n.t('Loading model {0} ({1})…', model.manifest.id, backendLabel) });
+        const loaded = await this.panel.ensureModel(model.dir, model.manifest, settings.backend);
+        this.onDidLoadModel.fire({ id: loaded.info.id, backend: loaded.info.backend });
+        if (abort.signal.aborted) throw abort.signal.reason ?? new RequestCancelledError();
+        progress.report({ message: vscode.l10n.t('Translating on {0}…', loaded.info.backend) });
+        const params: TranslateParams = { text, to: settings.targetLanguage, beam: settings.beamSize, attention: opts.attention, steps: opts.steps, display: opts.display };
+        const sentences = Math.max(1, text.split(/[.!?。\n]/).length);
+        let last = 0;
+        let requestId = -1;
+        const result = await this.panel.request('translate', params, 120_000 + 20_000 * sentences, abort.signal, (id) => {
+          requestId = id;
+          this.progress.set(id, (done, total) => {
+            const pct = (100 * done) / Math.max(total, 1);
+            progress.report({ message: vscode.l10n.t('Sentence {0} of {1}', Math.min(done + 1, total), total), increment: pct - last });
+            last = pct;
+          });
+        }).finally(() => this.progress.delete(requestId));
+        this.onDidTranslate.fire({ result, editorKey: opts.editorKey, origin: opts.origin, version });
+        return result;
+      });
+    } finally {
+      if (this.live.get(opts.editorKey) === abort) this.live.delete(opts.editorKey);
+    }
+  }
+
+  /** Every extra model folder that does not hold a package gets one clear error naming it; work goes on. */
+  async checkModelPaths(paths: string[]): Promise<void> {
+    const { problems } = await this.registry.all(paths);
+    for (const p of problems) {
+      if (this.reported.has(p)) continue;
+      this.reported.add(p);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Attention Companion: {0}', p));
+    }
+  }
+
+  dispose(): void {
+    this.onDidTranslate.dispose();
+    this.onDidLoadModel.dispose();
+  }
+}

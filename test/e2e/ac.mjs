@@ -1,0 +1,128 @@
+// Page objects for the Attention Companion extension (its commands, the "Attention" panel, the status bar item),
+// on top of harness.mjs. Scenario files import this; it is not a scenario itself (it lives outside scenarios/).
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as h from './harness.mjs';
+
+export const CMD = {
+  translate: 'Attention Companion: Translate Selection',
+  showAttention: 'Attention Companion: Show Attention for Selection',
+  chooseDirection: 'Attention Companion: Choose Translation Direction',
+  chooseModel: 'Attention Companion: Choose Model',
+};
+export const PANEL_TITLE = 'Attention';
+
+/** Text in test/e2e/fixtures/sample.md. */
+export const EN_SENTENCE = 'The Transformer allows for significantly more parallelization and can reach a new state of the art in translation quality after being trained for as little as twelve hours on eight P100 GPUs.';
+export const EN_SHORT = 'An attention function can be described as mapping a query and a set of key-value pairs to an output';
+export const KO_BANK = '은행에 가서 돈을 찾았다';
+
+export const HANGUL = /[\uAC00-\uD7A3]/;
+export const LATIN_WORD = /[A-Za-z]{2,}/;
+
+/** The first model load in a cold webview (onnxruntime-web + weights) takes 20-30 s on 2 cores; software WebGPU more. */
+export const MODEL_TIMEOUT = 120_000;
+
+/** The Attention panel's content frame. */
+export async function attentionFrame(page, { timeout = 60_000 } = {}) {
+  return h.webviewFrame(page, PANEL_TITLE, { timeout });
+}
+
+/** Text of an element in the panel ('' when absent). */
+export async function text(frame, selector) {
+  const el = frame.locator(selector).first();
+  if (!(await el.count())) return '';
+  return ((await el.textContent({ timeout: 5_000 })) ?? '').replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Waits until #translation holds a non-empty text that satisfies `test` and stays the same for `stableMs`
+ * (decoding may stream partial results), and differs from `previous` when given. Returns the text.
+ */
+export async function waitForTranslation(frame, { test = () => true, previous, timeout = MODEL_TIMEOUT, stableMs = 1500 } = {}) {
+  let last = '', since = 0;
+  return h.waitFor(async () => {
+    const t = await text(frame, '#translation');
+    if (!t || !test(t) || (previous !== undefined && t === previous)) { last = ''; return null; }
+    if (t !== last) { last = t; since = Date.now(); return null; }
+    return Date.now() - since >= stableMs ? t : null;
+  }, { timeout, interval: 250, message: `a stable translation in the panel (last seen: ${JSON.stringify(last)})` })
+    .catch(async (e) => {
+      throw new Error(`${h.firstLine(e)}; #status: ${JSON.stringify(await text(frame, '#status').catch(() => '?'))}`);
+    });
+}
+
+/** The backend the panel reports in #status: 'webgpu' | 'wasm' | null. */
+export async function panelBackend(frame) {
+  const s = (await text(frame, '#status')).toLowerCase();
+  return /webgpu/.test(s) ? 'webgpu' : /wasm/.test(s) ? 'wasm' : null;
+}
+
+/** Waits for #status to name a backend; returns it. */
+export async function waitForBackend(frame, { timeout = MODEL_TIMEOUT } = {}) {
+  return h.waitFor(() => panelBackend(frame), { timeout, interval: 250, message: 'the backend in #status' })
+    .catch(async (e) => { throw new Error(`${h.firstLine(e)}; #status: ${JSON.stringify(await text(frame, '#status'))}`); });
+}
+
+/** The extension's status bar item ("AC en→ko · wasm"), or undefined. */
+export async function statusItem(page) {
+  return (await h.statusBarText(page)).find((t) => /^AC\b/.test(t) || /→/.test(t));
+}
+
+/** Selects `selection` in sample.md (opened or brought to front first). */
+export async function selectInSample(page, selection) {
+  await h.openFile(page, 'sample.md');
+  await h.selectText(page, selection);
+}
+
+/** Token texts of a strip ('source' | 'target'). */
+export async function tokens(frame, which) {
+  return frame.locator(`.token-strip.${which} .token`).evaluateAll((els) => els.map((e) => (e.textContent ?? '').trim()));
+}
+
+/** Pieces without specials (<2ko>, </s>, <s>), markers (▁) and spaces, joined: comparable to the input text. */
+export function joinPieces(pieces) {
+  return pieces.filter((p) => !/^<\/?[^>]*>$/.test(p)).join('').replace(/[\u2581\s]/g, '');
+}
+
+/** The default model's manifest (models/default.txt -> models/<id>/manifest.json), or null when not there. */
+export function defaultManifest(repo) {
+  try {
+    const id = readFileSync(join(repo, 'models/default.txt'), 'utf8').trim();
+    const p = join(repo, 'models', id, 'manifest.json');
+    return existsSync(p) ? JSON.parse(readFileSync(p, 'utf8')) : null;
+  } catch { return null; }
+}
+
+/** Attributes of the main heatmap. */
+export async function heatmapState(frame) {
+  const c = frame.locator('canvas.heatmap-main').first();
+  await c.waitFor({ state: 'visible', timeout: 10_000 });
+  return c.evaluate((el) => ({ kind: el.dataset.kind, layer: el.dataset.layer, head: el.dataset.head,
+    width: el.width, height: el.height, rows: el.dataset.rows, cols: el.dataset.cols }));
+}
+
+/**
+ * Changes a dropdown (`#layer-select`, `#head-select`, `#kind-select`) to an option other than the current one
+ * and waits until the main heatmap's pixels change. Returns {chosen, before, after} (data URLs).
+ */
+export async function changeAndExpectRedraw(frame, selector, option, { timeout = 15_000 } = {}) {
+  const before = await h.canvasDataUrl(frame, 'canvas.heatmap-main');
+  const chosen = await h.chooseOption(frame, selector, option);
+  const after = await h.waitFor(async () => {
+    const now = await h.canvasDataUrl(frame, 'canvas.heatmap-main');
+    return now !== before ? now : null;
+  }, { timeout, interval: 200, message: `the heatmap to redraw after ${selector} = ${chosen.label}` });
+  return { chosen, before, after };
+}
+
+/** The options of a dropdown in the panel: [{value, label}]. */
+export async function options(frame, selector) {
+  return frame.locator(`${selector} option, ${selector} vscode-option`).evaluateAll((os) =>
+    os.map((o) => ({ value: String(o.value ?? o.getAttribute('value') ?? ''), label: (o.textContent ?? '').trim() })));
+}
+
+/** The current value of a dropdown. */
+export async function value(frame, selector) {
+  return frame.locator(selector).first().evaluate((e) => String(e.value));
+}

@@ -1,0 +1,85 @@
+// The TypeScript engine (onnxruntime-web, WASM, in Node) against the references PyTorch wrote for the same package.
+// AC_GOLDEN_PACKAGE / AC_GOLDEN_FILE point it at another package (CI's freshly trained tiny one).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import * as ort from 'onnxruntime-web';
+import { OnnxModel } from '../../src/engine/onnxModel';
+import { Translator } from '../../src/engine/translator';
+import { beamSearch } from '../../src/engine/beam';
+import { defaultPackageDir, fsPackage } from '../../src/node/fsPackage';
+import type { Lang } from '../../src/shared/manifest';
+
+interface GoldenStep { input: number; logits: number[]; top5: number[]; decAttn: number[]; crossAttn: number[] }
+interface GoldenSentence {
+  from: Lang; to: Lang; text: string; srcIds: number[]; encAttnRow: number[]; steps: GoldenStep[];
+  greedy: { ids: number[]; text: string; score: number }; beam: { ids: number[]; text: string; score: number };
+}
+interface Golden { package: string; weightsSha256: string; tolerance: { logits: number; attention: number }; sentences: GoldenSentence[] }
+
+const root = resolve(__dirname, '../../..');
+const packageDir = process.env.AC_GOLDEN_PACKAGE ?? defaultPackageDir(root);
+const goldenFile = process.env.AC_GOLDEN_FILE ?? join(root, 'test/fixtures/engine-golden.json');
+ort.env.wasm.numThreads = 1;
+ort.env.logLevel = 'error';
+
+function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  assert.equal(a.length, b.length, 'lengths differ');
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+test('engine matches the PyTorch references', { skip: !existsSync(goldenFile) && 'no golden file' }, async (t) => {
+  const golden: Golden = JSON.parse(readFileSync(goldenFile, 'utf8'));
+  const model = await OnnxModel.load(ort, fsPackage(packageDir), 'wasm');
+  const weights = readFileSync(join(packageDir, model.manifest.weights));
+  assert.equal(createHash('sha256').update(weights).digest('hex'), golden.weightsSha256,
+    `${goldenFile} was written for other weights: run models/training/golden.py for ${packageDir}`);
+  const translator = new Translator(model);
+  const { bos, eos } = model.manifest.special;
+  let beamDiffers = 0;
+  for (const s of golden.sentences) {
+    await t.test(`${s.from}→${s.to}: ${s.text}`, async () => {
+      const ids = model.tokenizer.encode(s.text).ids;
+      assert.deepEqual([model.manifest.special.tags[s.to], ...ids, eos], s.srcIds, 'encoder input ids');
+
+      const enc = await model.encode(s.srcIds, true);
+      const [Le, H, S] = enc.encAttn!.dims;
+      const row = enc.encAttn!.data.slice((((Le - 1) * H + 0) * S + 1) * S, (((Le - 1) * H + 0) * S + 2) * S);
+      assert.ok(maxDiff(row, s.encAttnRow) < golden.tolerance.attention * 10, 'encoder attention row');
+
+      // Teacher-forced steps along the greedy output: logits and attention rows.
+      const dec = model.stepDecoder(enc, true);
+      let state = dec.start();
+      for (const [i, step] of s.steps.entries()) {
+        const out = await dec.step(state, [step.input]);
+        state = out.state;
+        const logits = out.logits.slice(0, step.logits.length);
+        assert.ok(maxDiff(logits, step.logits) < golden.tolerance.logits, `step ${i} logits differ by ${maxDiff(logits, step.logits)}`);
+        const rows = out.rows!.perHypothesis[0] as { dec: Float32Array; cross: Float32Array };
+        const Ld = model.manifest.dims.decoderLayers;
+        const k = i + 1;
+        assert.ok(maxDiff(rows.dec.slice((Ld - 1) * H * k, (Ld - 1) * H * k + k), step.decAttn) < golden.tolerance.attention * 10, `step ${i} decoder attention`);
+        assert.ok(maxDiff(rows.cross.slice((Ld - 1) * H * S, (Ld - 1) * H * S + S), step.crossAttn) < golden.tolerance.attention * 10, `step ${i} cross attention`);
+      }
+
+      const greedy = await beamSearch(model.stepDecoder(await model.encode(s.srcIds, false), false), { beam: 1, bos, eos, maxSteps: Math.min(model.manifest.dims.maxLen - 1, 2 * s.srcIds.length + 10) });
+      const greedyIds = greedy.tokens.filter((x) => x !== eos);
+      assert.deepEqual(greedyIds, s.greedy.ids, 'greedy output');
+      assert.equal(translator.detokenize(greedy.tokens).text, s.greedy.text, 'greedy text');
+
+      const beam = await translator.translateSentence(s.text, s.from, s.to, { to: s.to, beam: 4 });
+      const beamIds = beam.tgtTokens.map((x) => x.id).filter((x) => x !== eos);
+      if (JSON.stringify(beamIds) !== JSON.stringify(s.beam.ids)) {
+        // Near-ties between hypotheses may flip with float differences; the score must then be as good.
+        beamDiffers++;
+        t.diagnostic(`beam output differs: "${beam.text}" vs PyTorch "${s.beam.text}"`);
+      }
+    });
+  }
+  assert.ok(beamDiffers <= 1, `${beamDiffers} beam outputs differ from PyTorch's`);
+  await model.release();
+});
