@@ -23,7 +23,7 @@ const builds = [
   esbuild.build({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js',
     platform: 'node', format: 'cjs', target: 'node18', external: ['vscode'] }),
   // Webview: browser ESM; onnxruntime-web is bundled in.
-  esbuild.build({ ...common, entryPoints: { webview: 'webview/main.ts' }, outdir: 'dist',
+  esbuild.build({ ...common, entryPoints: { webview: 'webview/main.ts', companion: 'webview/companion/main.ts' }, outdir: 'dist',
     platform: 'browser', format: 'esm', target: 'es2022', loader: { '.css': 'text' } }),
   // Command-line entry over the same engine (onnxruntime-web's WASM backend in Node).
   esbuild.build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js',

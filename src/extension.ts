@@ -9,9 +9,12 @@ import { showAttention, translateSelection } from './commands/translate';
 import { chooseDirection, chooseModel } from './commands/choose';
 import { AttentionCache } from './hover/attentionCache';
 import { registerHover } from './hover/attentionHover';
+import { saveFigure } from './commands/exportFigure';
+import { CompanionViewProvider } from './companion/companionView';
 
 export function activate(context: vscode.ExtensionContext): void {
   const registry = new ModelRegistry(context);
+  context.subscriptions.push(CompanionViewProvider.register(context.extensionUri, registry));
   const panel = new AttentionPanel(context.extensionUri, () => readSettings().modelPaths.map(resolveFolder));
   const service = new TranslationService(panel, registry);
   const status = new StatusBar();
@@ -20,6 +23,13 @@ export function activate(context: vscode.ExtensionContext): void {
   service.onDidTranslate.event(({ result, origin, version }) => {
     status.setDirection(result.from, result.to);
     if (origin && version !== undefined) cache.add(origin.document, origin.range, version, result);
+  });
+  panel.onNotification((method, params) => {
+    if (method !== 'action') return;
+    const a = params as { kind?: string; svg?: unknown; png?: unknown; name?: unknown };
+    if (a?.kind === 'exportFigure' && typeof a.svg === 'string' && typeof a.png === 'string' && typeof a.name === 'string') {
+      void saveFigure(a.svg, a.png, a.name, vscode.window.visibleTextEditors.find((e) => e.document.languageId === 'markdown'));
+    }
   });
   registerHover(context, cache, (hit, focus) => {
     if (!hit) return;

@@ -4,8 +4,10 @@ import type { TranslationResult } from '../src/shared/results';
 import { EngineHost } from './engineHost';
 import { listen, notify, vscodeApi } from './ipc';
 import { AttentionView } from './view/attentionView';
+import { KO_VIEW_STRINGS } from './view/strings.ko';
 
-const view = new AttentionView(document.getElementById('app')!);
+const korean = document.documentElement.lang.toLowerCase().startsWith('ko');
+const view = new AttentionView(document.getElementById('app')!, korean ? KO_VIEW_STRINGS : undefined);
 const engine = new EngineHost();
 view.onAction = (a) => notify('action', a);
 
@@ -14,10 +16,10 @@ if (saved?.result) view.showResult(saved.result);
 
 listen({
   loadModel: async (params) => {
-    view.setBusy(`Loading model ${params.label}…`);
+    view.setBusy(korean ? `모델 ${params.label} 불러오는 중…` : `Loading model ${params.label}…`);
     try {
       const info = await engine.load(params);
-      view.setStatus(`Model ${info.id} · ${info.backend}`, info.backend);
+      view.setStatus(`${korean ? '모델' : 'Model'} ${info.id} · ${info.backend}`, info.backend);
       return info;
     } catch (e) {
       view.showError((e as Error).message);
@@ -27,7 +29,7 @@ listen({
     }
   },
   translate: async (params, { id, signal }) => {
-    view.setBusy('Translating…');
+    view.setBusy(korean ? '번역 중…' : 'Translating…');
     try {
       const result = await engine.translator.translate(params.text, {
         to: params.to, from: params.from, beam: params.beam, attention: params.attention, steps: params.steps, signal,
@@ -48,7 +50,7 @@ listen({
 }, (method, params) => {
   if (method === 'show') {
     const p = params as HostNotifications['show'];
-    view.showResult(p.result);
+    view.showResult(p.result, p.focus);
     vscodeApi.setState({ result: p.result });
   }
 });

@@ -40,6 +40,7 @@ export async function chooseBackend(setting: BackendSetting): Promise<Backend> {
 export class OnnxModel {
   private readonly sessions = new Map<GraphName, Promise<Ort.InferenceSession>>();
   private weights?: Promise<Uint8Array>;
+  private creating: Promise<unknown> = Promise.resolve();
 
   private constructor(
     private readonly ort: OrtModule,
@@ -64,7 +65,8 @@ export class OnnxModel {
     }
     const backend = await chooseBackend(backendSetting);
     const model = new OnnxModel(ort, source, manifest, tokenizer, backend);
-    await Promise.all([model.session('encoder'), model.session('decoderStep')]);
+    await model.session('encoder');
+    await model.session('decoderStep');
     return model;
   }
 
@@ -72,7 +74,9 @@ export class OnnxModel {
   session(name: GraphName): Promise<Ort.InferenceSession> {
     let s = this.sessions.get(name);
     if (!s) {
-      s = this.createSession(name);
+      // One at a time: onnxruntime-web's WebGPU provider refuses to create two sessions concurrently.
+      s = this.creating.then(() => this.createSession(name));
+      this.creating = s.then(() => undefined, () => undefined);
       this.sessions.set(name, s);
       s.catch(() => this.sessions.delete(name));
     }

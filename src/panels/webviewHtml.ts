@@ -8,9 +8,9 @@ export function nonce(): string {
   return s;
 }
 
-export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, title: string, lang: string): string {
+export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, scriptName: string, title: string, lang: string): string {
   const n = nonce();
-  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js'));
+  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', scriptName));
   const css = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'panel.css'));
   const csp = [
     "default-src 'none'",

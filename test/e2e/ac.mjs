@@ -35,15 +35,43 @@ export async function text(frame, selector) {
   return ((await el.textContent({ timeout: 5_000 })) ?? '').replace(/\s+/g, ' ').trim();
 }
 
+/** The panel's error banner text when one is shown (`#error`), else ''. */
+export async function panelError(frame) {
+  const el = frame.locator('#error').first();
+  if (!(await el.count()) || !(await el.isVisible())) return '';
+  return ((await el.textContent()) ?? '').replace(/\s+/g, ' ').trim();
+}
+
+/** True when the panel shows a finished result: not busy (`#busy` hidden) and target tokens present. */
+export async function panelDone(frame) {
+  const busy = frame.locator('#busy').first();
+  if ((await busy.count()) && (await busy.isVisible())) return false;
+  return (await frame.locator('.token-strip.target .token').count()) > 0;
+}
+
 /**
  * Waits until #translation holds a non-empty text that satisfies `test` and stays the same for `stableMs`
  * (decoding may stream partial results), and differs from `previous` when given. Returns the text.
+ * Fails early when the panel shows an error (#error), or when it has finished (#busy hidden, target tokens shown)
+ * and the translation still does not pass `test` `graceMs` later.
  */
-export async function waitForTranslation(frame, { test = () => true, previous, timeout = MODEL_TIMEOUT, stableMs = 1500 } = {}) {
-  let last = '', since = 0;
+export async function waitForTranslation(frame, { test = () => true, previous, timeout = MODEL_TIMEOUT, stableMs = 1500, graceMs = 5000 } = {}) {
+  let last = '', since = 0, doneSince = 0;
   return h.waitFor(async () => {
+    const err = await panelError(frame);
+    if (err) throw Object.assign(new Error(`the panel shows an error: ${err}`), { fatal: true });
     const t = await text(frame, '#translation');
-    if (!t || !test(t) || (previous !== undefined && t === previous)) { last = ''; return null; }
+    if (!t || !test(t) || (previous !== undefined && t === previous)) {
+      last = t;
+      if (await panelDone(frame)) {
+        doneSince ||= Date.now();
+        if (Date.now() - doneSince > graceMs) {
+          throw Object.assign(new Error(`the panel finished, but its translation ${JSON.stringify(t)} is not the expected one` +
+            ` (target tokens: ${JSON.stringify((await tokens(frame, 'target')).slice(0, 12))})`), { fatal: true });
+        }
+      } else doneSince = 0;
+      return null;
+    }
     if (t !== last) { last = t; since = Date.now(); return null; }
     return Date.now() - since >= stableMs ? t : null;
   }, { timeout, interval: 250, message: `a stable translation in the panel (last seen: ${JSON.stringify(last)})` })
@@ -54,6 +82,8 @@ export async function waitForTranslation(frame, { test = () => true, previous, t
 
 /** The backend the panel reports in #status: 'webgpu' | 'wasm' | null. */
 export async function panelBackend(frame) {
+  const attr = await frame.locator('#status').first().getAttribute('data-backend', { timeout: 2_000 }).catch(() => null);
+  if (attr === 'webgpu' || attr === 'wasm') return attr;
   const s = (await text(frame, '#status')).toLowerCase();
   return /webgpu/.test(s) ? 'webgpu' : /wasm/.test(s) ? 'wasm' : null;
 }
@@ -75,20 +105,51 @@ export async function selectInSample(page, selection) {
   await h.selectText(page, selection);
 }
 
-/** Token texts of a strip ('source' | 'target'). */
+/** Token labels of a strip ('source' | 'target'): the elements' text. */
 export async function tokens(frame, which) {
   return frame.locator(`.token-strip.${which} .token`).evaluateAll((els) => els.map((e) => (e.textContent ?? '').trim()));
 }
 
-/** Pieces without specials (<2ko>, </s>, <s>), markers (▁) and spaces, joined: comparable to the input text. */
-export function joinPieces(pieces) {
-  return pieces.filter((p) => !/^<\/?[^>]*>$/.test(p)).join('').replace(/[\u2581\s]/g, '');
+/** The SentencePiece pieces of a strip: `data-piece` when the elements carry it, else their text. */
+export async function pieces(frame, which) {
+  return frame.locator(`.token-strip.${which} .token`).evaluateAll((els) =>
+    els.map((e) => e.dataset.piece ?? (e.textContent ?? '').trim()));
 }
 
-/** The default model's manifest (models/default.txt -> models/<id>/manifest.json), or null when not there. */
+/** True for control pieces (<2ko>, <s>, </s>, <pad>, <unk>), false for byte pieces (<0xEB>). */
+export const isSpecial = (p) => /^<\/?[^>]*>$/.test(p) && !/^<0x[0-9A-Fa-f]{2}>$/.test(p);
+
+/**
+ * Decodes pieces the way SentencePiece does (▁ = space, <0xNN> byte pieces = UTF-8 bytes, control pieces dropped)
+ * and removes all whitespace: comparable to the input text with its whitespace removed.
+ */
+export function joinPieces(list) {
+  const bytes = [];
+  for (const p of list) {
+    if (isSpecial(p)) continue;
+    const m = /^<0x([0-9A-Fa-f]{2})>$/.exec(p);
+    if (m) bytes.push(parseInt(m[1], 16));
+    else bytes.push(...Buffer.from(p.replace(/\u2581/g, ' '), 'utf8'));
+  }
+  return Buffer.from(bytes).toString('utf8').replace(/\s+/g, '');
+}
+
+/** Waits until the panel shows a finished result (not busy, target tokens present) and no error. */
+export async function waitForResult(frame, { timeout = MODEL_TIMEOUT } = {}) {
+  await h.waitFor(async () => {
+    const err = await panelError(frame);
+    if (err) throw Object.assign(new Error(`the panel shows an error: ${err}`), { fatal: true });
+    return panelDone(frame);
+  }, { timeout, interval: 250, message: 'a finished result in the panel' })
+    .catch(async (e) => { throw new Error(`${h.firstLine(e)}; #status: ${JSON.stringify(await text(frame, '#status').catch(() => '?'))}`); });
+}
+
+/** The default model's manifest (models/DEFAULT or models/default.txt -> models/<id>/manifest.json), or null. */
 export function defaultManifest(repo) {
   try {
-    const id = readFileSync(join(repo, 'models/default.txt'), 'utf8').trim();
+    const f = ['models/DEFAULT', 'models/default.txt'].map((p) => join(repo, p)).find((p) => existsSync(p));
+    if (!f) return null;
+    const id = readFileSync(f, 'utf8').trim();
     const p = join(repo, 'models', id, 'manifest.json');
     return existsSync(p) ? JSON.parse(readFileSync(p, 'utf8')) : null;
   } catch { return null; }

@@ -3,7 +3,7 @@
 //
 // Every wait is bounded. Everything started here (code-server process groups, browsers, temp folders) is
 // tracked, so that `cleanupAll()` (called by run.mjs in finally blocks and on SIGINT/SIGTERM) stops it all.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, rmSync, existsSync, openSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
@@ -23,7 +23,10 @@ const verbose = process.env.E2E_VERBOSE === '1';
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 export function log(...args) { if (verbose) console.error('[e2e]', ...args); }
 
-/** Polls `fn` until it returns a truthy value (returned) or `timeout` ms pass (throws with `message`). */
+/**
+ * Polls `fn` until it returns a truthy value (returned) or `timeout` ms pass (throws with `message`).
+ * Errors thrown by `fn` are retried, except those with `fatal: true`, which end the wait at once.
+ */
 export async function waitFor(fn, { timeout = 10_000, interval = 200, message = 'condition' } = {}) {
   const deadline = Date.now() + timeout;
   let lastErr;
@@ -31,7 +34,10 @@ export async function waitFor(fn, { timeout = 10_000, interval = 200, message = 
     try {
       const v = await fn();
       if (v) return v;
-    } catch (e) { lastErr = e; }
+    } catch (e) {
+      if (e?.fatal) throw e;           // the condition can no longer become true
+      lastErr = e;
+    }
     if (Date.now() >= deadline) {
       throw new Error(`timed out after ${(timeout / 1000).toFixed(1)} s waiting for ${message}` +
         (lastErr ? ` (last error: ${firstLine(lastErr)})` : ''));
@@ -311,7 +317,7 @@ export async function openBrowser({ webgpu = false, viewport = { width: 1440, he
   context.on('response', (r) => {
     if (r.status() >= 400 && !/\/vsda\//.test(r.url())) { failedRequests.push(`${r.status()} ${r.url()}`); if (failedRequests.length > 100) failedRequests.shift(); }
   });
-  context.on('requestfailed', (r) => { failedRequests.push(`failed (${r.failure()?.errorText}) ${r.url()}`); if (failedRequests.length > 100) failedRequests.shift(); });
+  context.on('requestfailed', (r) => { if (/\/vsda\//.test(r.url())) return; failedRequests.push(`failed (${r.failure()?.errorText}) ${r.url()}`); if (failedRequests.length > 100) failedRequests.shift(); });
   return { context, page, close, consoleLines, failedRequests, webgpu };
 }
 

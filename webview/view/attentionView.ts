@@ -483,8 +483,9 @@ export class AttentionView {
     if (!ctx) return;
     const width = this.heatmapScroll.clientWidth || 640;
     this.lastWidth = this.heatmapScroll.clientWidth;
-    const rowW = d.rows.map((l) => measureLabel(ctx, l, theme));
-    const colW = d.cols.map((l) => measureLabel(ctx, l, theme));
+    // Bold widths: hovered labels are redrawn bold and must still fit.
+    const rowW = d.rows.map((l) => measureLabel(ctx, l, theme, 16, true));
+    const colW = d.cols.map((l) => measureLabel(ctx, l, theme, 16, true));
     d.layout = heatmapLayout({ rows: d.matrix.rows, cols: d.matrix.cols, rowLabelWidths: rowW, colLabelWidths: colW, fontSize: theme.fontSize, maxWidth: width - 2, minCell: 14, maxCell: 40 });
     const l = d.layout;
     for (const c of [this.mainCanvas, this.overlayCanvas]) {
@@ -846,15 +847,21 @@ export class AttentionView {
     if (!d || !theme || !scale || !this.onAction) return;
     const sel = this.sel;
     const title = `${this.s[KIND_KEYS[sel.kind]]} · ${sel.kind === 'rollout' && sel.layer > 0 ? this.format('rolloutUpTo', String(sel.layer + 1)) : this.format('layerN', String(sel.layer + 1))}${sel.kind === 'rollout' ? '' : ` · ${sel.head === 'mean' ? this.s.headMean : this.format('headN', String(sel.head + 1))}`}`;
-    const subtitle = `${d.sentence.source} → ${d.sentence.text}`;
+    const W = Math.ceil(Math.max(d.layout.width + 2 * FIGURE_MARGIN.side, 260)), H = Math.ceil(d.layout.height + FIGURE_MARGIN.top + FIGURE_MARGIN.bottom);
+    const canvas = this.doc.createElement('canvas');
+    const ctx = canvas.getContext('2d');
+    let subtitle = `${d.sentence.source} → ${d.sentence.text}`.replace(/\s+/g, ' ');
+    if (ctx) {
+      // Shorten the subtitle to the figure's width.
+      ctx.font = `${Math.max(9, theme.fontSize - 1)}px ${theme.fontFamily}`;
+      const room = W - 2 * FIGURE_MARGIN.side;
+      while (subtitle.length > 4 && ctx.measureText(subtitle).width > room) subtitle = short(subtitle, [...subtitle].length - 4);
+    }
     const svg = heatmapSvg(d.matrix, { layout: d.layout, rowLabels: d.rows, colLabels: d.cols, theme, max: d.max, title, subtitle });
     // PNG at 2x: the same drawing code on an offscreen canvas, plus the title.
     const scaleFactor = 2;
-    const W = Math.ceil(Math.max(d.layout.width + 2 * FIGURE_MARGIN.side, 260)), H = Math.ceil(d.layout.height + FIGURE_MARGIN.top + FIGURE_MARGIN.bottom);
-    const canvas = this.doc.createElement('canvas');
     canvas.width = W * scaleFactor;
     canvas.height = H * scaleFactor;
-    const ctx = canvas.getContext('2d');
     let png = '';
     if (ctx) {
       ctx.scale(scaleFactor, scaleFactor);

@@ -1,5 +1,6 @@
 // Issue 4, scenario 2: select "은행에 가서 돈을 찾았다", run Show Attention for Selection: the heatmaps render with the
 // right token labels and counts; choosing another layer, head or kind changes what is drawn (pixels compared).
+// Independent of the model's quality: it checks what is drawn against what the model produced.
 import assert from 'node:assert/strict';
 import * as ac from '../ac.mjs';
 
@@ -18,43 +19,51 @@ export async function run(ctx) {
   await ac.selectInSample(page, ac.KO_BANK);
   await h.runCommand(page, ac.CMD.showAttention);
   const f = await ac.attentionFrame(page, { timeout: ac.MODEL_TIMEOUT });
-  const en = await ac.waitForTranslation(f, { test: (t) => ac.LATIN_WORD.test(t) });
-  ctx.log(`translation: ${en}`);
-  await h.waitFor(async () => (await ac.tokens(f, 'source')).length > 0 && (await ac.tokens(f, 'target')).length > 0 &&
-    (await f.locator('.head-grid canvas').count()) > 0, { timeout: 30_000, message: 'token strips and head thumbnails' });
+  await ac.waitForResult(f);
+  await h.waitFor(async () => (await ac.tokens(f, 'source')).length > 0 && (await f.locator('.head-grid canvas').count()) > 0,
+    { timeout: 30_000, message: 'source tokens and head thumbnails' });
   await ctx.screenshot('attention', page);
 
   // Token labels: the source pieces spell the selection; the target pieces spell the translation.
-  const src = await ac.tokens(f, 'source');
-  const tgt = await ac.tokens(f, 'target');
-  ctx.log(`source tokens ${JSON.stringify(src)}; target tokens ${JSON.stringify(tgt)}`);
-  assert.equal(ac.joinPieces(src), ac.KO_BANK.replace(/\s+/g, ''), `source tokens spell the selection: ${JSON.stringify(src)}`);
-  assert.equal(ac.joinPieces(tgt).toLowerCase(), en.replace(/\s+/g, '').toLowerCase(), `target tokens spell the translation: ${JSON.stringify(tgt)}`);
-  const srcPieces = src.filter((p) => !/^<\/?[^>]*>$/.test(p));
-  assert.ok(srcPieces.length >= 4 && srcPieces.length <= [...ac.KO_BANK.replace(/\s/g, '')].length * 4,
-    `a plausible number of source pieces for 4 words: ${srcPieces.length}`);
+  const src = await ac.pieces(f, 'source');
+  const tgt = await ac.pieces(f, 'target');
+  const translation = await ac.text(f, '#translation');
+  ctx.log(`source ${JSON.stringify(src)}; target ${JSON.stringify(tgt)}; translation ${JSON.stringify(translation)}`);
+  assert.equal(ac.joinPieces(src), ac.KO_BANK.replace(/\s+/g, ''), `source pieces spell the selection: ${JSON.stringify(src)}`);
+  assert.equal(ac.joinPieces(tgt), translation.replace(/\s+/g, ''), `target pieces spell the translation: ${JSON.stringify(tgt)}`);
+  const labels = await ac.tokens(f, 'source');
+  assert.equal(labels.length, src.length, 'one label per source piece');
+  assert.ok(labels.every((l) => l.length > 0), `every source token has a visible label: ${JSON.stringify(labels)}`);
 
   // Counts against the model: layers and heads (from the shipped manifest, when present).
   const m = ac.defaultManifest(ctx.repo);
-  const state0 = await ac.heatmapState(f);
-  assert.match(state0.kind ?? '', /^(encoder|decoder|cross)$/, 'canvas.heatmap-main has data-kind');
   if (m) {
     const heads = m.dims.heads;
     const thumbs = await f.locator('.head-grid canvas').count();
-    assert.ok(thumbs === heads || thumbs === heads + 1, `${thumbs} head thumbnails for ${heads} heads`);
+    const layersOf = { encoder: m.dims.encoderLayers, decoder: m.dims.decoderLayers, cross: m.dims.decoderLayers };
+    const kind = (await ac.heatmapState(f)).kind;
+    // Thumbnails: one per head (+ mean), possibly for every layer of the kind shown.
+    const per = [heads, heads + 1];
+    const okThumbs = per.includes(thumbs) || (layersOf[kind] && per.some((p) => p * layersOf[kind] === thumbs));
+    assert.ok(okThumbs, `${thumbs} head thumbnails for ${heads} heads (${layersOf[kind]} ${kind} layers)`);
     const headOpts = await ac.options(f, '#head-select');
-    assert.ok(headOpts.length === heads || headOpts.length === heads + 1, `${headOpts.length} head options for ${heads} heads`);
-    const layers = state0.kind === 'encoder' ? m.dims.encoderLayers : m.dims.decoderLayers;
-    const layerOpts = await ac.options(f, '#layer-select');
-    assert.ok(layerOpts.length === layers || layerOpts.length === layers + 1, `${layerOpts.length} layer options for ${layers} ${state0.kind} layers`);
+    assert.ok(per.includes(headOpts.length), `${headOpts.length} head options for ${heads} heads`);
   }
-  // The drawn matrix matches the tokens when the canvas says its size (data-rows/data-cols).
-  if (state0.rows && state0.cols) {
-    const n = { encoder: [src.length, src.length], decoder: [tgt.length, tgt.length], cross: [tgt.length, src.length] }[state0.kind];
-    assert.deepEqual([Number(state0.rows), Number(state0.cols)], n, `${state0.kind} heatmap size vs token counts`);
-  }
+  const state0 = await ac.heatmapState(f);
+  assert.match(state0.kind ?? '', /^(encoder|decoder|cross)$/, 'canvas.heatmap-main has data-kind');
+  const sizeOf = (kind) => ({ encoder: [src.length, src.length], decoder: [tgt.length, tgt.length], cross: [tgt.length, src.length] })[kind];
+  if (state0.rows && state0.cols) assert.deepEqual([Number(state0.rows), Number(state0.cols)], sizeOf(state0.kind), `${state0.kind} heatmap size vs tokens`);
 
-  // Another layer, another head, another kind: the pixels change and the canvas says what it shows.
+  // Encoder first (the decoder of a small model may have a single layer), then another layer and another head.
+  if ((await ac.value(f, '#kind-select')) !== 'encoder') {
+    await ac.changeAndExpectRedraw(f, '#kind-select', 'encoder');
+    assert.equal((await ac.heatmapState(f)).kind, 'encoder');
+  }
+  if (m) {
+    const layerOpts = await ac.options(f, '#layer-select');
+    assert.ok([m.dims.encoderLayers, m.dims.encoderLayers + 1].includes(layerOpts.length),
+      `${layerOpts.length} layer options for ${m.dims.encoderLayers} encoder layers`);
+  }
   const pickOther = async (sel) => {
     const opts = await ac.options(f, sel);
     const cur = await ac.value(f, sel);
@@ -68,15 +77,17 @@ export async function run(ctx) {
   const head = await pickOther('#head-select');
   await ac.changeAndExpectRedraw(f, '#head-select', { index: head.index });
   assert.equal((await ac.heatmapState(f)).head, head.value, 'data-head follows #head-select');
-  await ctx.screenshot('other-layer-head', page);
+  const st = await ac.heatmapState(f);
+  if (st.rows && st.cols) assert.deepEqual([Number(st.rows), Number(st.cols)], sizeOf('encoder'), 'encoder heatmap size vs tokens');
+  await ctx.screenshot('encoder-other-layer-head', page);
+
+  // Cross-attention: rows = target tokens, columns = source tokens.
   const kinds = await ac.options(f, '#kind-select');
   const cross = kinds.findIndex((o) => o.value === 'cross');
   assert.ok(cross >= 0, `#kind-select offers cross: ${JSON.stringify(kinds)}`);
-  if ((await ac.value(f, '#kind-select')) !== 'cross') {
-    await ac.changeAndExpectRedraw(f, '#kind-select', { index: cross });
-    const st = await ac.heatmapState(f);
-    assert.equal(st.kind, 'cross');
-    if (st.rows && st.cols) assert.deepEqual([Number(st.rows), Number(st.cols)], [tgt.length, src.length], 'cross-attention size');
-  }
+  await ac.changeAndExpectRedraw(f, '#kind-select', { index: cross });
+  const cs = await ac.heatmapState(f);
+  assert.equal(cs.kind, 'cross');
+  if (cs.rows && cs.cols) assert.deepEqual([Number(cs.rows), Number(cs.cols)], sizeOf('cross'), 'cross-attention size vs tokens');
   await ctx.screenshot('cross', page);
 }

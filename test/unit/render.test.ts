@@ -1,0 +1,404 @@
+// Pure parts of the Attention panel: colour scale, layout maths, token labels, selection/axes, drawing, SVG.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { type Matrix, headMatrix, headMean, rollout } from '../../src/engine/attention';
+import type { SentenceResult, Tensor } from '../../src/shared/results';
+import {
+  colorAt, contrastRatio, flatten, formatPercent, formatValue, legendGradient, luminance, makeScale, mix, parseColor,
+  pickAccent, readableOn, toCss, toHex,
+} from '../../webview/render/colorScale';
+import { type Ctx, type HeatmapTheme, drawHeatmap, drawOverlay, drawThumbnail, matrixMax, measureLabel } from '../../webview/render/heatmap';
+import { canvasPixels, cellRect, heatmapLayout, hitTest, snappedSpan, thumbLayout } from '../../webview/render/layout';
+import { escapeXml, heatmapSvg } from '../../webview/render/figure';
+import { WORD_START, labelParts, pieceLabel, tokenLabel, truncateLabel } from '../../webview/render/tokens';
+import {
+  axisLabels, axisStrips, colToken, headCount, layerCount, matrixCol, matrixRow, normalizeSelection, rowToken, selectMatrix,
+  selectionName, tokenToCells,
+} from '../../webview/view/selection';
+
+const BLACK = { r: 0, g: 0, b: 0, a: 1 }, WHITE = { r: 255, g: 255, b: 255, a: 1 };
+
+// ---------------------------------------------------------------- colour scale
+
+test('parseColor reads hex and rgb() forms', () => {
+  assert.deepEqual(parseColor('#1e1e1e'), { r: 30, g: 30, b: 30, a: 1 });
+  assert.deepEqual(parseColor('#FFF'), { r: 255, g: 255, b: 255, a: 1 });
+  assert.deepEqual(parseColor('#00000080'), { r: 0, g: 0, b: 0, a: 128 / 255 });
+  assert.deepEqual(parseColor('#f008'), { r: 255, g: 0, b: 0, a: 136 / 255 });
+  assert.deepEqual(parseColor(' rgb(1, 2, 3) '), { r: 1, g: 2, b: 3, a: 1 });
+  assert.deepEqual(parseColor('rgba(10,20,30,0.5)'), { r: 10, g: 20, b: 30, a: 0.5 });
+  assert.deepEqual(parseColor('rgb(10 20 30 / 50%)'), { r: 10, g: 20, b: 30, a: 0.5 });
+  assert.deepEqual(parseColor('rgb(100%, 0%, 50%)'), { r: 255, g: 0, b: 127.5, a: 1 });
+  for (const bad of ['', 'red', '#12345', 'hsl(0 0% 0%)', 'rgb(1,2)', undefined]) assert.equal(parseColor(bad), undefined, String(bad));
+});
+
+test('toCss / toHex round channels', () => {
+  assert.equal(toCss({ r: 1.4, g: 2.6, b: 255, a: 1 }), 'rgb(1, 3, 255)');
+  assert.equal(toCss({ r: 0, g: 0, b: 0, a: 0.5 }, true), 'rgba(0, 0, 0, 0.5)');
+  assert.equal(toCss({ r: 0, g: 0, b: 0, a: 0.5 }), 'rgb(0, 0, 0)');
+  assert.equal(toHex({ r: 255, g: 16, b: 0, a: 1 }), '#ff1000');
+});
+
+test('colour scale: endpoints are the two colours, values are clamped', () => {
+  const bg = '#1e1e1e', accent = '#3794ff';
+  assert.equal(colorAt(0, bg, accent), 'rgb(30, 30, 30)');
+  assert.equal(colorAt(1, bg, accent), 'rgb(55, 148, 255)');
+  assert.equal(colorAt(-3, bg, accent), 'rgb(30, 30, 30)');
+  assert.equal(colorAt(7, bg, accent), 'rgb(55, 148, 255)');
+  assert.equal(colorAt(Number.NaN, bg, accent), 'rgb(30, 30, 30)');
+  assert.throws(() => colorAt(0.5, 'nope', accent), TypeError);
+});
+
+test('colour scale is monotonic in lightness between dark background and bright accent (and the reverse)', () => {
+  const dark = parseColor('#1e1e1e')!, light = parseColor('#ffffff')!, accent = parseColor('#1a85ff')!;
+  let prev = -1;
+  for (let i = 0; i <= 20; i++) {
+    const l = luminance(mix(dark, accent, i / 20));
+    assert.ok(l >= prev - 1e-9, `step ${i}`);
+    prev = l;
+  }
+  prev = 2;
+  for (let i = 0; i <= 20; i++) {
+    const l = luminance(mix(light, accent, i / 20));
+    assert.ok(l <= prev + 1e-9, `light step ${i}`);
+    prev = l;
+  }
+});
+
+test('mix of a colour with itself is that colour; midpoint of black and white is a grey', () => {
+  const c = { r: 12, g: 200, b: 99, a: 1 };
+  const m = mix(c, c, 0.37);
+  for (const k of ['r', 'g', 'b'] as const) assert.ok(Math.abs(m[k] - c[k]) < 0.5, k);
+  const g = mix(BLACK, WHITE, 0.5);
+  assert.ok(Math.abs(g.r - g.g) < 1 && Math.abs(g.g - g.b) < 1);
+  assert.ok(g.r > 60 && g.r < 200, `grey ${g.r}`);
+});
+
+test('makeScale matches colorAt at its steps', () => {
+  const scale = makeScale('#000000', '#ff8800', 11);
+  for (let i = 0; i <= 10; i++) assert.equal(scale(i / 10), colorAt(i / 10, '#000000', '#ff8800'));
+  assert.equal(scale(-1), scale(0));
+  assert.equal(scale(2), scale(1));
+  assert.equal(scale(Number.NaN), scale(0));
+});
+
+test('legendGradient lists stops from 0% to 100%', () => {
+  const g = legendGradient('#000000', '#ffffff', 3);
+  assert.match(g, /^linear-gradient\(to right, rgb\(0, 0, 0\) 0%, rgb\(\d+, \d+, \d+\) 50%, rgb\(255, 255, 255\) 100%\)$/);
+});
+
+test('contrast helpers', () => {
+  assert.ok(Math.abs(contrastRatio(BLACK, WHITE) - 21) < 1e-9);
+  assert.equal(contrastRatio(WHITE, WHITE), 1);
+  assert.equal(readableOn(parseColor('#3794ff')!, BLACK, WHITE), BLACK);
+  assert.equal(readableOn(parseColor('#1e1e1e')!, BLACK, WHITE), WHITE);
+  assert.deepEqual(flatten({ r: 255, g: 255, b: 255, a: 0.5 }, BLACK), { r: 127.5, g: 127.5, b: 127.5, a: 1 });
+  const bg = parseColor('#1e1e1e')!, fg = parseColor('#cccccc')!;
+  // An accent almost equal to the background is skipped for the next candidate, then the fallback.
+  assert.deepEqual(pickAccent(bg, [parseColor('#202020'), parseColor('#3794ff')], fg), parseColor('#3794ff'));
+  assert.deepEqual(pickAccent(bg, [parseColor('#202020'), undefined], fg), fg);
+});
+
+test('formatValue and formatPercent', () => {
+  assert.equal(formatValue(0.4213), '0.42');
+  assert.equal(formatValue(1), '1.00');
+  assert.equal(formatValue(0), '0');
+  assert.equal(formatValue(0.001), '<0.01');
+  assert.equal(formatValue(Number.NaN), '–');
+  assert.equal(formatPercent(0.7213), '72%');
+  assert.equal(formatPercent(0.041), '4.1%');
+  assert.equal(formatPercent(0.0002), '<0.1%');
+  assert.equal(formatPercent(0), '0%');
+});
+
+// ---------------------------------------------------------------- layout
+
+const base = { rowLabelWidths: [30, 40, 20], colLabelWidths: [10, 12, 8, 9], fontSize: 12, maxWidth: 400, pad: 4, labelGap: 6 };
+
+test('heatmapLayout: square cells fill the width up to maxCell, grid to the right of row labels', () => {
+  const l = heatmapLayout({ ...base, rows: 3, cols: 4, maxCell: 40 });
+  assert.equal(l.left, 4 + 40 + 6);
+  assert.equal(l.cell, 40);
+  assert.equal(l.gridWidth, 160);
+  assert.equal(l.gridHeight, 120);
+  assert.equal(l.rotated, false);
+  assert.equal(l.top, 4 + 12 + 6);
+  assert.equal(l.height, l.top + 120 + 4);
+  assert.ok(l.width <= 400);
+});
+
+test('heatmapLayout: narrow width shrinks cells, never below minCell (then the canvas is wider)', () => {
+  const l = heatmapLayout({ ...base, rows: 3, cols: 4, maxWidth: 150, maxCell: 40, minCell: 12 });
+  assert.equal(l.cell, Math.floor((150 - l.left - 4) / 4));
+  const many = heatmapLayout({ ...base, rows: 60, cols: 60, rowLabelWidths: [30], colLabelWidths: new Array(60).fill(6), maxWidth: 300, minCell: 12 });
+  assert.equal(many.cell, 12);
+  assert.ok(many.width > 300);
+});
+
+test('heatmapLayout: labels wider than a cell are rotated, with room above and to the right', () => {
+  const cols = 5;
+  const l = heatmapLayout({ ...base, rows: 2, cols, colLabelWidths: [60, 60, 60, 60, 60], maxWidth: 260, maxCell: 30, angle: 45 });
+  assert.equal(l.rotated, true);
+  const sin = Math.sin(Math.PI / 4);
+  assert.ok(l.top >= 4 + 60 * sin + 6, `top ${l.top}`);
+  // The last label reaches past the grid: the canvas is wider than the grid by about 60·cos45 - cell/2.
+  assert.ok(l.width >= l.left + l.gridWidth + 60 * Math.cos(Math.PI / 4) - l.cell / 2, `width ${l.width}`);
+  assert.ok(l.width <= 260 || l.cell === 12, `fits ${l.width}`);
+});
+
+test('heatmapLayout: row labels are capped to a fraction of the width', () => {
+  const l = heatmapLayout({ ...base, rows: 1, cols: 1, rowLabelWidths: [1000], maxWidth: 400, maxRowLabelFraction: 0.25 });
+  assert.equal(l.rowLabelWidth, 100);
+});
+
+test('heatmapLayout handles an empty matrix', () => {
+  const l = heatmapLayout({ ...base, rows: 0, cols: 0, rowLabelWidths: [], colLabelWidths: [] });
+  assert.equal(l.gridWidth, 0);
+  assert.equal(l.gridHeight, 0);
+  assert.ok(Number.isFinite(l.width) && Number.isFinite(l.height));
+});
+
+test('hitTest: cells, row labels, column labels, outside', () => {
+  const l = heatmapLayout({ ...base, rows: 3, cols: 4, maxCell: 20 });
+  const r = cellRect(l, 2, 1);
+  assert.deepEqual(hitTest(l, r.x + 1, r.y + 1), { row: 2, col: 1, inGrid: true });
+  assert.deepEqual(hitTest(l, r.x + r.w - 0.01, r.y + r.h - 0.01), { row: 2, col: 1, inGrid: true });
+  assert.deepEqual(hitTest(l, l.left - 10, l.top + 1.5 * l.cell), { row: 1, inGrid: false });
+  assert.deepEqual(hitTest(l, l.left + 3.5 * l.cell, l.top - 5), { col: 3, inGrid: false });
+  assert.equal(hitTest(l, l.left + l.gridWidth + 1, l.top + 1), undefined);
+  assert.equal(hitTest(l, l.left + 1, l.top + l.gridHeight + 1), undefined);
+  assert.equal(hitTest(l, 0, 0), undefined);
+});
+
+test('thumbLayout, canvasPixels, snappedSpan', () => {
+  assert.deepEqual(thumbLayout(10, 5, 60), { cell: 6, width: 30, height: 60 });
+  assert.deepEqual(thumbLayout(0, 0, 60), { cell: 60, width: 1, height: 1 });
+  assert.deepEqual(canvasPixels(100.4, 50, 2), { width: 201, height: 100 });
+  assert.deepEqual(canvasPixels(0, 0, 0), { width: 1, height: 1 });
+  // Neighbouring cells share their edge exactly, on device pixels.
+  for (const dpr of [1, 1.25, 1.5, 2]) {
+    for (let i = 0; i < 10; i++) {
+      const [, b] = snappedSpan(3, 7.3, i, dpr), [a] = snappedSpan(3, 7.3, i + 1, dpr);
+      assert.equal(a, b);
+      assert.ok(Math.abs(b * dpr - Math.round(b * dpr)) < 1e-9);
+    }
+  }
+});
+
+// ---------------------------------------------------------------- tokens
+
+test('tokenLabel: specials show their piece, words their text, ▁ marks a word start', () => {
+  assert.deepEqual(tokenLabel({ piece: '<2ko>', text: '<2ko>' }), { text: '<2ko>', wordStart: false, special: true });
+  assert.deepEqual(tokenLabel({ piece: '</s>', text: '</s>' }), { text: '</s>', wordStart: false, special: true });
+  assert.deepEqual(tokenLabel({ piece: '<0xEC>', text: '' }), { text: '<0xEC>', wordStart: false, special: true });
+  assert.deepEqual(tokenLabel({ piece: '▁은행', text: '은행' }), { text: '은행', wordStart: true, special: false });
+  assert.deepEqual(tokenLabel({ piece: '에', text: '에' }), { text: '에', wordStart: false, special: false });
+  assert.deepEqual(tokenLabel({ piece: '▁Straße', text: ' Straße ' }), { text: 'Straße', wordStart: true, special: false });
+  assert.deepEqual(tokenLabel({ piece: '▁', text: ' ' }), { text: WORD_START, wordStart: false, special: true });
+  assert.deepEqual(tokenLabel({ piece: '▁über', text: '' }), { text: 'über', wordStart: true, special: false });
+  assert.equal(tokenLabel({ piece: 'a', text: 'a\nb' }).text, 'a⏎b');
+  assert.deepEqual(pieceLabel('▁bank'), { text: 'bank', wordStart: true, special: false });
+  assert.deepEqual(pieceLabel('</s>'), { text: '</s>', wordStart: false, special: true });
+});
+
+test('truncateLabel and labelParts', () => {
+  assert.equal(truncateLabel('abc', 5), 'abc');
+  assert.equal(truncateLabel('abcdef', 5), 'abcd…');
+  assert.equal(truncateLabel('가나다라마바사', 4), '가나다…');
+  assert.equal([...truncateLabel('😀😀😀😀😀😀', 3)].length, 3);
+  assert.deepEqual(labelParts({ text: 'bank', wordStart: true, special: false }), { marker: WORD_START, text: 'bank' });
+  assert.deepEqual(labelParts({ text: '</s>', wordStart: false, special: true }), { marker: '', text: '</s>' });
+});
+
+// ---------------------------------------------------------------- selection / axes
+
+function softmaxTensor(dims: number[], causal = false, seed = 1): Tensor {
+  const [L, H, Q, K] = dims;
+  const data: number[] = [];
+  let s = seed;
+  const rnd = () => { s = (s * 1664525 + 1013904223) >>> 0; return s / 2 ** 32; };
+  for (let l = 0; l < L; l++) for (let h = 0; h < H; h++) for (let q = 0; q < Q; q++) {
+    const e = Array.from({ length: K }, (_, k) => (causal && k > q ? 0 : Math.exp(3 * rnd())));
+    const sum = e.reduce((a, b) => a + b, 0);
+    data.push(...e.map((x) => x / sum));
+  }
+  return { dims, data };
+}
+
+function fakeSentence(): SentenceResult {
+  const tok = (piece: string, text: string) => ({ id: 10, piece, text, start: 0, end: 0 });
+  const src = [tok('<2en>', '<2en>'), tok('▁은행', '은행'), tok('에', '에'), tok('</s>', '</s>')];
+  const tgt = [tok('▁the', 'the'), tok('▁bank', 'bank'), tok('</s>', '</s>')];
+  return {
+    source: '은행에', sourceOffset: 0, from: 'ko', to: 'en', text: 'the bank', srcTokens: src, tgtTokens: tgt, score: -1, normalizedScore: -0.5,
+    attention: { encoder: softmaxTensor([4, 2, 4, 4]), decoder: softmaxTensor([2, 2, 3, 3], true, 2), cross: softmaxTensor([2, 2, 3, 4], false, 3) },
+  };
+}
+
+test('layerCount / headCount / normalizeSelection', () => {
+  const att = fakeSentence().attention!;
+  assert.equal(layerCount(att, 'encoder'), 4);
+  assert.equal(layerCount(att, 'rollout'), 4);
+  assert.equal(layerCount(att, 'cross'), 2);
+  assert.equal(headCount(att, 'decoder'), 2);
+  assert.equal(headCount(att, 'rollout'), 0);
+  assert.deepEqual(normalizeSelection(att, { kind: 'cross', layer: Number.POSITIVE_INFINITY, head: 'mean' }), { kind: 'cross', layer: 1, head: 'mean' });
+  assert.deepEqual(normalizeSelection(att, { kind: 'cross', layer: 3, head: 5 }), { kind: 'cross', layer: 1, head: 'mean' });
+  assert.deepEqual(normalizeSelection(att, { kind: 'encoder', layer: -2, head: 1 }), { kind: 'encoder', layer: 0, head: 1 });
+  assert.deepEqual(normalizeSelection(att, { kind: 'rollout', layer: 2, head: 1 }), { kind: 'rollout', layer: 2, head: 'mean' });
+});
+
+test('selectMatrix uses the engine functions', () => {
+  const att = fakeSentence().attention!;
+  assert.deepEqual(selectMatrix(att, { kind: 'encoder', layer: 2, head: 1 }), headMatrix(att.encoder, 2, 1));
+  assert.deepEqual(selectMatrix(att, { kind: 'cross', layer: 1, head: 'mean' }), headMean(att.cross, 1));
+  assert.deepEqual(selectMatrix(att, { kind: 'rollout', layer: 2, head: 'mean' }), rollout(att.encoder, 2));
+  const dec = selectMatrix(att, { kind: 'decoder', layer: 0, head: 0 });
+  assert.equal(dec.data[0 * 3 + 1], 0, 'causal: step 0 sees only <s>');
+});
+
+test('axisLabels: decoder columns are <s> then the target shifted by one; fallbacks past the tokens', () => {
+  const st = fakeSentence();
+  const dec = axisLabels(st, 'decoder', 3, 3);
+  assert.deepEqual(dec.rows.map((l) => l.text), ['the', 'bank', '</s>']);
+  assert.deepEqual(dec.cols.map((l) => l.text), ['<s>', 'the', 'bank']);
+  const cross = axisLabels(st, 'cross', 3, 4);
+  assert.deepEqual(cross.cols.map((l) => l.text), ['<2en>', '은행', '에', '</s>']);
+  assert.deepEqual(axisLabels(st, 'encoder', 5, 4).rows.map((l) => l.text), ['<2en>', '은행', '에', '</s>', '#5']);
+});
+
+test('strip tokens <-> heatmap rows and columns', () => {
+  assert.deepEqual(rowToken('encoder', 2), { strip: 'source', index: 2 });
+  assert.deepEqual(rowToken('cross', 2), { strip: 'target', index: 2 });
+  assert.deepEqual(colToken('cross', 1), { strip: 'source', index: 1 });
+  assert.equal(colToken('decoder', 0), undefined);
+  assert.deepEqual(colToken('decoder', 2), { strip: 'target', index: 1 });
+  assert.deepEqual(tokenToCells('encoder', { strip: 'source', index: 1 }, 4, 4), { row: 1, col: 1 });
+  assert.deepEqual(tokenToCells('rollout', { strip: 'target', index: 1 }, 4, 4), {});
+  assert.deepEqual(tokenToCells('cross', { strip: 'source', index: 3 }, 3, 4), { col: 3 });
+  assert.deepEqual(tokenToCells('cross', { strip: 'target', index: 1 }, 3, 4), { row: 1 });
+  assert.deepEqual(tokenToCells('decoder', { strip: 'target', index: 1 }, 3, 3), { row: 1, col: 2 });
+  assert.deepEqual(tokenToCells('decoder', { strip: 'target', index: 2 }, 3, 3), { row: 2, col: undefined });
+  assert.deepEqual(tokenToCells('decoder', { strip: 'source', index: 0 }, 3, 3), {});
+  // Round trip: the row a target token maps to maps back to that token.
+  for (const kind of ['encoder', 'decoder', 'cross', 'rollout'] as const) {
+    const strips = axisStrips(kind);
+    const cells = tokenToCells(kind, { strip: strips.rows, index: 1 }, 3, 3);
+    assert.deepEqual(rowToken(kind, cells.row!), { strip: strips.rows, index: 1 }, kind);
+  }
+});
+
+test('matrixRow / matrixCol / selectionName', () => {
+  const m: Matrix = { rows: 2, cols: 3, data: Float32Array.from([1, 2, 3, 4, 5, 6]) };
+  assert.deepEqual(Array.from(matrixRow(m, 1)), [4, 5, 6]);
+  assert.deepEqual(Array.from(matrixCol(m, 2)), [3, 6]);
+  assert.equal(selectionName({ kind: 'cross', layer: 1, head: 'mean' }), 'attention-cross-L2-mean');
+  assert.equal(selectionName({ kind: 'encoder', layer: 0, head: 3 }), 'attention-encoder-L1-H4');
+  assert.equal(selectionName({ kind: 'rollout', layer: 2, head: 'mean' }), 'attention-rollout-L1-3');
+});
+
+// ---------------------------------------------------------------- drawing (recording context)
+
+interface Call { op: string; args: unknown[]; fillStyle?: unknown; font?: string }
+
+function recordingCtx(charWidth = 7): Ctx & { calls: Call[] } {
+  const calls: Call[] = [];
+  const ctx = {
+    calls, fillStyle: '#000' as unknown, strokeStyle: '#000' as unknown, font: '10px sans-serif', lineWidth: 1, globalAlpha: 1,
+    textAlign: 'start', textBaseline: 'alphabetic',
+    save() { calls.push({ op: 'save', args: [] }); }, restore() { calls.push({ op: 'restore', args: [] }); },
+    fillRect(...args: unknown[]) { calls.push({ op: 'fillRect', args, fillStyle: ctx.fillStyle }); },
+    strokeRect(...args: unknown[]) { calls.push({ op: 'strokeRect', args }); },
+    clearRect(...args: unknown[]) { calls.push({ op: 'clearRect', args }); },
+    fillText(...args: unknown[]) { calls.push({ op: 'fillText', args, fillStyle: ctx.fillStyle, font: ctx.font }); },
+    measureText(s: string) { return { width: [...s].length * charWidth } as TextMetrics; },
+    translate(...args: unknown[]) { calls.push({ op: 'translate', args }); },
+    rotate(...args: unknown[]) { calls.push({ op: 'rotate', args }); },
+    setLineDash(...args: unknown[]) { calls.push({ op: 'setLineDash', args }); },
+  };
+  return ctx as unknown as Ctx & { calls: Call[] };
+}
+
+const theme: HeatmapTheme = {
+  background: parseColor('#1e1e1e')!, foreground: parseColor('#cccccc')!, accent: parseColor('#3794ff')!,
+  muted: parseColor('#9d9d9d')!, highlight: parseColor('#0078d4')!, fontFamily: 'sans-serif', fontSize: 12,
+};
+
+function drawSetup(cellMax = 40) {
+  const m: Matrix = { rows: 2, cols: 3, data: Float32Array.from([0, 0.5, 0.25, 0.1, 0.2, 0.7]) };
+  const rowLabels = [tokenLabel({ piece: '▁the', text: 'the' }), tokenLabel({ piece: '</s>', text: '</s>' })];
+  const colLabels = [tokenLabel({ piece: '<2en>', text: '<2en>' }), tokenLabel({ piece: '▁은행', text: '은행' }), tokenLabel({ piece: '에', text: '에' })];
+  const ctx = recordingCtx();
+  const layout = heatmapLayout({
+    rows: 2, cols: 3, rowLabelWidths: rowLabels.map((l) => measureLabel(ctx, l, theme)), colLabelWidths: colLabels.map((l) => measureLabel(ctx, l, theme)),
+    fontSize: 12, maxWidth: 500, maxCell: cellMax,
+  });
+  ctx.calls.length = 0;
+  const scale = makeScale(theme.background, theme.accent);
+  return { m, rowLabels, colLabels, ctx, layout, scale, max: matrixMax(m) };
+}
+
+test('drawHeatmap fills one rect per cell with the scale colour (max at the accent) and draws every label', () => {
+  const { m, rowLabels, colLabels, ctx, layout, scale, max } = drawSetup();
+  drawHeatmap(ctx, m, { layout, rowLabels, colLabels, theme, scale, max });
+  const fills = ctx.calls.filter((c) => c.op === 'fillRect');
+  assert.equal(fills.length, 1 + 6, 'background + cells');
+  assert.deepEqual(fills[0].args, [0, 0, layout.width, layout.height]);
+  assert.equal(fills[0].fillStyle, 'rgb(30, 30, 30)');
+  assert.equal(fills[1].fillStyle, scale(0));
+  assert.equal(fills[6].fillStyle, 'rgb(55, 148, 255)', 'the max cell is the accent');
+  assert.equal(fills[2].fillStyle, scale(0.5 / 0.7));
+  const [x, y] = fills[5].args as number[];
+  assert.deepEqual([x, y], [layout.left + 1 * layout.cell, layout.top + 1 * layout.cell]);
+  const texts = ctx.calls.filter((c) => c.op === 'fillText').map((c) => c.args[0]);
+  for (const t of ['the', '</s>', '<2en>', '은행', '에']) assert.ok(texts.includes(t), t);
+  assert.equal(texts.filter((t) => t === WORD_START).length, 2, 'faint ▁ before the and 은행');
+});
+
+test('drawHeatmap outlines every cell in high contrast', () => {
+  const { m, rowLabels, colLabels, ctx, layout, scale, max } = drawSetup();
+  drawHeatmap(ctx, m, { layout, rowLabels, colLabels, theme: { ...theme, cellBorder: parseColor('#6fc3df') }, scale, max });
+  assert.equal(ctx.calls.filter((c) => c.op === 'strokeRect').length, 6);
+});
+
+test('drawOverlay: highlight row and column, values in the row when cells are large, step row dashed', () => {
+  const { m, rowLabels, colLabels, ctx, layout, scale, max } = drawSetup(40);
+  drawOverlay(ctx, m, { layout, rowLabels, colLabels, theme, scale, max, highlight: { row: 1, col: 2 }, stepRow: 0, valueMinCell: 30 });
+  assert.equal(ctx.calls[0].op, 'clearRect');
+  assert.equal(ctx.calls.filter((c) => c.op === 'strokeRect').length, 4, 'step row, row, column, cell');
+  assert.ok(ctx.calls.some((c) => c.op === 'setLineDash' && (c.args[0] as number[]).length > 0));
+  const texts = ctx.calls.filter((c) => c.op === 'fillText').map((c) => c.args[0]);
+  for (const v of ['.10', '.20', '.70']) assert.ok(texts.includes(v), v);
+  const bold = ctx.calls.filter((c) => c.op === 'fillText' && /600/.test(c.font ?? '')).map((c) => c.args[0]);
+  assert.ok(bold.includes('</s>') && bold.includes('에') && bold.includes('the'), `bold labels ${bold}`);
+});
+
+test('drawOverlay ignores out-of-range highlights', () => {
+  const { m, rowLabels, colLabels, ctx, layout, scale, max } = drawSetup();
+  drawOverlay(ctx, m, { layout, rowLabels, colLabels, theme, scale, max, highlight: { row: 9, col: -1 }, stepRow: 7 });
+  assert.deepEqual(ctx.calls.map((c) => c.op), ['clearRect']);
+});
+
+test('drawThumbnail fits the longer side', () => {
+  const ctx = recordingCtx();
+  const m: Matrix = { rows: 2, cols: 4, data: Float32Array.from([0, 1, 0, 0, 0, 0, 1, 0]) };
+  const size = drawThumbnail(ctx, m, 60, makeScale('#000', '#fff'), 1, BLACK);
+  assert.deepEqual(size, { width: 60, height: 30 });
+  assert.equal(ctx.calls.filter((c) => c.op === 'fillRect').length, 1 + 8);
+});
+
+// ---------------------------------------------------------------- SVG figure
+
+test('heatmapSvg: one rect per cell, escaped labels, legend', () => {
+  const { m, colLabels, layout, max } = drawSetup();
+  const rowLabels = [{ text: '<a&b>', wordStart: false, special: false }, tokenLabel({ piece: '</s>', text: '</s>' })];
+  const svg = heatmapSvg(m, { layout, rowLabels, colLabels, theme, max, title: 'Cross-attention · Layer 2', subtitle: '은행 → bank' });
+  assert.match(svg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+  assert.ok(svg.trimEnd().endsWith('</svg>'));
+  assert.equal((svg.match(/<rect x="\d+(\.\d+)?" y="\d+(\.\d+)?" width=/g) ?? []).length, 6 + 1, 'cells + legend');
+  assert.ok(svg.includes('&lt;a&amp;b&gt;'));
+  assert.ok(!svg.includes('<a&b>'));
+  assert.ok(svg.includes('은행'));
+  assert.ok(svg.includes('#3794ff'), 'max cell in accent');
+  assert.equal(escapeXml(`"'<>&`), '&quot;&apos;&lt;&gt;&amp;');
+});
