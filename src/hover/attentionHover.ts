@@ -7,9 +7,10 @@ import { barsSvg, svgDataUri } from './barsSvg';
 
 export interface PinnedHead { layer: number; head: number }
 const PIN_KEY = 'attentionCompanion.pinnedHead';
-const TOP = 5;
+const TOP = 4;
 
-const label = (t: TokenInfo) => (t.text || t.piece).replace(/^▁/, '');
+// A piece that is only the word-start mark shows as ▁, never as an empty label.
+const label = (t: TokenInfo) => (t.text || t.piece).replace(/^▁(?=.)/, '').trim() || '▁';
 
 /** Layer/head to show: the pinned one when it exists in this model, else the head mean of the last layer. */
 function pick(t: Tensor, pinned: PinnedHead | undefined): { m: Matrix; layer: number; head: number | 'mean' } {
@@ -49,14 +50,15 @@ export function hoverContent(hit: TokenHit, pinned: PinnedHead | undefined, colo
   md.isTrusted = { enabledCommands: ['attentionCompanion.openInPanel', 'attentionCompanion.pinHead', 'attentionCompanion.unpinHead'] };
   md.supportHtml = false;
   md.appendMarkdown(`**${vscode.l10n.t('Attention for "{0}"', label(s.srcTokens[q]))}** · ${s.from}→${s.to}\n\n`);
-  md.appendMarkdown(`![${vscode.l10n.t('attends to')}](${svgDataUri(barsSvg(vscode.l10n.t('Attends to (encoder, {0})', headName(enc)), attendsTo, colors.bar, colors.text))})\n\n`);
-  md.appendMarkdown(`![${vscode.l10n.t('attended by')}](${svgDataUri(barsSvg(vscode.l10n.t('Attended by (cross-attention, {0})', headName(cross)), attendedBy, colors.bar, colors.text))})\n\n`);
   const open = encodeURIComponent(JSON.stringify([{ layer: enc.layer, head: enc.head }]));
   const pin = encodeURIComponent(JSON.stringify([strongest]));
   md.appendMarkdown(`[${vscode.l10n.t('Open in attention panel')}](command:attentionCompanion.openInPanel?${open}) · `);
   md.appendMarkdown(pinned
     ? `[${vscode.l10n.t('Unpin head (layer {0}, head {1})', pinned.layer + 1, pinned.head + 1)}](command:attentionCompanion.unpinHead)`
     : `[${vscode.l10n.t('Pin this head (layer {0}, head {1})', strongest.layer + 1, strongest.head + 1)}](command:attentionCompanion.pinHead?${pin})`);
+  md.appendMarkdown('\n\n');
+  md.appendMarkdown(`![${vscode.l10n.t('attends to')}](${svgDataUri(barsSvg(vscode.l10n.t('Attends to (encoder, {0})', headName(enc)), attendsTo, colors.bar, colors.text))})\n\n`);
+  md.appendMarkdown(`![${vscode.l10n.t('attended by')}](${svgDataUri(barsSvg(vscode.l10n.t('Attended by (cross-attention, {0})', headName(cross)), attendedBy, colors.bar, colors.text))})\n\n`);
   return md;
 }
 

@@ -5,17 +5,17 @@ export interface Bar { label: string; value: number }
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export function barsSvg(title: string, bars: Bar[], color = '#4e94ce', textColor = '#888888'): string {
-  const rowH = 18;
+  const rowH = 15;
   const labelW = 110;
   const barW = 150;
-  const h = 20 + bars.length * rowH;
+  const h = 18 + bars.length * rowH;
   const max = Math.max(1e-6, ...bars.map((b) => b.value));
   const rows = bars.map((b, i) => {
-    const y = 20 + i * rowH;
+    const y = 17 + i * rowH;
     const w = Math.max(1, Math.round((b.value / max) * barW));
     const label = b.label.length > 14 ? b.label.slice(0, 13) + '…' : b.label;
     return `<text x="${labelW - 6}" y="${y + 12}" text-anchor="end" font-size="12" fill="${textColor}">${esc(label)}</text>`
-      + `<rect x="${labelW}" y="${y + 3}" width="${w}" height="11" rx="2" fill="${color}"/>`
+      + `<rect x="${labelW}" y="${y + 3}" width="${w}" height="10" rx="2" fill="${color}"/>`
       + `<text x="${labelW + w + 4}" y="${y + 12}" font-size="11" fill="${textColor}">${b.value.toFixed(2)}</text>`;
   }).join('');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${labelW + barW + 40}" height="${h}" font-family="sans-serif">`

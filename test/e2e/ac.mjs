@@ -187,3 +187,144 @@ export async function options(frame, selector) {
 export async function value(frame, selector) {
   return frame.locator(selector).first().evaluate((e) => String(e.value));
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// The hover inspector (src/hover/attentionHover.ts) and the Paper Companion view (webview/companion/)
+
+/** The visible editor hover whose text contains `text` (a Locator; count 0 while none). */
+export function hoverWidget(page, text = 'Attention for') {
+  return page.locator('.monaco-hover:visible').filter({ hasText: text });
+}
+
+/**
+ * Facts about the attention hover: its text, its images (src scheme, loaded or not; for SVG data URIs the SVG's
+ * texts and its number of <rect> bars) and its links.
+ */
+export async function hoverState(page, text = 'Attention for') {
+  const st = await hoverWidget(page, text).first().evaluate((el) => ({
+    text: (el.textContent ?? '').replace(/\s+/g, ' ').trim(),
+    images: [...el.querySelectorAll('img')].map((i) => ({ src: i.getAttribute('src') ?? '', alt: i.alt,
+      complete: i.complete, width: i.naturalWidth, height: i.naturalHeight })),
+    links: [...el.querySelectorAll('a')].map((a) => ({ text: (a.textContent ?? '').trim(), href: a.getAttribute('data-href') ?? a.getAttribute('href') ?? '' })),
+  }));
+  for (const img of st.images) {
+    const m = /^data:image\/svg\+xml(;base64)?,(.*)$/s.exec(img.src);
+    if (m) {
+      const svg = m[1] ? Buffer.from(m[2], 'base64').toString('utf8') : decodeURIComponent(m[2]);
+      img.svg = { texts: [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((t) => t[1]), bars: (svg.match(/<rect\b/g) ?? []).length };
+    }
+    img.src = img.src.slice(0, 40);
+  }
+  return st;
+}
+
+/**
+ * Moves the mouse over `word` (its first character; first occurrence) in the editor line `line`, and waits for the
+ * attention hover. When the mouse hover does not come (the hover controller missed the move), falls back to the
+ * keyboard: a click there puts the cursor into the word, then "Show or Focus Hover" (Ctrl+K Ctrl+I).
+ * Returns {how: 'mouse' | 'keyboard'}.
+ */
+export async function showAttentionHover(page, line, word, { timeout = 15_000 } = {}) {
+  const lineText = line instanceof RegExp ? null : String(line);
+  const from = lineText ? lineText.indexOf(word) : 0;
+  if (from < 0) throw new Error(`showAttentionHover: ${JSON.stringify(word)} is not in ${JSON.stringify(line)}`);
+  const lineRe = lineText ? new RegExp(`^${lineText.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) : line;
+  const hover = hoverWidget(page);
+  const appeared = (ms) => hover.first().waitFor({ state: 'visible', timeout: ms }).then(() => true, () => false);
+  // Over the word's first character: its middle is a character boundary (which token it hits would be a toss-up).
+  for (let i = 0; i < 2; i++) {
+    const at = await h.hoverEditorText(page, lineRe, from, from + 1);
+    if (await appeared(4_000)) return { how: 'mouse', at };
+  }
+  const at = await h.hoverEditorText(page, lineRe, from, from + 1);
+  await page.mouse.click(at.x, at.y);
+  await page.keyboard.press('Control+k');
+  await page.keyboard.press('Control+i');
+  if (await appeared(timeout)) return { how: 'keyboard', at };
+  const other = await page.locator('.monaco-hover:visible').allTextContents().catch(() => []);
+  throw new Error(`no attention hover over ${JSON.stringify(word)} (mouse and Ctrl+K Ctrl+I); visible hovers: ${JSON.stringify(other.map((t) => t.slice(0, 120)))}`);
+}
+
+export const COMPANION = {
+  /** The command VS Code generates for the view (`attentionCompanion.companion.focus`), by its palette title. */
+  focusCommand: 'Attention Companion: Focus on Paper Companion View',
+  /** The view container's "show" command, a fallback. */
+  showContainerCommand: 'View: Show Attention Companion',
+  viewName: 'Paper Companion',
+};
+
+/** Opens the Paper Companion view from the palette; returns the command title that worked. */
+export async function openCompanion(page) {
+  try {
+    await h.runCommand(page, COMPANION.focusCommand, { timeout: 15_000 });
+    return COMPANION.focusCommand;
+  } catch (e) {
+    h.log(`${COMPANION.focusCommand}: ${h.firstLine(e)}; trying ${COMPANION.showContainerCommand}`);
+    await h.runCommand(page, COMPANION.showContainerCommand, { timeout: 15_000 });
+    return COMPANION.showContainerCommand;
+  }
+}
+
+/** The companion's content frame (a webview view in the sidebar: found by its own DOM, it has no tab). */
+export async function companionFrame(page, { timeout = 60_000 } = {}) {
+  return h.webviewFrameWith(page, '.cc-root .cc-section', { timeout });
+}
+
+/** The error a companion section shows instead of its content ('' when none). */
+export async function companionSectionError(frame, id) {
+  const err = frame.locator(`#cc-${id} > .cc-body > .cc-error`).first();
+  if (!(await err.count())) return '';
+  return ((await err.textContent()) ?? '').replace(/\s+/g, ' ').trim();
+}
+
+/** The companion's header status line when the model could not be loaded ('' otherwise). */
+export async function companionModelError(frame) {
+  const s = frame.locator('.cc-header .cc-status.error').first();
+  if (!(await s.count())) return '';
+  return ((await s.textContent()) ?? '').replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Waits until the companion section `id` (e.g. 'selfAttention') has rendered its content (`.cc-content`) and
+ * `selector` inside it exists; fails at once on a section error or a model error. Returns the section's Locator.
+ */
+export async function waitForCompanionSection(frame, id, selector, { timeout = MODEL_TIMEOUT } = {}) {
+  const section = frame.locator(`#cc-${id}`);
+  await h.waitFor(async () => {
+    const modelErr = await companionModelError(frame);
+    if (modelErr) throw Object.assign(new Error(`the companion says: ${modelErr}`), { fatal: true });
+    const err = await companionSectionError(frame, id);
+    if (err) throw Object.assign(new Error(`companion section ${id} shows an error: ${err}`), { fatal: true });
+    return (await section.locator(`.cc-body > .cc-content ${selector}`).count()) > 0;
+  }, { timeout, interval: 250, message: `companion section ${id} to show ${selector}` })
+    .catch(async (e) => {
+      if (e?.fatal) throw e;
+      const status = ((await frame.locator('.cc-header .cc-status').first().textContent().catch(() => '?')) ?? '').replace(/\s+/g, ' ').trim();
+      const body = ((await section.locator('.cc-body').first().textContent().catch(() => '?')) ?? '').replace(/\s+/g, ' ').trim().slice(0, 160);
+      throw new Error(`${h.firstLine(e)}; header: ${JSON.stringify(status)}; section: ${JSON.stringify(body)}`);
+    });
+  return section;
+}
+
+/**
+ * The dotted underline (the hover inspector's decoration of translated ranges: a bottom border, which VS Code
+ * draws as an overlay element in `.view-overlays`, not on the text spans) on the rendered editor line whose text is
+ * `lineText`. Returns {text: {left, right, top, bottom}, marks: [{left, right, top, bottom}]} (rects of the
+ * line's text and of the dotted overlays on that line), or null when the line is not rendered.
+ */
+export async function dottedUnderlines(page, lineText) {
+  return h.activeEditor(page).evaluate((editor, want) => {
+    const norm = (s) => (s ?? '').replace(/\u00a0/g, ' ').replace(/\s+/g, ' ').trim();
+    const line = [...editor.querySelectorAll('.view-lines .view-line')].find((l) => norm(l.textContent) === want);
+    if (!line) return null;
+    const range = document.createRange();
+    range.selectNodeContents(line);
+    const rect = (r) => ({ left: Math.round(r.left), right: Math.round(r.right), top: Math.round(r.top), bottom: Math.round(r.bottom) });
+    const text = rect(range.getBoundingClientRect());
+    const marks = [...editor.querySelectorAll('.view-overlays div')]
+      .filter((d) => getComputedStyle(d).borderBottomStyle === 'dotted')
+      .map((d) => rect(d.getBoundingClientRect()))
+      .filter((r) => r.bottom > text.top && r.top < text.bottom && r.right > r.left);
+    return { text, marks };
+  }, lineText);
+}

@@ -577,6 +577,66 @@ export async function webviewFrame(page, titleOrIndex = 0, { timeout = 30_000 } 
   return outer.contentFrame().locator('iframe#active-frame').contentFrame();
 }
 
+/**
+ * The content frame of a ready webview (an editor panel or a view in the sidebar/panel, which has no tab) whose
+ * document has a visible element matching `selector`: a playwright Frame (it has `locator()` like a FrameLocator).
+ * Waits (bounded) until one exists; the webview's script may still be building its DOM.
+ */
+export async function webviewFrameWith(page, selector, { timeout = 30_000 } = {}) {
+  return waitFor(async () => {
+    for (const fr of page.frames()) {
+      if (fr === page.mainFrame() || fr.isDetached()) continue;
+      // Webview content: the inner iframe#active-frame of an iframe.webview (both origins are vscode-cdn/webview hosts).
+      if (!fr.parentFrame() || fr.parentFrame() === page.mainFrame()) continue;
+      const el = fr.locator(selector).first();
+      if ((await el.count().catch(() => 0)) && (await el.isVisible().catch(() => false))) return fr;
+    }
+    return null;
+  }, { timeout, interval: 250, message: `a webview whose document shows ${selector}` });
+}
+
+/**
+ * Places the mouse over the characters [from, to) of the first visible line of the active editor whose text
+ * (whitespace-normalized) matches `lineTest` (a RegExp or a substring); returns that point {x, y}.
+ * The position is measured with a DOM Range over the line's text nodes (decorations split a line into spans).
+ */
+export async function hoverEditorText(page, lineTest, from, to, { timeout = 10_000 } = {}) {
+  const ed = activeEditor(page);
+  const spec = lineTest instanceof RegExp ? { re: lineTest.source, flags: lineTest.flags } : { sub: String(lineTest) };
+  const box = await waitFor(() => ed.locator('.view-lines').evaluate((root, { spec, from, to }) => {
+    const norm = (s) => (s ?? '').replace(/\u00a0/g, ' ').replace(/\s+/g, ' ').trim();
+    const test = spec.re !== undefined ? (t) => new RegExp(spec.re, spec.flags).test(t) : (t) => t.includes(spec.sub);
+    const lines = [...root.querySelectorAll('.view-line')].sort((a, b) => (parseFloat(a.style.top) || 0) - (parseFloat(b.style.top) || 0));
+    const line = lines.find((l) => test(norm(l.textContent)));
+    if (!line) return null;
+    // Walk the text nodes to the character offsets (counted in UTF-16 units of the rendered text).
+    const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
+    const range = document.createRange();
+    let pos = 0, started = false;
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const len = n.textContent.length;
+      if (!started && from < pos + len) { range.setStart(n, from - pos); started = true; }
+      if (started && to <= pos + len) { range.setEnd(n, to - pos); break; }
+      pos += len;
+    }
+    if (!started) return null;
+    const r = range.getBoundingClientRect();
+    return r.width > 0 ? { x: r.left + r.width / 2, y: r.top + r.height / 2 } : null;
+  }, { spec, from, to }), { timeout, message: `a line matching ${lineTest} in the active editor` });
+  // Two moves: the hover controller reacts to mousemove events inside the text.
+  await page.mouse.move(box.x - 3, box.y);
+  await page.mouse.move(box.x, box.y, { steps: 3 });
+  return box;
+}
+
+/** Screenshot of one element (e.g. the sidebar) into test-results/e2e/<name>.png; returns the path. */
+export async function screenshotOf(locator, name) {
+  mkdirSync(resultsDir, { recursive: true });
+  const file = join(resultsDir, `${String(name).replace(/[^\w.-]+/g, '_')}.png`);
+  await locator.screenshot({ path: file, timeout: 15_000 });
+  return file;
+}
+
 /** Texts of the visible notification toasts (messages only), newest last. */
 export async function notificationText(page) {
   return page.locator('.notifications-toasts .notification-toast .notification-list-item-message')
