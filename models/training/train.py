@@ -170,8 +170,10 @@ def main(argv=None):
     rank = int(os.environ.get("RANK", "0"))
     if world > 1:
         import torch.distributed as dist
-        dist.init_process_group("nccl")
-        torch.cuda.set_device(int(os.environ["LOCAL_RANK"]))
+        # NCCL on GPUs; gloo lets the same code path run (and be tested) on CPU processes.
+        dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
+        if torch.cuda.is_available():
+            torch.cuda.set_device(int(os.environ["LOCAL_RANK"]))
     device = torch.device(f"cuda:{torch.cuda.current_device()}" if torch.cuda.is_available() else "cpu")
     if device.type == "cpu":
         torch.set_num_threads(args.threads or os.cpu_count() or 1)
@@ -217,7 +219,7 @@ def main(argv=None):
     log(out, rank, event="model", params=model.num_params(), config=args.config, device=str(device), world=world)
     ddp_model = model
     if world > 1:
-        ddp_model = torch.nn.parallel.DistributedDataParallel(model, device_ids=[device.index])
+        ddp_model = torch.nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
     autocast = torch.autocast("cuda", dtype=torch.bfloat16) if device.type == "cuda" else torch.autocast("cpu", enabled=False)
 
     def save_state():
@@ -230,7 +232,7 @@ def main(argv=None):
     model.train()
     while not done:
         batches = make_batches(examples, cfg["max_tokens"], cfg["seed"] + epoch)
-        mine = batches[rank::world]
+        mine = batches[rank::world][: len(batches) // world]   # every rank the same count: no rank waits alone
         while batch_pos < len(mine):
             idx = mine[batch_pos]
             batch_pos += 1
@@ -266,7 +268,12 @@ def main(argv=None):
             if rank == 0 and step % cfg["dev_every"] == 0:
                 log(out, rank, step=step, dev_loss=round(dev_loss(model, dev_examples, special, device, cfg["max_tokens"]), 4),
                     dev_chrf=dev_scores(model, dev_examples, sp, special, device, cfg["dev_pairs"]))
-            if elapsed >= budget_s or step >= cfg["max_steps"]:
+            stop = elapsed >= budget_s or step >= cfg["max_steps"]
+            if world > 1:   # ranks' clocks differ: stop together, or one would wait forever in all-reduce
+                flag = torch.tensor([float(stop)], device=device)
+                torch.distributed.all_reduce(flag, op=torch.distributed.ReduceOp.MAX)
+                stop = bool(flag.item())
+            if stop:
                 done = True
                 break
         else:
