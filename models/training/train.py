@@ -207,13 +207,14 @@ def main(argv=None):
 
     model = Transformer(mcfg).to(device)
     opt = torch.optim.Adam(model.parameters(), lr=cfg["lr_peak"], betas=(0.9, 0.98), eps=1e-9)
-    step, epoch, batch_pos, elapsed = 0, 0, 0, 0.0
+    step, epoch, batch_pos, elapsed, resumed_tokens = 0, 0, 0, 0.0, 0
     last = out / "last.pt"
     if last.exists():
         state = torch.load(last, map_location="cpu")
         model.load_state_dict(state["model"])
         opt.load_state_dict(state["opt"])
         step, epoch, batch_pos, elapsed = state["step"], state["epoch"], state["batch_pos"], state["elapsed"]
+        resumed_tokens = state.get("tokens_seen", 0)
         torch.set_rng_state(state["rng"])
         log(out, rank, event="resume", step=step, epoch=epoch)
     log(out, rank, event="model", params=model.num_params(), config=args.config, device=str(device), world=world)
@@ -224,11 +225,11 @@ def main(argv=None):
 
     def save_state():
         torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "epoch": epoch,
-                    "batch_pos": batch_pos, "elapsed": elapsed, "rng": torch.get_rng_state()}, last)
+                    "batch_pos": batch_pos, "elapsed": elapsed, "tokens_seen": tokens_seen, "rng": torch.get_rng_state()}, last)
 
     ckpts = sorted(out.glob("ckpt_*.pt"), key=lambda p: int(p.stem.split("_")[1]))
     start = time.time() - elapsed
-    tokens_seen, tick, tick_tokens, done = 0, time.time(), 0, False
+    tokens_seen, tick, tick_tokens, done = resumed_tokens, time.time(), 0, False
     model.train()
     while not done:
         batches = make_batches(examples, cfg["max_tokens"], cfg["seed"] + epoch)

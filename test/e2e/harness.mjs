@@ -485,6 +485,8 @@ export async function selectText(page, text, { timeout = 15_000 } = {}) {
   await page.keyboard.press('Control+f');
   const find = activeEditor(page).locator('.find-widget .find-part .input');
   await find.waitFor({ state: 'visible', timeout });
+  // Clear first: the widget keeps the last search, and filling in the same text again would not search (nor select).
+  await find.fill('');
   await find.fill(text);
   // The match count appears once the search ran ("1 of 3"); "No results" means the text is not there.
   const matches = activeEditor(page).locator('.find-widget .matchesCount');
