@@ -75,3 +75,19 @@ export function heatmapSvg(m: Matrix, o: FigureOptions): string {
   out.push('</svg>');
   return out.join('\n');
 }
+
+/** Fonts that carry Hangul on common systems: an exported file opened elsewhere still shows Korean labels. */
+export const CJK_FALLBACK_FONTS = "'Noto Sans KR', 'Noto Sans CJK KR', 'Apple SD Gothic Neo', 'Malgun Gothic', NanumGothic, sans-serif";
+
+/** Figures are for blog posts and print: always light, whatever the editor's theme, with the same font size. */
+export function printTheme(screen: HeatmapTheme): HeatmapTheme {
+  return {
+    background: { r: 255, g: 255, b: 255, a: 1 },
+    foreground: { r: 31, g: 31, b: 31, a: 1 },
+    accent: { r: 0, g: 90, b: 180, a: 1 },
+    muted: { r: 97, g: 97, b: 97, a: 1 },
+    highlight: { r: 0, g: 95, b: 184, a: 1 },
+    fontFamily: `${screen.fontFamily}, ${CJK_FALLBACK_FONTS}`,
+    fontSize: screen.fontSize,
+  };
+}

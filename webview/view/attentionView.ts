@@ -8,7 +8,7 @@ import { Dropdown, button, setButtonContent, type Choice } from '../components/t
 import {
   type RGB, flatten, formatPercent, formatValue, legendGradient, makeScale, parseColor, pickAccent, toCss,
 } from '../render/colorScale';
-import { FIGURE_MARGIN, heatmapSvg } from '../render/figure';
+import { FIGURE_MARGIN, heatmapSvg, printTheme } from '../render/figure';
 import { type Ctx, type HeatmapTheme, type Highlight, drawHeatmap, drawOverlay, drawThumbnail, matrixMax, measureLabel } from '../render/heatmap';
 import { type HeatmapLayout, canvasPixels, heatmapLayout, hitTest, thumbLayout } from '../render/layout';
 import { type TokenLabel, pieceLabel, tokenLabel } from '../render/tokens';
@@ -843,8 +843,10 @@ export class AttentionView {
   // ---------------------------------------------------------------- export
 
   private exportFigure(): void {
-    const d = this.drawn, theme = this.theme, scale = this.scale;
-    if (!d || !theme || !scale || !this.onAction) return;
+    const d = this.drawn;
+    if (!d || !this.theme || !this.onAction) return;
+    const theme = printTheme(this.theme);
+    const scale = makeScale(theme.background, theme.accent);
     const sel = this.sel;
     const title = `${this.s[KIND_KEYS[sel.kind]]} · ${sel.kind === 'rollout' && sel.layer > 0 ? this.format('rolloutUpTo', String(sel.layer + 1)) : this.format('layerN', String(sel.layer + 1))}${sel.kind === 'rollout' ? '' : ` · ${sel.head === 'mean' ? this.s.headMean : this.format('headN', String(sel.head + 1))}`}`;
     const W = Math.ceil(Math.max(d.layout.width + 2 * FIGURE_MARGIN.side, 260)), H = Math.ceil(d.layout.height + FIGURE_MARGIN.top + FIGURE_MARGIN.bottom);
