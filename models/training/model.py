@@ -131,8 +131,12 @@ class DecoderLayer(nn.Module):
         self.drop = nn.Dropout(cfg.dropout)
 
     def forward(self, x, self_k, self_v, self_mask, cross_k, cross_v, cross_mask, need_probs=False):
-        """x (B,T,D) queries; self_k/v (B,H,Tk,dh) include x's own keys (the KV cache plus this step)."""
-        a, self_probs = self.self_attn(self.ln1(x), self_k, self_v, self_mask, need_probs)
+        """x (B,T,D) queries; self_k/v (B,H,Tk,dh) include x's own keys (the KV cache plus this step),
+        or None to project them from x itself (training: the whole target sequence at once)."""
+        h = self.ln1(x)
+        if self_k is None:
+            self_k, self_v = self.self_attn.project_kv(h)
+        a, self_probs = self.self_attn(h, self_k, self_v, self_mask, need_probs)
         x = x + self.drop(a)
         c, cross_probs = self.cross_attn(self.ln2(x), cross_k, cross_v, cross_mask, need_probs)
         x = x + self.drop(c)
@@ -194,10 +198,8 @@ class Transformer(nn.Module):
         causal = torch.ones(T, T, dtype=torch.bool, device=src.device).tril()[None, None]   # (1,1,T,T)
         x = self.embed_at(tgt_in)
         for layer in self.decoder:
-            h = layer.ln1(x)
-            k, v = layer.self_attn.project_kv(h)
             ck, cv = layer.cross_attn.project_kv(memory)
-            x, _, _ = layer(x, k, v, causal, ck, cv, src_mask)
+            x, _, _ = layer(x, None, None, causal, ck, cv, src_mask)
         return self.logits(self.dec_ln(x))
 
     # --- decoder, one step with a KV cache (inference and ONNX export) -------------------------
