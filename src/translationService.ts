@@ -6,6 +6,7 @@ import type { TranslationResult } from './shared/results';
 import type { AttentionPanel } from './panels/attentionPanel';
 import type { ModelRegistry } from './models/registry';
 import { readSettings } from './config';
+import { splitSentences } from './engine/sentences';
 
 export class SupersededError extends RequestCancelledError {
   constructor() {
@@ -58,7 +59,7 @@ export class TranslationService {
         if (abort.signal.aborted) throw abort.signal.reason ?? new RequestCancelledError();
         progress.report({ message: vscode.l10n.t('Translating on {0}…', loaded.info.backend) });
         const params: TranslateParams = { text, to: settings.targetLanguage, beam: settings.beamSize, attention: opts.attention, steps: opts.steps, display: opts.display };
-        const sentences = Math.max(1, text.split(/[.!?。\n]/).length);
+        const sentences = Math.max(1, splitSentences(text).length);
         let last = 0;
         let requestId = -1;
         const result = await this.panel.request('translate', params, 120_000 + 20_000 * sentences, abort.signal, (id) => {

@@ -52,8 +52,10 @@ export class Translator {
     if (!supportsDirection(m, from, to)) {
       if (from !== 'en' && to !== 'en' && supportsDirection(m, from, 'en') && supportsDirection(m, 'en', to)) {
         const mid = await this.translateSentence(source, from, 'en', { ...opts, attention: false, steps: false });
-        const last = await this.translateSentence(mid.text, 'en', to, opts);
-        return { ...last, source, from, srcTokens: last.srcTokens };
+        const last = await this.translateSentence(mid.text, 'en', to, { ...opts, attention: false, steps: false });
+        // The second hop's attention looks at the English in between, not at the user's text: none is reported,
+        // so source tokens and their offsets always belong to `source`.
+        return { ...last, source, from, srcTokens: mid.srcTokens, pivot: mid.text };
       }
       throw new Error(`Model ${m.id} does not translate ${from} to ${to}.`);
     }

@@ -37,6 +37,8 @@ export interface SentenceResult {
   normalizedScore: number;
   attention?: SentenceAttention;
   steps?: DecodeStep[];
+  /** The English text in between when the model has no direct direction (ko<->de); no attention then. */
+  pivot?: string;
 }
 
 export interface TranslationResult {

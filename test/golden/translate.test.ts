@@ -35,6 +35,10 @@ test('the default package translates in every direction (WASM in Node)', async (
       assert.ok(r.text.trim().length > 0, 'empty translation');
       assert.match(r.text, script, `"${r.text}" is not in the target script`);
       assert.ok(r.sentences[0].tgtTokens.length > 0);
+      const s = r.sentences[0];
+      // Source tokens always point into the user's text, also when the translation went through English.
+      for (const tok of s.srcTokens.slice(1, -1)) assert.equal(tok.text, text.slice(tok.start, tok.end));
+      if (s.pivot !== undefined) assert.equal(s.attention, undefined);
     });
   }
   await t.test('attention tensors have the shapes of the tokens and rows that sum to 1', async () => {
