@@ -665,7 +665,12 @@ export async function statusBarText(page) {
 /** Waits (bounded) for a status bar item matching `re`; returns its text. */
 export async function waitForStatusBar(page, re, { timeout = 30_000 } = {}) {
   const test = re instanceof RegExp ? (s) => re.test(s) : (s) => s.includes(re);
-  return waitFor(async () => (await statusBarText(page)).find(test), { timeout, message: `a status bar item matching ${re}` });
+  let seen = [];
+  try {
+    return await waitFor(async () => (seen = await statusBarText(page)).find(test), { timeout, message: `a status bar item matching ${re}` });
+  } catch (e) {
+    throw new Error(`${e.message}; the status bar shows: ${JSON.stringify(seen)}`);
+  }
 }
 
 /**

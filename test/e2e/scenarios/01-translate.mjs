@@ -23,7 +23,7 @@ export async function run(ctx) {
 
   // 2. output = replace: the selection is replaced by the translation (settings file changed while running).
   server.writeSettings({ 'attentionCompanion.output': 'replace' });
-  await h.sleep(1500);                                   // the settings file watcher
+  await h.sleep(3000);                                   // the settings file watcher (slower under load)
   await ac.selectInSample(page, ac.EN_SENTENCE);
   await h.runCommand(page, ac.CMD.translate);
   await h.waitFor(async () => !(await h.editorText(page)).includes('parallelization'),

@@ -22,7 +22,7 @@ export async function run(ctx) {
   // A model folder that does not exist.
   const missing = join(server.root, 'no-such-models-folder');
   server.writeSettings({ 'attentionCompanion.modelPaths': [missing] });
-  await h.sleep(1500);                                   // the settings file watcher
+  await h.sleep(3000);                                   // the settings file watcher (slower under load)
   const names = (s) => s.includes(missing) || s.includes('no-such-models-folder');
   let err = (await h.notificationText(page)).find(names);
   if (!err) {
