@@ -8,6 +8,7 @@ import argparse
 import json
 from pathlib import Path
 
+from .configs import get_config
 from .export import write_manifest
 
 PUBLISHED = """| set | direction | published | BLEU | chrF |
@@ -78,6 +79,10 @@ def main(argv=None):
     losses = [r for r in log if "loss" in r and "step" in r]
     speed = [r["tok_per_s"] for r in losses if "tok_per_s" in r]
     how = m.get("scores", {}).get("_how", {})
+    # The command that reproduces this run: its own folder, and its time budget when it differs from the config's.
+    run_dir = Path(args.run).as_posix()
+    budget = get_config(t["config"])["max_minutes"]
+    minutes_flag = f" --minutes {round(t['minutes'])}" if t["minutes"] > budget + 1 else ""
     kept = stats.get("kept", {})
     data_rows = "\n".join(f"| {k.split(chr(9))[0]} | {k.split(chr(9))[1]} | {v} |" for k, v in sorted(kept.items()))
     card = f"""# Model card: {m['id']}
@@ -135,8 +140,8 @@ Sources and licences:
 
 ```bash
 /usr/bin/python3 -m models.training.data --out build/data
-/usr/bin/python3 -m models.training.train --config {t['config']} --out build/runs/{t['config']}
-/usr/bin/python3 -m models.training.export --run build/runs/{t['config']} --out models/{m['id']} --dtype {m.get('weightsDtype', 'fp32')}
+/usr/bin/python3 -m models.training.train --config {t['config']} --out {run_dir}{minutes_flag}
+/usr/bin/python3 -m models.training.export --run {run_dir} --out models/{m['id']} --dtype {m.get('weightsDtype', 'fp32')}
 npm run build && /usr/bin/python3 -m models.training.evaluate --package models/{m['id']}
 ```
 """
