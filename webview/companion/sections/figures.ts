@@ -7,7 +7,7 @@ import type { StringKey, Translate } from '../strings';
 import type { SentenceAttention, TokenInfo } from '../../../src/shared/results';
 import { callout, el, formatPercent, segmented, shade } from '../ui';
 import { FIGURE3, FIGURE4 } from './examples';
-import { headPatternText, layerControl, requireAttention, savedInt } from './shared';
+import { analyzeEncoder, headPatternText, layerControl, savedInt } from './shared';
 
 interface Figure { id: 3 | 4 | 5; text: string; word: string; targets: string[]; name: StringKey; paper: StringKey }
 
@@ -28,10 +28,7 @@ export const figuresSection: SectionSpec = {
     const fig = FIGURES.find((f) => f.id === st.figure) ?? FIGURES[0];
     const own = source === 'selection' && !!text;
     const sentenceText = own ? text! : fig.text;
-    const { sentence } = await ctx.analyze(sentenceText);
-    const att = requireAttention(ctx, sentence.attention);
-    const tokens = sentence.srcTokens;
-    const [Le, H] = att.encoder.dims;
+    const { sentence, att, tokens, Le, H } = await analyzeEncoder(ctx, sentenceText);
     const g = groupWords(sentence.source, tokens);
     if (g.words.length === 0) throw new Error(t('common.noAttention'));
 

@@ -6,7 +6,7 @@ import { isSpecialToken } from '../math';
 import { labelledHeatmap, maxOf, pixelHeatmap, sequential } from '../draw';
 import { el, tokenText } from '../ui';
 import { BANK } from './examples';
-import { cellTooltip, headPatternText, layerControl, requireAttention, savedInt } from './shared';
+import { analyzeEncoder, cellTooltip, headPatternText, layerControl, savedInt } from './shared';
 
 export const multiHeadSection: SectionSpec = {
   id: 'multiHead',
@@ -15,10 +15,7 @@ export const multiHeadSection: SectionSpec = {
   example: BANK,
   async render(body, ctx, { text = BANK, rerender }) {
     const { t } = ctx;
-    const { sentence } = await ctx.analyze(text);
-    const att = requireAttention(ctx, sentence.attention);
-    const tokens = sentence.srcTokens;
-    const [Le, H] = att.encoder.dims;
+    const { att, tokens, Le, H } = await analyzeEncoder(ctx, text);
     const dk = ctx.model()?.manifest.dims.dHead ?? 0;
     const st = ctx.state('multiHead');
     const layer = savedInt(st.layer, Le, Le - 1);

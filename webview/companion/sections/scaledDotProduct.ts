@@ -4,7 +4,7 @@ import type { SectionSpec } from '../frame';
 import { attentionRow, isSpecialToken, maxAbsDiff, scaledDotProduct } from '../math';
 import { el, formatSci, formatSigned, tokenStrip, tokenText } from '../ui';
 import { TITLE } from './examples';
-import { defaultQuery, headControl, layerControl, requireAttention, savedIndices, savedInt } from './shared';
+import { analyzeEncoder, defaultQuery, headControl, layerControl, savedIndices, savedInt } from './shared';
 
 /** Attention(Q, K, V) = softmax(QKᵀ / √d_k) V in HTML (no fonts, no MathML needed). */
 export function formula(): HTMLElement {
@@ -25,10 +25,7 @@ export const scaledDotProductSection: SectionSpec = {
   example: TITLE,
   async render(body, ctx, { text = TITLE, rerender }) {
     const { t } = ctx;
-    const { sentence } = await ctx.analyze(text);
-    const att = requireAttention(ctx, sentence.attention);
-    const tokens = sentence.srcTokens;
-    const [Le, H] = att.encoder.dims;
+    const { att, tokens, Le, H } = await analyzeEncoder(ctx, text);
     const st = ctx.state('scaledDotProduct');
     if (st.text !== text) {
       st.text = text;

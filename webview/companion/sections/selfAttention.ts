@@ -5,7 +5,7 @@ import type { SectionSpec } from '../frame';
 import { isSpecialToken, queryRow } from '../math';
 import { barTable, callout, el, formatWeight, tokenStrip, tokenText } from '../ui';
 import { BANK } from './examples';
-import { defaultQuery, headControl, requireAttention, savedIndices, savedInt, tokensText } from './shared';
+import { analyzeEncoder, defaultQuery, headControl, savedIndices, savedInt, tokensText } from './shared';
 
 export const selfAttentionSection: SectionSpec = {
   id: 'selfAttention',
@@ -14,10 +14,7 @@ export const selfAttentionSection: SectionSpec = {
   example: BANK,
   async render(body, ctx, { text = BANK, source, rerender }) {
     const { t } = ctx;
-    const { sentence } = await ctx.analyze(text);
-    const att = requireAttention(ctx, sentence.attention);
-    const tokens = sentence.srcTokens;
-    const [Le, H] = att.encoder.dims;
+    const { sentence, att, tokens, Le, H } = await analyzeEncoder(ctx, text);
     const layer = Le - 1;
     const st = ctx.state('selfAttention');
     if (st.text !== text) {

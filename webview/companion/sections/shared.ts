@@ -1,6 +1,6 @@
 // Helpers the attention sections share: query choice, head and layer controls, head descriptions.
 import { headMatrix } from '../../../src/engine/attention';
-import type { SentenceAttention, TokenInfo } from '../../../src/shared/results';
+import type { SentenceAttention, SentenceResult, TokenInfo } from '../../../src/shared/results';
 import type { CompanionContext } from '../frame';
 import { describeHead, isSpecialToken, tokensCovering } from '../math';
 import type { Translate } from '../strings';
@@ -68,7 +68,15 @@ export function tokensText(tokens: TokenInfo[], indices: number[], source?: stri
   return indices.map((i) => tokenText(tokens[i])).join('');
 }
 
-export function requireAttention(ctx: CompanionContext, att: SentenceAttention | undefined): SentenceAttention {
+/**
+ * The first sentence of `text` through the model, with what every attention section starts from: its encoder
+ * attention (a clear error when the model gives none), source tokens, and the encoder's layer and head counts.
+ */
+export async function analyzeEncoder(ctx: CompanionContext, text: string):
+  Promise<{ sentence: SentenceResult; att: SentenceAttention; tokens: TokenInfo[]; Le: number; H: number }> {
+  const { sentence } = await ctx.analyze(text);
+  const att = sentence.attention;
   if (!att) throw new Error(ctx.t('common.noAttention'));
-  return att;
+  const [Le, H] = att.encoder.dims;
+  return { sentence, att, tokens: sentence.srcTokens, Le, H };
 }
