@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Installs what the build and tests need when missing: npm packages and Debian packages.
+# Installs what the build and tests need when missing: npm packages, Debian packages, and the training pipeline's
+# pinned Python environment (scripts/ensure-python.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules/onnxruntime-web ] && [ -d node_modules/esbuild ] || npm ci --no-audit --no-fund
 need=()
-/usr/bin/python3 -c 'import torch, sentencepiece, onnx' 2>/dev/null || need+=(python3-torch python3-sentencepiece python3-onnx libopenblas0-pthread)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   echo "Installing Debian packages: ${need[*]}"
@@ -12,3 +12,4 @@ if [ ${#need[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
 fi
+bash scripts/ensure-python.sh

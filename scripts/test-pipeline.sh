@@ -4,12 +4,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 W=build/ci-pipeline
-rm -rf "$W/run" "$W/package"
+rm -rf "$W/run" "$W/package" "$W/resume"
 mkdir -p "$W"
-PY=/usr/bin/python3
+PY=.venv/bin/python
 [ -f "$W/data/train.tsv" ] || $PY -m models.training.data --corpora "${AC_CORPORA:-../shared/corpora}" --out "$W/data" --no-debian --max-per-source 400 > "$W/data.log"
 $PY -m models.training.train --config tiny --data "$W/data" --out "$W/run" > "$W/train.log"
 tail -n 1 "$W/train.log"
 $PY -m models.training.export --run "$W/run" --out "$W/package" --dtype fp16 --id ci-tiny > "$W/export.log" 2>&1
 $PY -m models.training.golden --run "$W/run" --package "$W/package" --out "$W/package/golden.json"
 AC_GOLDEN_PACKAGE="$W/package" AC_GOLDEN_FILE="$W/package/golden.json" node --test out/test/golden/engine.test.js
+# Resuming from committed state (a package + models/training/state/*.json, no optimizer state), as a new clone does.
+$PY -m models.training.tests.resume_check --run "$W/run" --data "$W/data" --work "$W/resume" 2>/dev/null | tail -n 3

@@ -7,7 +7,7 @@ bash scripts/ensure-deps.sh
 node scripts/build.mjs --tests
 npx tsc -p . --noEmit
 echo "== Python pipeline unit tests"
-/usr/bin/python3 -m unittest discover -s models/training/tests -t . 2>&1 | tail -n 4
+.venv/bin/python -m unittest discover -s models/training/tests -t . 2>&1 | tail -n 4
 echo "== Unit and golden tests (TypeScript engine, onnxruntime-web WASM in Node)"
 node --test out/test/
 echo "== Tiny training run, ONNX export and engine round trip"

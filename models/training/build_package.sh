@@ -3,13 +3,13 @@
 #   bash models/training/build_package.sh small ac-small-cpu-v1            # 2 CPU cores, ~80 minutes + evaluation
 #   bash models/training/build_package.sh release ac-release-gpu-v1         # one CUDA GPU, ~10 minutes + evaluation
 #   STAGES="data train" bash models/training/build_package.sh release X     # e.g. only data and training (GPU box without node)
-# Env: RUN (training folder, default build/runs/CONFIG), PY (python, default /usr/bin/python3 when present), CORPORA (default ../shared/corpora), EVAL_LIMIT (segments per set),
+# Env: RUN (training folder, default build/runs/CONFIG), PY (python, default .venv/bin/python, made by scripts/ensure-python.sh), CORPORA (default ../shared/corpora), EVAL_LIMIT (segments per set),
 #      DTYPE (fp16|fp32, default fp16), TORCHRUN_GPUS (train with torchrun on N GPUs).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 CONFIG=${1:?config: tiny|small|release}
 ID=${2:?package id, e.g. ac-small-cpu-v1}
-PY=${PY:-$( [ -x /usr/bin/python3 ] && echo /usr/bin/python3 || echo python3 )}
+PY=${PY:-.venv/bin/python}
 CORPORA=${CORPORA:-../shared/corpora}
 STAGES=${STAGES:-"data train export golden evaluate card"}
 RUN=${RUN:-build/runs/$CONFIG}

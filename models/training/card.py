@@ -1,6 +1,6 @@
 """Writes a package's MODEL_CARD.md from its manifest, the training log and the data statistics.
 
-  /usr/bin/python3 -m models.training.card --run build/runs/small --package models/<id> [--data build/data] [--notes notes.md]
+  .venv/bin/python -m models.training.card --run build/runs/small --package models/<id> [--data build/data] [--notes notes.md]
 """
 from __future__ import annotations
 
@@ -25,6 +25,13 @@ SOURCES = """| source | licence |
 |---|---|
 | python-docs-ko (python/python-docs-ko) | PSF documentation licence |
 | tf-docs-l10n (tensorflow/docs-l10n) | Apache-2.0 |
+| Tatoeba via manythings.org (kor-eng), ids kept | CC-BY 2.0 FR |
+| JHE Korean-English evaluation set (jungyeul/korean-parallel-corpora) | CC-BY-SA-3.0 |
+| Park et al. Korean-English news, dev split (jungyeul/korean-parallel-corpora) | CC-BY-SA-3.0 |
+| Bible: Korean Revised Version 1961 + King James Version (at most 8,000 verses) | public domain (KJV JSON packaging MIT) |
+| Kengdic / ezcorean 6000 word glosses | MPL-2.0 |
+| WMT newstest 2019-2021 and generaltest 2022 (en-de) | WMT research use |
+| XQuAD German (deepmind/xquad) | CC-BY-SA-4.0 |
 | Hugging Face docs and courses (transformers, course, agents-course, audio-course, diffusers, huggingface_hub) | Apache-2.0 |
 | pytorch-tutorials-kr (PyTorchKorea/tutorials-kr) | BSD-3-Clause |
 | d2l-ko, human-translated part only (d2l-ai/d2l-ko) | CC-BY-SA-4.0 |
@@ -51,6 +58,82 @@ DIFFERENCES = """- **Pre-LN** (LayerNorm before each sub-layer, a final LayerNor
   penalty α = 0.6."""
 
 
+# Shown in the card as the engine translates them (issue 8: the bank sentence and the paper's own sentences).
+SAMPLES = [
+    ("ko", "en", "은행에 가서 돈을 찾았다."),
+    ("en", "ko", "The dominant sequence transduction models are based on complex recurrent or convolutional neural networks that include an encoder and a decoder."),
+    ("en", "ko", "We propose a new simple network architecture, the Transformer, based solely on attention mechanisms, dispensing with recurrence and convolutions entirely."),
+    ("en", "ko", "An attention function can be described as mapping a query and a set of key-value pairs to an output."),
+    ("en", "de", "The Transformer allows for significantly more parallelization."),
+]
+
+
+def learning_curve(rows: list[dict], png: Path) -> None:
+    """Dev chrF per direction (and dev loss) against cumulative CPU-hours, one point per continuation."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(7, 3.6), dpi=110)
+    x = [r["cpuHours"] for r in rows]
+    for d in sorted({k for r in rows for k in r["devChrf"] if k != "mean"}):
+        ax.plot(x, [r["devChrf"].get(d) for r in rows], marker="o", label=f"{d} dev chrF")
+    ax.set_xlabel("cumulative training CPU-hours (wall-clock x cores)")
+    ax.set_ylabel("dev chrF (greedy)")
+    ax.grid(alpha=0.3)
+    ax2 = ax.twinx()
+    ax2.plot(x, [r["devLoss"] for r in rows], color="gray", linestyle="--", marker="x", label="dev loss")
+    ax2.set_ylabel("dev loss")
+    h1, l1 = ax.get_legend_handles_labels()
+    h2, l2 = ax2.get_legend_handles_labels()
+    ax.legend(h1 + h2, l1 + l2, fontsize=7, loc="lower right")
+    fig.tight_layout()
+    fig.savefig(png)
+    plt.close(fig)
+
+
+def log_table(rows: list[dict]) -> str:
+    dirs = sorted({k for r in rows for k in r["devChrf"] if k != "mean"})
+    out = ["| # | date | minutes | CPU-hours | steps | target tokens | epochs | dev loss | " + " | ".join(f"{d} chrF" for d in dirs)
+           + " | tokens/s | sentences/s | shipped |", "|" + "---|" * (10 + len(dirs))]
+    for i, r in enumerate(rows, 1):
+        out.append(f"| {i} | {r['date'][:10]} | {r['minutes']:g} | {r['cpuHours']} | {r['step']:,} | {r['targetTokens']:,} | {r['epochs']} | "
+                   f"{r['devLoss']} | " + " | ".join(str(r['devChrf'].get(d, '')) for d in dirs)
+                   + f" | {r.get('tokPerS', '')} | {r.get('sentPerS', '')} | {r['shipped'] or '—'} |")
+    return "\n".join(out)
+
+
+def engine_translations(package: Path, items: list[tuple[str, str, str]]) -> list[str]:
+    """What the product shows: the TypeScript engine (dist/cli.js), beam 4."""
+    import subprocess
+    out = []
+    for src, tgt, text in items:
+        r = subprocess.run(["node", "dist/cli.js", "translate", "--from", src, "--to", tgt, "--model", str(package)],
+                           input=text + "\n", capture_output=True, text=True)
+        out.append(r.stdout.strip() if r.returncode == 0 else f"(engine failed: {r.stderr.strip()})")
+    return out
+
+
+def samples_section(package: Path, eval_dir: Path, corpora: Path) -> str:
+    """The fixed sentences, and the first 10 segments of each evaluation set as evaluate.py wrote them."""
+    from .evaluate import EVAL_SETS, read_lines
+    lines = ["| direction | source | engine output |", "|---|---|---|"]
+    cell = lambda t: t.replace("|", "\\|")
+    if Path("dist/cli.js").exists():
+        for (s, t, text), hyp in zip(SAMPLES, engine_translations(package, SAMPLES)):
+            lines.append(f"| {s}→{t} | {cell(text)} | {cell(hyp)} |")
+    parts = ["\n".join(lines)]
+    for name, s, t, src_file, ref_file in EVAL_SETS:
+        hyp_file = eval_dir / f"{name}.{s}-{t}.hyp"
+        if not hyp_file.exists():
+            continue
+        srcs, refs = read_lines(corpora / "eval" / src_file)[:10], read_lines(corpora / "eval" / ref_file)[:10]
+        hyps = hyp_file.read_text(encoding="utf-8").split("\n")[:10]
+        rows = [f"**{name} {s}→{t}**, first 10 segments:", "", "| source | reference | engine output |", "|---|---|---|"]
+        rows += [f"| {cell(a)} | {cell(b)} | {cell(c)} |" for a, b, c in zip(srcs, refs, hyps)]
+        parts.append("\n".join(rows))
+    return "\n\n".join(parts)
+
+
 def scores_table(scores: dict) -> str:
     rows = ["| set | direction | BLEU | chrF | char BLEU | segments |", "|---|---|---|---|---|---|"]
     for name, dirs in scores.items():
@@ -67,6 +150,7 @@ def main(argv=None):
     ap.add_argument("--package", required=True)
     ap.add_argument("--data", default="build/data")
     ap.add_argument("--notes", default=None, help="a Markdown file appended as 'Notes'")
+    ap.add_argument("--corpora", default="../shared/corpora")
     args = ap.parse_args(argv)
     pkg = Path(args.package)
     m = json.loads((pkg / "manifest.json").read_text(encoding="utf-8"))
@@ -84,6 +168,22 @@ def main(argv=None):
     budget = get_config(t["config"])["max_minutes"]
     minutes_flag = f" --minutes {round(t['minutes'])}" if t["minutes"] > budget + 1 else ""
     kept = stats.get("kept", {})
+    log_path = Path(__file__).parent / "log" / f"{t['config']}.jsonl"
+    continuations = [json.loads(l) for l in log_path.read_text(encoding="utf-8").splitlines() if l.strip()] if log_path.exists() else []
+    if continuations:
+        learning_curve(continuations, pkg / "learning-curve.png")
+    sigs = sorted({f"{k}: {v}" for dirs in m.get("scores", {}).values() if isinstance(dirs, dict)
+                   for sc in dirs.values() if isinstance(sc, dict) for k, v in sc.get("signatures", {}).items()})
+    continuation_md = f"""## Learning curve and continuations
+
+Trained in continuations from committed state (`models/training/continuation.py`; the log is
+`models/training/log/{t['config']}.jsonl`). Dev chrF: greedy decoding through this package's ONNX graphs on the first
+200 dev pairs of each direction; dev loss: label-smoothed cross-entropy per target token.
+
+![learning curve](learning-curve.png)
+
+{log_table(continuations)}
+""" if continuations else ""
     data_rows = "\n".join(f"| {k.split(chr(9))[0]} | {k.split(chr(9))[1]} | {v} |" for k, v in sorted(kept.items()))
     card = f"""# Model card: {m['id']}
 
@@ -114,9 +214,19 @@ Measured through the product's own engine (TypeScript, onnxruntime-web WASM in N
 
 {scores_table(m.get('scores', {}))}
 
+{("sacrebleu signatures: " + "; ".join(f"`{x}`" for x in sigs)) if sigs else ""}
+
 Published scores on the same sets, for comparison (from `../shared/corpora/README.md`):
 
 {PUBLISHED}
+
+{continuation_md}
+## Sample translations
+
+As the engine outputs them (beam 4), not chosen: fixed sentences (the bank sentence, sentences of the paper),
+then the first 10 segments of each evaluation set.
+
+{samples_section(pkg, Path("build/eval") / m["id"], Path(args.corpora))}
 
 ## Where and why this differs from the paper
 
@@ -124,9 +234,10 @@ Published scores on the same sets, for comparison (from `../shared/corpora/READM
 
 ## Training data
 
-{stats.get('train_pairs', '?')} pairs after cleaning (every pair is used in both directions); dev:
-newstest2013 (en-de) and held-out python-docs/django catalogue pairs (en-ko). Evaluation sets were removed
-from the training data. Pairs kept per source:
+{stats.get('train_pairs', '?')} pairs after cleaning, counting repeats of up-weighted sources (every pair is used in
+both directions); dev: newstest2013 (en-de) and held-out pairs of python-docs/django catalogues, JHE and Tatoeba
+(manythings) (en-ko). Evaluation sets were removed from the training data. Distinct pairs kept per source
+(weights in `data.py`'s `SOURCE_WEIGHTS`):
 
 | source | pair | kept |
 |---|---|---|
@@ -139,10 +250,11 @@ Sources and licences:
 ## Reproduce
 
 ```bash
-/usr/bin/python3 -m models.training.data --out build/data
-/usr/bin/python3 -m models.training.train --config {t['config']} --out {run_dir}{minutes_flag}
-/usr/bin/python3 -m models.training.export --run {run_dir} --out models/{m['id']} --dtype {m.get('weightsDtype', 'fp32')}
-npm run build && /usr/bin/python3 -m models.training.evaluate --package models/{m['id']}
+bash scripts/ensure-python.sh            # the pinned environment (.venv)
+.venv/bin/python -m models.training.data --out build/data
+{f"npm run train -- --minutes 120      # one continuation from the committed state (repeat)" if continuations else f".venv/bin/python -m models.training.train --config {t['config']} --out {run_dir}{minutes_flag}"}
+.venv/bin/python -m models.training.export --run {run_dir} --out models/{m['id']} --dtype {m.get('weightsDtype', 'fp32')}
+npm run build && .venv/bin/python -m models.training.evaluate --package models/{m['id']}
 ```
 """
     if args.notes:

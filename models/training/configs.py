@@ -7,14 +7,22 @@ CONFIGS: dict[str, dict] = {
     # CI: proves the pipeline end to end (train, export, round trip) in about a minute on 2 cores.
     "tiny": dict(
         model=ModelConfig(vocab_size=1000, d_model=32, n_heads=2, d_ff=64, enc_layers=2, dec_layers=1, max_len=64),
-        vocab_size=1000, spm_sentences=20000, spm_coverage=0.995, max_tokens=1200, max_minutes=1.0, max_steps=60, warmup=20, lr_peak=3e-3,
-        ckpt_every=20, average_last=2, dev_every=1000, max_pairs=4000, dev_pairs=8, seed=1,
+        vocab_size=1000, spm_sentences=20000, spm_coverage=0.995, spm_required_hangul=False, max_tokens=1200, max_minutes=1.0, max_steps=60, warmup=20, lr_peak=3e-3,
+        ckpt_every=20, average_last=2, dev_every=1000, max_pairs=4000, dev_pairs=8, seed=1, log_every=10, rewarm=10,
     ),
     # This machine's kind: 2 CPU cores, at most 90 minutes.
     "small": dict(
         model=ModelConfig(vocab_size=8000, d_model=256, n_heads=4, d_ff=1024, enc_layers=4, dec_layers=2, max_len=256),
         vocab_size=8000, max_tokens=3000, max_minutes=80.0, max_steps=1_000_000, warmup=300, lr_peak=1.5e-3,
         ckpt_every=150, average_last=4, dev_every=600, max_pairs=None, dev_pairs=50, seed=1,
+    ),
+    # v3 on 2 CPU cores (issue 8): bf16 autocast, 2 DDP ranks x 1 thread, a 16k vocabulary with every Hangul
+    # syllable of the data as a piece, trained in continuations of a few hours from committed state. The shape
+    # was chosen by dev loss at equal wall-clock among the cpu-* candidates below (models/training/README.md).
+    "cpu": dict(
+        model=ModelConfig(vocab_size=16000, d_model=256, n_heads=4, d_ff=1024, enc_layers=6, dec_layers=2, max_len=256),
+        vocab_size=16000, max_tokens=4000, max_minutes=120.0, max_steps=10_000_000, warmup=300, lr_peak=1.2e-3, rewarm=200,
+        ckpt_every=200, average_last=4, dev_every=1000, max_pairs=None, dev_pairs=100, seed=1,
     ),
     # One CUDA GPU (H100) for at most 10 minutes in bf16; also runs under torchrun (DDP) on several GPUs.
     "release": dict(
@@ -24,6 +32,16 @@ CONFIGS: dict[str, dict] = {
         ckpt_every=500, average_last=5, dev_every=1000, max_pairs=None, dev_pairs=200, seed=1,
     ),
 }
+
+
+# Candidate shapes for "cpu", compared by dev loss at equal wall-clock (same tokenizer, data and batches).
+_CPU_SHAPES = {
+    "cpu-d256-4x2": dict(d_model=256, n_heads=4, d_ff=1024, enc_layers=4, dec_layers=2),
+    "cpu-d256-6x2": dict(d_model=256, n_heads=4, d_ff=1024, enc_layers=6, dec_layers=2),
+    "cpu-d320-4x2": dict(d_model=320, n_heads=5, d_ff=1280, enc_layers=4, dec_layers=2),
+}
+for _name, _shape in _CPU_SHAPES.items():
+    CONFIGS[_name] = dict(CONFIGS["cpu"], model=ModelConfig(vocab_size=CONFIGS["cpu"]["vocab_size"], max_len=256, **_shape))
 
 
 def get_config(name: str) -> dict:

@@ -2,7 +2,7 @@
 
 Run from the repository root:
 
-    /usr/bin/python3 -m models.training.data --corpora ../shared/corpora --out build/data
+    .venv/bin/python -m models.training.data --corpora ../shared/corpora --out build/data
 
 Reads the public corpora described in ../shared/corpora/README.md (plus, unless --no-debian, the
 LibreOffice help pages and UI catalogs from Debian packages) and writes to --out:
@@ -634,7 +634,7 @@ class Builder:
         return en, xx
 
     def add_source(self, corpus: str, lang: str, items: Iterable[Tuple[str, str]],
-                   clean: bool = True, cap: Optional[int] = None) -> None:
+                   clean: bool = True, cap: Optional[int] = None, repeat: int = 1) -> None:
         cap = min(x for x in (cap, self.max_per_source) if x is not None) if (
             cap is not None or self.max_per_source is not None) else None
         n = 0
@@ -644,9 +644,25 @@ class Builder:
             r = self.check(corpus, lang, en_raw, xx_raw, clean)
             if r is None:
                 continue
-            self.pairs.append((corpus, lang, r[0], r[1]))
+            self.pairs.extend([(corpus, lang, r[0], r[1])] * repeat)
             self.kept[(corpus, lang)] += 1
             n += 1
+
+
+# General-domain sources (see ../shared/corpora/README.md), weighted against the documentation text that makes up
+# most of the data: the small modern everyday/news sets are repeated, the Bible (archaic register) is capped, the
+# lexicon's glosses come in once. Values: (cap on distinct pairs or None, times each kept pair is repeated).
+SOURCE_WEIGHTS: Dict[str, Tuple[Optional[int], int]] = {
+    "tatoeba-manythings-kor": (None, 3),
+    "jhe-koen": (None, 3),
+    "korean-english-news-park-dev": (None, 2),
+    "kengdic-ezcorean-6000": (None, 1),
+    "bible-krv1961-kjv": (8000, 1),
+    "xquad": (None, 2),
+    "wmt-test-2019-2022-en-de": (None, 1),
+}
+# General-domain Korean dev pairs, so that dev chrF follows everyday text too, not only documentation.
+GENERAL_KO_DEV = ("tatoeba-manythings-kor", "jhe-koen")
 
 
 def _aligned_name(path: str) -> Tuple[str, str, str]:
@@ -715,10 +731,17 @@ def build(corpora: str, out: str, max_per_source: Optional[int] = None, debian: 
     pydocs_items = list(_po_items(_po_files(pydocs)))  # parsed once, used for dev and train
     django_items = list(_po_items(_po_files(django)))
     dev: List[Pair] = []
-    n_ko_py = dev_size * 7 // 10
+    files = sorted(glob.glob(os.path.join(aligned, "*.jsonl.xz")))
+    n_general = dev_size // 5   # per general-domain source
+    n_ko_py = (dev_size - n_general * len(GENERAL_KO_DEV)) * 2 // 3
     dev += _dev_candidates(b, "python-docs-ko", "ko", pydocs_items, n_ko_py, rng)
     dev += _dev_candidates(b, "django-docs-ko", "ko", django_items,
-                           dev_size - n_ko_py, rng)
+                           dev_size - n_ko_py - n_general * len(GENERAL_KO_DEV), rng)
+    for path in files:
+        corpus, lang, _ = _aligned_name(path)
+        if corpus in GENERAL_KO_DEV:
+            dev += _dev_candidates(b, corpus, lang, ((o["en"], o[lang]) for o in read_jsonl_xz(path)),
+                                   n_general, rng, min_words=3)
     nt13 = list(zip(read_lines(os.path.join(wmt, "newstest2013.en")),
                     read_lines(os.path.join(wmt, "newstest2013.de"))))
     dev += _dev_candidates(b, "newstest2013", "de", nt13, dev_size, rng, min_words=1,
@@ -731,13 +754,12 @@ def build(corpora: str, out: str, max_per_source: Optional[int] = None, debian: 
     print(f"po files done ({time.time() - t0:.1f}s)", flush=True)
 
     # -- aligned markdown sources: sentence pairs first, then short paragraph pairs
-    files = sorted(glob.glob(os.path.join(aligned, "*.jsonl.xz")))
-    for kind in ("sent_pairs", "dp_pairs"):
+    for kind in ("sent_pairs", "dict_pairs", "dp_pairs"):
         for path in files:
             corpus, lang, k = _aligned_name(path)
             if k != kind or corpus.startswith("django"):
                 continue
-            cap = None
+            cap, repeat = SOURCE_WEIGHTS.get(corpus, (None, 1))
             if corpus == "d2l-ko-MT":
                 if d2l_mt_max <= 0:
                     continue
@@ -747,7 +769,7 @@ def build(corpora: str, out: str, max_per_source: Optional[int] = None, debian: 
                     en, xx = o.get("en", ""), o.get(lang, "")
                     if len(en) <= MAX_CHARS and len(xx) <= MAX_CHARS:
                         yield en, xx
-            b.add_source(corpus, lang, items(), cap=cap)
+            b.add_source(corpus, lang, items(), cap=cap, repeat=repeat)
     print(f"aligned done ({time.time() - t0:.1f}s)", flush=True)
 
     # -- en-de: multi30k train+val, WMT newstest except 2013 (dev) and 2014 (eval)
@@ -863,9 +885,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap.add_argument("--d2l-mt-max", type=int, default=0,
                     help="pairs from the machine-translated d2l-ko (default 0: dropped)")
     ap.add_argument("--cache", default=None, help="where raw/, debs/, lo/ go (default build/)")
+    ap.add_argument("--spm-en-factor", type=float, default=1.0,
+                    help="English lines in spm.txt, as a multiple of the larger of Korean and German")
     args = ap.parse_args(argv)
     build(args.corpora, args.out, args.max_per_source, not args.no_debian, args.seed,
-          args.dev_size, args.d2l_mt_max, args.cache)
+          args.dev_size, args.d2l_mt_max, args.cache, args.spm_en_factor)
     return 0
 
 

@@ -1,10 +1,10 @@
 """Scores a model package on the evaluation sets through the product's own engine (the TypeScript CLI in Node).
 
-  npm run build && /usr/bin/python3 -m models.training.evaluate --package models/<id> [--limit 200] [--beam 4]
+  npm run build && .venv/bin/python -m models.training.evaluate --package models/<id> [--limit 200] [--beam 4]
 
-BLEU (sacrebleu 13a; for Korean targets also character-level BLEU) and chrF, computed by metrics.py,
-which follows sacrebleu's definitions and is tested against sacrebleu's own test numbers. Writes the
-hypotheses to build/eval/<id>/, the scores into the package's manifest.json, and prints a table.
+Scores with sacrebleu itself (the reference implementation, pinned in requirements.txt): BLEU with its 13a
+tokenizer (for Korean targets also character-level BLEU) and chrF, each with its signature string. Writes the
+hypotheses to build/eval/<id>/, the scores and signatures into the package's manifest.json, and prints a table.
 """
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from .metrics import corpus_bleu, corpus_chrf
+import sacrebleu
+
 from .export import write_manifest
 
 FLORES = {"en": "flores200.devtest.eng_Latn", "ko": "flores200.devtest.kor_Hang", "de": "flores200.devtest.deu_Latn"}
@@ -59,10 +60,14 @@ def translate(cli: Path, package: Path, src: str, tgt: str, lines: list[str], be
 
 
 def score(hyps: list[str], refs: list[str], tgt: str) -> dict:
-    s = {"bleu": round(corpus_bleu(hyps, refs, tokenize="13a")["score"], 2),
-         "chrf": round(corpus_chrf(hyps, refs)["score"], 2), "sentences": len(refs)}
+    """sacrebleu's corpus BLEU (13a) and chrF2, plus char-level BLEU for Korean, with their signatures."""
+    bleu, chrf = sacrebleu.BLEU(tokenize="13a"), sacrebleu.CHRF()
+    s = {"bleu": round(bleu.corpus_score(hyps, [refs]).score, 2), "chrf": round(chrf.corpus_score(hyps, [refs]).score, 2),
+         "sentences": len(refs), "signatures": {"bleu": str(bleu.get_signature()), "chrf": str(chrf.get_signature())}}
     if tgt == "ko":
-        s["bleuChar"] = round(corpus_bleu(hyps, refs, tokenize="char")["score"], 2)
+        bc = sacrebleu.BLEU(tokenize="char")
+        s["bleuChar"] = round(bc.corpus_score(hyps, [refs]).score, 2)
+        s["signatures"]["bleuChar"] = str(bc.get_signature())
     return s
 
 
@@ -104,7 +109,7 @@ def main(argv=None):
                   + (f"  charBLEU {s['bleuChar']:6.2f}" if "bleuChar" in s else "") + f"  ({s['sentences']} segments, {s['seconds']} s)", flush=True)
     manifest["scores"] = {**manifest.get("scores", {}), **scores,
                           "_how": {"engine": "TypeScript engine, onnxruntime-web WASM in Node", "beam": args.beam,
-                                   "limit": args.limit, "metrics": "BLEU 13a (char-level BLEU too for Korean targets) and chrF2, sacrebleu definitions"}}
+                                   "limit": args.limit, "metrics": f"sacrebleu {sacrebleu.__version__}: BLEU 13a (char-level BLEU too for Korean targets) and chrF2"}}
     write_manifest(package, manifest)
     (out_dir / "scores.json").write_text(json.dumps(scores, indent=1) + "\n", encoding="utf-8")
 

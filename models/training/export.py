@@ -1,6 +1,6 @@
 """Exports a trained model.pt to a model package (ONNX graphs sharing one weights file) for onnxruntime-web.
 
-  /usr/bin/python3 -m models.training.export --run build/runs/small --out models/ac-small-cpu-v1 [--dtype fp16]
+  .venv/bin/python -m models.training.export --run build/runs/small --out models/ac-small-cpu-v1 [--dtype fp16]
 
 Four graphs (see ARCHITECTURE.md): encoder, encoder_attn, decoder_step, decoder_step_attn. Plain translation
 runs the graphs without attention outputs, so it never pays for them. All four point into one external
@@ -94,7 +94,7 @@ def export_graph(model, name, spec, cfg, path: Path):
     torch.onnx.export(module, example_inputs(cfg, is_encoder), str(path), opset_version=OPSET,
                       input_names=inputs, output_names=outputs,
                       dynamic_axes={k: v for k, v in axes.items() if k in inputs + outputs},
-                      do_constant_folding=True)
+                      do_constant_folding=True, dynamo=False)
 
 
 def to_fp16_storage(graph: onnx.GraphProto):
@@ -139,6 +139,49 @@ def externalize(models: dict[str, onnx.ModelProto], weights_path: Path) -> dict:
     return {"unique_tensors": len(blobs), "bytes_if_not_shared": total_refs, "weights_bytes": weights_path.stat().st_size}
 
 
+def tensor_map(model: Transformer, weights_path: Path, dtype: str) -> dict:
+    """Where each PyTorch parameter lies in weights.bin, so that training can resume from a shipped package
+    (models/training/state/): {name: {offset, length, dtype, shape, transposed}}. Found by content, since the
+    exporter renames and sometimes transposes weights (Linear -> MatMul with W^T)."""
+    data = weights_path.read_bytes()
+    out, missing = {}, []
+    for name, t in model.state_dict().items():
+        t = t.detach().cpu().float()
+        stored = np.float16 if dtype == "fp16" and t.numel() >= 16 else np.float32
+        variants = [(t.numpy().astype(stored), False)]
+        if t.dim() == 2:
+            variants.append((t.t().contiguous().numpy().astype(stored), True))
+        found = None
+        for arr, transposed in variants:
+            raw = arr.tobytes()
+            off = data.find(raw)
+            while off != -1 and off % ALIGN:   # every blob starts ALIGN-aligned
+                off = data.find(raw, off + 1)
+            if off != -1:
+                found = {"offset": off, "length": len(raw), "dtype": "float16" if stored is np.float16 else "float32",
+                         "shape": list(t.shape), "transposed": transposed}
+                break
+        if found is None:
+            missing.append(name)
+        else:
+            out[name] = found
+    if missing:
+        raise RuntimeError(f"weights.bin lacks {len(missing)} parameters ({', '.join(missing[:5])}...): cannot map them for resuming")
+    return out
+
+
+def load_from_package(model: Transformer, package: Path, tensors: dict) -> None:
+    """The inverse of tensor_map: fills model's parameters from the package's weights.bin (float16 -> float32)."""
+    data = (package / "weights.bin").read_bytes()
+    state = {}
+    for name, e in tensors.items():
+        arr = np.frombuffer(data, dtype=np.dtype(e["dtype"]), count=e["length"] // np.dtype(e["dtype"]).itemsize, offset=e["offset"])
+        shape = list(reversed(e["shape"])) if e["transposed"] else e["shape"]
+        t = torch.from_numpy(arr.astype(np.float32).reshape(shape))
+        state[name] = t.t().contiguous() if e["transposed"] else t
+    model.load_state_dict(state)
+
+
 def sha256(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
@@ -179,6 +222,7 @@ def export_package(run: Path, out: Path, dtype: str = "fp32", package_id: str | 
     for old in out.glob("*.onnx"):
         old.unlink()
     stats = externalize(models, out / "weights.bin")
+    tensors = tensor_map(model, out / "weights.bin", dtype)
     graphs = {}
     for name, m in models.items():
         file = specs[name][0]
@@ -219,7 +263,7 @@ def export_package(run: Path, out: Path, dtype: str = "fp32", package_id: str | 
         "export": stats,
     }
     write_manifest(out, manifest)
-    return manifest
+    return manifest, tensors
 
 
 def write_manifest(out: Path, manifest: dict):
@@ -241,7 +285,7 @@ def main(argv=None):
     ap.add_argument("--id", default=None)
     ap.add_argument("--description", default="")
     args = ap.parse_args(argv)
-    m = export_package(Path(args.run), Path(args.out), args.dtype, args.id, args.description)
+    m, _ = export_package(Path(args.run), Path(args.out), args.dtype, args.id, args.description)
     print(json.dumps({"package": args.out, "bytes": m["packageBytes"], "export": m["export"], "operators": m["operators"]}, indent=1))
 
 

@@ -1,6 +1,6 @@
 """Writes the engine's golden references: what PyTorch computes for ~20 sentences, for the TypeScript tests to match.
 
-  /usr/bin/python3 -m models.training.golden --run build/runs/small --package models/<id> --out test/fixtures/engine-golden.json
+  .venv/bin/python -m models.training.golden --run build/runs/small --package models/<id> --out test/fixtures/engine-golden.json
 
 For each sentence: the encoder input ids, a slice of encoder self-attention, the first steps' logits and
 decoder/cross-attention rows along the greedy output (teacher-forced, so a tiny numeric difference cannot

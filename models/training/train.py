@@ -1,6 +1,6 @@
 """Trains the Transformer on build/data: tokenizer, batching, Adam + warmup, checkpoints, averaging, dev scores.
 
-  /usr/bin/python3 -m models.training.train --config small --data build/data --out build/runs/small
+  .venv/bin/python -m models.training.train --config small --data build/data --out build/runs/small
   torchrun --nproc_per_node=8 -m models.training.train --config release ...   (DistributedDataParallel)
 Resumes from OUT/last.pt when it exists. Logs one JSON object per line to OUT/log.jsonl.
 """
@@ -20,6 +20,7 @@ import torch.nn.functional as F
 from .configs import get_config
 from .model import ModelConfig, Transformer
 from .decode import greedy_batch
+from .export import load_from_package
 from . import tokenizer as tok
 
 LANGS = ("en", "ko", "de")
@@ -159,11 +160,20 @@ def main(argv=None):
     ap.add_argument("--out", default=None)
     ap.add_argument("--minutes", type=float, default=None, help="override the config's time budget")
     ap.add_argument("--threads", type=int, default=None)
+    ap.add_argument("--tokenizer", default=None, help="use this tokenizer.model instead of training one")
+    ap.add_argument("--add-minutes", type=float, default=None,
+                    help="train this many more minutes from where the run stands (instead of a total budget)")
+    ap.add_argument("--add-steps", type=int, default=None, help="stop after this many more steps")
+    ap.add_argument("--fp32", action="store_true", help="no bf16 autocast (for speed comparisons)")
+    ap.add_argument("--skip-final", action="store_true", help="no final checkpoint, averaging or dev scores (benchmarks)")
+    ap.add_argument("--init-state", default=None,
+                    help="without OUT/last.pt, continue from this committed state (models/training/state/*.json)")
     args = ap.parse_args(argv)
     cfg = get_config(args.config)
     out = Path(args.out or f"build/runs/{args.config}")
     out.mkdir(parents=True, exist_ok=True)
     budget_s = 60 * (args.minutes if args.minutes is not None else cfg["max_minutes"])
+    init_state = json.loads(Path(args.init_state).read_text(encoding="utf-8")) if args.init_state else None
 
     # Distributed (torchrun) or single process.
     world = int(os.environ.get("WORLD_SIZE", "1"))
@@ -176,16 +186,23 @@ def main(argv=None):
             torch.cuda.set_device(int(os.environ["LOCAL_RANK"]))
     device = torch.device(f"cuda:{torch.cuda.current_device()}" if torch.cuda.is_available() else "cpu")
     if device.type == "cpu":
-        torch.set_num_threads(args.threads or os.cpu_count() or 1)
+        # The cores are shared out among the ranks: on 2 cores, 2 ranks x 1 thread beat 1 x 2 threads by ~22%.
+        torch.set_num_threads(args.threads or max(1, (os.cpu_count() or 1) // world))
     torch.manual_seed(cfg["seed"] + rank)
     random.seed(cfg["seed"])
 
     # Tokenizer: trained once per run folder from the data's spm.txt.
     data = Path(args.data)
     spm_prefix = out / "tokenizer"
+    if init_state is not None and not args.tokenizer:
+        args.tokenizer = str(Path(init_state["packageDir"]) / "tokenizer.model")
+    if rank == 0 and not Path(f"{spm_prefix}.model").exists() and args.tokenizer:
+        import shutil   # a tokenizer trained beforehand (the candidates of one comparison share it)
+        shutil.copy(args.tokenizer, f"{spm_prefix}.model")
     if rank == 0 and not Path(f"{spm_prefix}.model").exists():
         t0 = time.time()
-        kw = {k: cfg[c] for k, c in (("input_sentence_size", "spm_sentences"), ("character_coverage", "spm_coverage")) if c in cfg}
+        kw = {k: cfg[c] for k, c in (("input_sentence_size", "spm_sentences"), ("character_coverage", "spm_coverage"),
+                                     ("required_hangul", "spm_required_hangul")) if c in cfg}
         tok.train_tokenizer(str(data / "spm.txt"), str(spm_prefix), cfg["vocab_size"], **kw)
         log(out, rank, event="tokenizer", seconds=round(time.time() - t0, 1))
     if world > 1:
@@ -207,29 +224,50 @@ def main(argv=None):
 
     model = Transformer(mcfg).to(device)
     opt = torch.optim.Adam(model.parameters(), lr=cfg["lr_peak"], betas=(0.9, 0.98), eps=1e-9)
-    step, epoch, batch_pos, elapsed, resumed_tokens = 0, 0, 0, 0.0, 0
+    step, epoch, batch_pos, elapsed, resumed_tokens, cpu_before = 0, 0, 0, 0.0, 0, 0.0
+    rewarm_from = None   # set when resuming without optimizer state: the learning rate ramps up again
     last = out / "last.pt"
     if last.exists():
         state = torch.load(last, map_location="cpu")
         model.load_state_dict(state["model"])
         opt.load_state_dict(state["opt"])
         step, epoch, batch_pos, elapsed = state["step"], state["epoch"], state["batch_pos"], state["elapsed"]
-        resumed_tokens = state.get("tokens_seen", 0)
+        resumed_tokens, cpu_before = state.get("tokens_seen", 0), state.get("cpu_seconds", 0.0)
         torch.set_rng_state(state["rng"])
         log(out, rank, event="resume", step=step, epoch=epoch)
+    elif init_state is not None:
+        # A fresh clone: the committed state (models/training/state/) names the shipped package whose weights
+        # continue, and the counters. Adam's moments are not committed: a short re-warmup rebuilds them.
+        load_from_package(model, Path(init_state["packageDir"]), init_state["tensors"])
+        step, epoch, batch_pos = init_state["step"], init_state["epoch"], init_state["batchPos"]
+        elapsed, resumed_tokens, cpu_before = init_state["elapsedSeconds"], init_state["tokensSeen"], init_state["cpuSeconds"]
+        rewarm_from = step
+        log(out, rank, event="resume_from_package", package=init_state["package"], step=step, epoch=epoch)
     log(out, rank, event="model", params=model.num_params(), config=args.config, device=str(device), world=world)
     ddp_model = model
     if world > 1:
         ddp_model = torch.nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
-    autocast = torch.autocast("cuda", dtype=torch.bfloat16) if device.type == "cuda" else torch.autocast("cpu", enabled=False)
+    # bf16 autocast: matrix products in bfloat16, master weights, optimizer and loss in float32. On CPUs with
+    # AVX-512 BF16 it trains ~1.5x faster than float32 (../shared/notes/cpu-training.md); cfg bf16=False turns it off.
+    autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=cfg.get("bf16", True) and not args.fp32)
+
+    threads = torch.get_num_threads() if device.type == "cpu" else 1
+    session_elapsed0 = elapsed
+
+    def cpu_seconds():   # CPU time across continuations: wall-clock x ranks x threads per rank
+        return cpu_before + (elapsed - session_elapsed0) * world * threads
 
     def save_state():
         torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "epoch": epoch,
-                    "batch_pos": batch_pos, "elapsed": elapsed, "tokens_seen": tokens_seen, "rng": torch.get_rng_state()}, last)
+                    "batch_pos": batch_pos, "elapsed": elapsed, "tokens_seen": tokens_seen, "cpu_seconds": cpu_seconds(),
+                    "rng": torch.get_rng_state()}, last)
 
+    if args.add_minutes is not None:
+        budget_s = elapsed + 60 * args.add_minutes
+    max_steps = step + args.add_steps if args.add_steps is not None else cfg["max_steps"]
     ckpts = sorted(out.glob("ckpt_*.pt"), key=lambda p: int(p.stem.split("_")[1]))
     start = time.time() - elapsed
-    tokens_seen, tick, tick_tokens, done = resumed_tokens, time.time(), 0, False
+    tokens_seen, tick, tick_tokens, tick_sents, done = resumed_tokens, time.time(), 0, 0, False
     model.train()
     while not done:
         batches = make_batches(examples, cfg["max_tokens"], cfg["seed"] + epoch)
@@ -241,6 +279,8 @@ def main(argv=None):
             step += 1
             for g in opt.param_groups:
                 g["lr"] = lr_at(step, cfg["warmup"], cfg["lr_peak"])
+                if rewarm_from is not None:
+                    g["lr"] *= min(1.0, (step - rewarm_from) / cfg.get("rewarm", 200))
             with autocast:
                 logits = ddp_model(src, tin)
             loss = F.cross_entropy(logits.float().view(-1, logits.size(-1)), tout.view(-1),
@@ -250,14 +290,16 @@ def main(argv=None):
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             opt.step()
             n_tok = int((tout != special["pad"]).sum())
-            tokens_seen += n_tok
+            tokens_seen += n_tok * world   # ranks take batches of about the same size
             tick_tokens += n_tok
+            tick_sents += len(idx)
             elapsed = time.time() - start
-            if step % 50 == 0:
+            if step % cfg.get("log_every", 50) == 0:
                 now = time.time()
                 log(out, rank, step=step, epoch=epoch, loss=round(loss.item(), 4), lr=round(g["lr"], 6),
-                    tok_per_s=round(tick_tokens / (now - tick)), minutes=round(elapsed / 60, 2))
-                tick, tick_tokens = now, 0
+                    tok_per_s=round(world * tick_tokens / (now - tick)), sent_per_s=round(world * tick_sents / (now - tick), 1),
+                    minutes=round(elapsed / 60, 2))
+                tick, tick_tokens, tick_sents = now, 0, 0
             if rank == 0 and step % cfg["ckpt_every"] == 0:
                 p = out / f"ckpt_{step}.pt"
                 torch.save(model.state_dict(), p)
@@ -269,7 +311,7 @@ def main(argv=None):
             if rank == 0 and step % cfg["dev_every"] == 0:
                 log(out, rank, step=step, dev_loss=round(dev_loss(model, dev_examples, special, device, cfg["max_tokens"]), 4),
                     dev_chrf=dev_scores(model, dev_examples, sp, special, device, cfg["dev_pairs"]))
-            stop = elapsed >= budget_s or step >= cfg["max_steps"]
+            stop = elapsed >= budget_s or step >= max_steps
             if world > 1:   # ranks' clocks differ: stop together, or one would wait forever in all-reduce
                 flag = torch.tensor([float(stop)], device=device)
                 torch.distributed.all_reduce(flag, op=torch.distributed.ReduceOp.MAX)
@@ -280,7 +322,7 @@ def main(argv=None):
         else:
             epoch, batch_pos = epoch + 1, 0
 
-    if rank == 0:
+    if rank == 0 and not args.skip_final:
         p = out / f"ckpt_{step}.pt"
         torch.save(model.state_dict(), p)
         if p not in ckpts:
@@ -300,7 +342,8 @@ def main(argv=None):
         torch.save({"model": final, "model_config": mcfg.to_dict(), "config": args.config, "step": step,
                     "minutes": round(elapsed / 60, 1), "device": torch.cuda.get_device_name() if device.type == "cuda" else f"cpu x{torch.get_num_threads()}",
                     "averaged": [c.name for c in ckpts[-cfg["average_last"]:]] if averaged else [], "world": world,
-                    "pairs": len(train_rows), "target_tokens_seen": tokens_seen},
+                    "pairs": len(train_rows), "target_tokens_seen": tokens_seen, "epoch": epoch, "batch_pos": batch_pos,
+                    "elapsed": elapsed, "cpu_seconds": cpu_seconds(), "epoch_examples": len(examples)},
                    out / "model.pt")
         log(out, rank, event="done", step=step, minutes=round(elapsed / 60, 2),
             dev_loss=round(dev_loss(model, dev_examples, special, device, cfg["max_tokens"]), 4),

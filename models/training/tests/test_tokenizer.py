@@ -1,5 +1,5 @@
 """Unit test for models/training/tokenizer.py: trains a tiny model in seconds and checks the export."""
-# Run: /usr/bin/python3 -m unittest models.training.tests.test_tokenizer
+# Run: .venv/bin/python -m unittest models.training.tests.test_tokenizer
 import json
 import os
 import tempfile
