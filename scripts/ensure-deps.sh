@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs what the build and tests need when missing: npm packages, Debian packages, and the training pipeline's
-# pinned Python environment (scripts/ensure-python.sh).
+# Installs what the build and the product need when missing: npm packages and Debian packages. The tests also need
+# the training pipeline's pinned Python environment: scripts/ensure-python.sh (npm test runs both).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules/onnxruntime-web ] && [ -d node_modules/esbuild ] || npm ci --no-audit --no-fund
@@ -12,4 +12,3 @@ if [ ${#need[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
 fi
-bash scripts/ensure-python.sh

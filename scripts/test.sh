@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
+bash scripts/ensure-python.sh
 node scripts/build.mjs --tests
 npx tsc -p . --noEmit
 echo "== Python pipeline unit tests"

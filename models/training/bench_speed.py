@@ -31,13 +31,14 @@ def run(label: str, cmd: list[str], out: Path) -> dict:
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", default="build/data")
-    ap.add_argument("--steps", type=int, default=120)
+    ap.add_argument("--steps", type=int, default=60)
     ap.add_argument("--tok8k", default="build/tok-report/spm8000.model", help="an 8k tokenizer of the same data (v2's size)")
     ap.add_argument("--tok16k", default=None, help="the cpu config's tokenizer (default: the shipped package's)")
     args = ap.parse_args(argv)
     py = sys.executable
     tok16k = args.tok16k or str(Path("models") / Path("models/DEFAULT").read_text().strip() / "tokenizer.model")
-    common = ["-m", "models.training.train", "--data", args.data, "--add-steps", str(args.steps), "--add-minutes", "60", "--skip-final"]
+    common = ["-m", "models.training.train", "--data", args.data, "--add-steps", str(args.steps), "--add-minutes", "60", "--skip-final",
+              "--log-every", str(max(1, args.steps // 6))]
     with tempfile.TemporaryDirectory() as tmp:
         before = run("v2: small, fp32, 1 process x 2 threads",
                      [py, *common, "--config", "small", "--fp32", "--threads", "2", "--tokenizer", args.tok8k], Path(tmp) / "before")

@@ -115,7 +115,8 @@ def engine_translations(package: Path, items: list[tuple[str, str, str]]) -> lis
 
 def samples_section(package: Path, eval_dir: Path, corpora: Path) -> str:
     """The fixed sentences, and the first 10 segments of each evaluation set as evaluate.py wrote them."""
-    from .evaluate import EVAL_SETS, read_lines
+    from .evalfiles import read_segments
+    from .evaluate import EVAL_SETS
     lines = ["| direction | source | engine output |", "|---|---|---|"]
     cell = lambda t: t.replace("|", "\\|")
     if Path("dist/cli.js").exists():
@@ -126,7 +127,7 @@ def samples_section(package: Path, eval_dir: Path, corpora: Path) -> str:
         hyp_file = eval_dir / f"{name}.{s}-{t}.hyp"
         if not hyp_file.exists():
             continue
-        srcs, refs = read_lines(corpora / "eval" / src_file)[:10], read_lines(corpora / "eval" / ref_file)[:10]
+        srcs, refs = read_segments(corpora / "eval" / src_file)[:10], read_segments(corpora / "eval" / ref_file)[:10]
         hyps = hyp_file.read_text(encoding="utf-8").split("\n")[:10]
         rows = [f"**{name} {s}→{t}**, first 10 segments:", "", "| source | reference | engine output |", "|---|---|---|"]
         rows += [f"| {cell(a)} | {cell(b)} | {cell(c)} |" for a, b, c in zip(srcs, refs, hyps)]

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import sacrebleu
 
+from .evalfiles import read_segments
 from .export import write_manifest
 
 FLORES = {"en": "flores200.devtest.eng_Latn", "ko": "flores200.devtest.kor_Hang", "de": "flores200.devtest.deu_Latn"}
@@ -31,20 +32,6 @@ EVAL_SETS = [
     ("tatoeba", "en", "de", "tatoeba-v2021-08-07.deu-eng.eng", "tatoeba-v2021-08-07.deu-eng.deu"),
     ("tatoeba", "de", "en", "tatoeba-v2021-08-07.deu-eng.deu", "tatoeba-v2021-08-07.deu-eng.eng"),
 ]
-
-
-def read_lines(path: Path) -> list[str]:
-    """One segment a line. FLORES's Korean file has CSV-quoted lines ("...""..."): unquote them."""
-    lines = path.read_text(encoding="utf-8").split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    out = []
-    for line in lines:
-        inner = line[1:-1]
-        if len(line) > 2 and line[0] == line[-1] == '"' and '"' not in inner.replace('""', ""):
-            line = inner.replace('""', '"')
-        out.append(line)
-    return out
 
 
 def translate(cli: Path, package: Path, src: str, tgt: str, lines: list[str], beam: int) -> tuple[list[str], float]:
@@ -93,7 +80,7 @@ def main(argv=None):
 
     def run(job):
         name, s, t, src_file, ref_file = job
-        srcs, refs = read_lines(eval_dir / src_file), read_lines(eval_dir / ref_file)
+        srcs, refs = read_segments(eval_dir / src_file), read_segments(eval_dir / ref_file)
         assert len(srcs) == len(refs), f"{src_file} and {ref_file} differ in length"
         if args.limit:
             srcs, refs = srcs[: args.limit], refs[: args.limit]

@@ -3,86 +3,87 @@ import os
 import tempfile
 import unittest
 
-from models.training import data as D
+from models.training import data as D, data_clean as C, data_sources as S
+from models.training.evalfiles import read_segments, unquote_csv
 
 
 class CleaningTest(unittest.TestCase):
     def test_markdown_table_row_dropped(self):
-        self.assertEqual(D.clean_text("| Model | Accuracy |\n|---|---|\n| BERT | 0.9 |\nAfter the table."),
+        self.assertEqual(C.clean_text("| Model | Accuracy |\n|---|---|\n| BERT | 0.9 |\nAfter the table."),
                          "After the table.")
-        self.assertTrue(D.is_table_line("| a | b |"))
-        self.assertTrue(D.is_table_line("a | b | c"))
-        self.assertFalse(D.is_table_line("Python |version| docs"))
-        self.assertEqual(D.clean_text("| a | b |"), "")
+        self.assertTrue(C.is_table_line("| a | b |"))
+        self.assertTrue(C.is_table_line("a | b | c"))
+        self.assertFalse(C.is_table_line("Python |version| docs"))
+        self.assertEqual(C.clean_text("| a | b |"), "")
 
     def test_rest_roles_stripped(self):
-        self.assertEqual(D.clean_text("Use :func:`len` on it."), "Use len on it.")
-        self.assertEqual(D.clean_text("See :class:`~collections.OrderedDict`."), "See OrderedDict.")
-        self.assertEqual(D.clean_text(":ref:`the tutorial <tut-intro>` and ``x = 1``"),
+        self.assertEqual(C.clean_text("Use :func:`len` on it."), "Use len on it.")
+        self.assertEqual(C.clean_text("See :class:`~collections.OrderedDict`."), "See OrderedDict.")
+        self.assertEqual(C.clean_text(":ref:`the tutorial <tut-intro>` and ``x = 1``"),
                          "the tutorial and x = 1")
-        self.assertEqual(D.clean_text(":mod:`!zipfile` --- Work with ZIP"), "zipfile --- Work with ZIP")
-        self.assertEqual(D.clean_text("`PKZIP Note`_\\에 정의된"), "PKZIP Note에 정의된")
-        self.assertEqual(D.clean_text("Run this::"), "Run this:")
+        self.assertEqual(C.clean_text(":mod:`!zipfile` --- Work with ZIP"), "zipfile --- Work with ZIP")
+        self.assertEqual(C.clean_text("`PKZIP Note`_\\에 정의된"), "PKZIP Note에 정의된")
+        self.assertEqual(C.clean_text("Run this::"), "Run this:")
 
     def test_d2l_markup(self):
-        self.assertEqual(D.clean_text("as shown in :numref:`fig_x` (:cite:`Vaswani.2017`), we."),
+        self.assertEqual(C.clean_text("as shown in :numref:`fig_x` (:cite:`Vaswani.2017`), we."),
                          "as shown in, we.")
-        self.assertEqual(D.clean_text(":label:`sec_attention`"), "")
-        self.assertEqual(D.clean_text("batch size $256$ and $x_i$를"), "batch size 256 and x_i를")
+        self.assertEqual(C.clean_text(":label:`sec_attention`"), "")
+        self.assertEqual(C.clean_text("batch size $256$ and $x_i$를"), "batch size 256 and x_i를")
 
     def test_anchor_removed(self):
-        self.assertEqual(D.clean_text("## Introduction [[introduction]]"), "Introduction")
-        self.assertEqual(D.clean_text("# Setup {#setup}"), "Setup")
+        self.assertEqual(C.clean_text("## Introduction [[introduction]]"), "Introduction")
+        self.assertEqual(C.clean_text("# Setup {#setup}"), "Setup")
 
     def test_markdown_links_images_code_emphasis(self):
-        self.assertEqual(D.clean_text("See [the guide](https://x.org/a_(b)) ![fig](img.png) now."),
+        self.assertEqual(C.clean_text("See [the guide](https://x.org/a_(b)) ![fig](img.png) now."),
                          "See the guide now.")
-        self.assertEqual(D.clean_text("- Call `model.fit()` with **care** and *love*."),
+        self.assertEqual(C.clean_text("- Call `model.fit()` with **care** and *love*."),
                          "Call model.fit() with care and love.")
-        self.assertEqual(D.clean_text("*pos*에 해당하는"), "pos에 해당하는")
-        self.assertEqual(D.clean_text("Any *\\*args* here"), "Any *args here")
+        self.assertEqual(C.clean_text("*pos*에 해당하는"), "pos에 해당하는")
+        self.assertEqual(C.clean_text("Any *\\*args* here"), "Any *args here")
 
     def test_html(self):
-        self.assertEqual(D.clean_text("<Tip>\n\nUse it &amp; enjoy <b>now</b>.\n\n</Tip>"),
+        self.assertEqual(C.clean_text("<Tip>\n\nUse it &amp; enjoy <b>now</b>.\n\n</Tip>"),
                          "Use it & enjoy now.")
-        self.assertEqual(D.clean_text('<img src="a.png"/>'), "")
-        self.assertEqual(D.clean_text("a &lt; b"), "a < b")
+        self.assertEqual(C.clean_text('<img src="a.png"/>'), "")
+        self.assertEqual(C.clean_text("a &lt; b"), "a < b")
 
     def test_whitespace(self):
-        self.assertEqual(D.clean_text("  a\tb\n\n c  "), "a b c")
+        self.assertEqual(C.clean_text("  a\tb\n\n c  "), "a b c")
 
 
 class FilterTest(unittest.TestCase):
     def test_korean_without_hangul_dropped(self):
-        self.assertEqual(D.pair_filter("ko", "Hello world.", "Hello world."), "ko_no_hangul")
-        self.assertEqual(D.pair_filter("ko", "Use the tf.data API for input pipelines now.",
+        self.assertEqual(C.pair_filter("ko", "Hello world.", "Hello world."), "ko_no_hangul")
+        self.assertEqual(C.pair_filter("ko", "Use the tf.data API for input pipelines now.",
                                        "Use the tf.data API for input pipelines 지금."),
                          "ko_mostly_latin")
-        self.assertIsNone(D.pair_filter("ko", "Hello world.", "안녕하세요 세계."))
+        self.assertIsNone(C.pair_filter("ko", "Hello world.", "안녕하세요 세계."))
 
     def test_german_same_as_english(self):
-        self.assertEqual(D.pair_filter("de", "Transformers", "Transformers"), "de_same_as_en")
+        self.assertEqual(C.pair_filter("de", "Transformers", "Transformers"), "de_same_as_en")
 
     def test_empty_length_ratio_code(self):
-        self.assertEqual(D.pair_filter("de", "", "Hallo"), "empty")
-        self.assertEqual(D.pair_filter("de", "Hi.", "Das ist ein sehr, sehr langer Satz, der "
+        self.assertEqual(C.pair_filter("de", "", "Hallo"), "empty")
+        self.assertEqual(C.pair_filter("de", "Hi.", "Das ist ein sehr, sehr langer Satz, der "
                                                     "nicht zu einem kurzen passt."), "length_ratio")
-        self.assertEqual(D.pair_filter("de", "x = tf.constant([1, 2])", "x = tf.constant([1, 2]) "),
+        self.assertEqual(C.pair_filter("de", "x = tf.constant([1, 2])", "x = tf.constant([1, 2]) "),
                          "de_same_as_en")
-        self.assertTrue(D.is_codey("model.fit(x_train, y_train, epochs=5)"))
-        self.assertTrue(D.is_codey("https://github.com/tensorflow/docs/blob/master/x.md"))
-        self.assertTrue(D.is_codey(">>> import os"))
-        self.assertFalse(D.is_codey("Call model.fit() to train the model on the data."))
+        self.assertTrue(C.is_codey("model.fit(x_train, y_train, epochs=5)"))
+        self.assertTrue(C.is_codey("https://github.com/tensorflow/docs/blob/master/x.md"))
+        self.assertTrue(C.is_codey(">>> import os"))
+        self.assertFalse(C.is_codey("Call model.fit() to train the model on the data."))
 
     def test_eval_overlap_and_dedup(self):
-        b = D.Builder(eval_keys={D.norm_key("The  cat sat on the MAT.")})
+        b = D.Builder(eval_keys={C.norm_key("The  cat sat on the MAT.")})
         b.add_source("src", "de", [
             ("The cat sat on the mat.", "Die Katze saß auf der Matte."),  # eval overlap (en)
             ("Good morning.", "Guten Morgen."),
             ("Good  morning.", "Guten Morgen."),  # duplicate after whitespace normalisation
             ("Good morning.", "Guten Tag."),  # different translation: kept
         ])
-        self.assertEqual([(p[2], p[3]) for p in b.pairs],
+        self.assertEqual([(p.en, p.xx) for p in b.pairs],
                          [("Good morning.", "Guten Morgen."), ("Good morning.", "Guten Tag.")])
         self.assertEqual(b.dropped["eval_overlap"], 1)
         self.assertEqual(b.dropped["duplicate"], 1)
@@ -94,9 +95,9 @@ class FilterTest(unittest.TestCase):
                 f.write('"그는 ""현재""라고 말했다."\n')
             with open(os.path.join(d, "other.txt"), "w", encoding="utf-8") as f:
                 f.write("Not an eval file.\n")
-            keys = D.load_eval_keys(d)
-        self.assertIn(D.norm_key('그는 "현재"라고 말했다.'), keys)
-        self.assertNotIn(D.norm_key("Not an eval file."), keys)
+            keys = S.load_eval_keys(d)
+        self.assertIn(C.norm_key('그는 "현재"라고 말했다.'), keys)
+        self.assertNotIn(C.norm_key("Not an eval file."), keys)
         b = D.Builder(keys)
         b.add_source("src", "ko", [("He said \"now\".", '그는 "현재"라고 말했다.')])
         self.assertEqual(b.pairs, [])
@@ -106,6 +107,27 @@ class FilterTest(unittest.TestCase):
         b = D.Builder(set(), max_per_source=2)
         b.add_source("s", "de", [(f"Sentence number {i}.", f"Satz Nummer {i}.") for i in range(5)])
         self.assertEqual(len(b.pairs), 2)
+
+
+class EvalFilesTest(unittest.TestCase):
+    """evalfiles.read_segments: the one reader of the eval sets, for data.py (overlap keys) and evaluate.py (scoring)."""
+
+    def test_csv_quoted_flores_line_is_unquoted(self):
+        self.assertEqual(unquote_csv('"그는 ""현재…""고…"'), '그는 "현재…"고…')
+        self.assertEqual(unquote_csv('"""이건 작별 인사가 아닙니다."""'), '"이건 작별 인사가 아닙니다."')
+
+    def test_real_quotations_keep_their_marks(self):
+        # An English FLORES line that is one quotation, and a Tatoeba dialogue line: not CSV quoting.
+        for line in ['"This is not going to be goodbye."', '"Are you Swedish?" "No, I\'m Swiss."', '""', '"a"',
+                     'Er sagte: "Ja."', '']:
+            self.assertEqual(unquote_csv(line), line)
+
+    def test_read_segments(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "flores200.devtest.kor_Hang")
+            with open(path, "w", encoding="utf-8") as f:
+                f.write('첫 줄.\n"그는 ""현재…""고…"\n\n마지막 줄.\n')
+            self.assertEqual(read_segments(path), ["첫 줄.", '그는 "현재…"고…', "", "마지막 줄."])
 
 
 PO = r'''# SOME DESCRIPTIVE TITLE.
@@ -151,7 +173,7 @@ msgstr[0] "파일 %d개"
 
 class PoParserTest(unittest.TestCase):
     def test_parse_po(self):
-        self.assertEqual(D.parse_po(PO), [
+        self.assertEqual(S.parse_po(PO), [
             (":mod:`!zipfile` --- Work with ZIP archives", ":mod:`!zipfile` --- ZIP 아카이브 작업"),
             ('The ZIP file format is a common archive and compression "standard".',
              "ZIP 파일 형식은 흔히 쓰이는 아카이브와 압축 표준입니다."),
@@ -170,7 +192,7 @@ class LibreOfficeTest(unittest.TestCase):
 </div></body></html>'''
 
     def test_parse_help_html(self):
-        paras = D.parse_help_html(self.HTML)
+        paras = S.parse_help_html(self.HTML)
         self.assertEqual(dict(paras), {
             "hd_id3147291": "Load/Save Options",
             "par_id3146957": "Specifies general settings.",
@@ -179,8 +201,8 @@ class LibreOfficeTest(unittest.TestCase):
         })
 
     def test_mnemonic(self):
-        self.assertEqual(D._MNEMONIC_RE.sub("", "~File"), "File")
-        self.assertEqual(D._MNEMONIC_RE.sub("", "파일(~F)"), "파일")
+        self.assertEqual(S._MNEMONIC_RE.sub("", "~File"), "File")
+        self.assertEqual(S._MNEMONIC_RE.sub("", "파일(~F)"), "파일")
 
 
 if __name__ == "__main__":
