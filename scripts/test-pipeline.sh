@@ -14,4 +14,4 @@ $PY -m models.training.export --run "$W/run" --out "$W/package" --dtype fp16 --i
 $PY -m models.training.golden --run "$W/run" --package "$W/package" --out "$W/package/golden.json"
 AC_GOLDEN_PACKAGE="$W/package" AC_GOLDEN_FILE="$W/package/golden.json" node --test out/test/golden/engine.test.js
 # Resuming from committed state (a package + models/training/state/*.json, no optimizer state), as a new clone does.
-$PY -m models.training.tests.resume_check --run "$W/run" --data "$W/data" --work "$W/resume" 2>/dev/null | tail -n 3
+$PY -m models.training.tests.resume_check --run "$W/run" --data "$W/data" --work "$W/resume" 2>/dev/null | tail -n 4

@@ -1,7 +1,7 @@
 // Entry point: registers the commands and the status bar item. Nothing heavy runs until a command does.
 import * as vscode from 'vscode';
 import { AttentionPanel } from './panels/attentionPanel';
-import { ModelRegistry, resolveFolder } from './models/registry';
+import { ModelRegistry } from './models/registry';
 import { TranslationService } from './translationService';
 import { StatusBar } from './status/statusBar';
 import { readSettings, SECTION } from './config';
@@ -15,7 +15,7 @@ import { CompanionViewProvider } from './companion/companionView';
 export function activate(context: vscode.ExtensionContext): void {
   const registry = new ModelRegistry(context);
   context.subscriptions.push(CompanionViewProvider.register(context.extensionUri, registry));
-  const panel = new AttentionPanel(context.extensionUri, () => readSettings().modelPaths.map(resolveFolder));
+  const panel = new AttentionPanel(context.extensionUri, () => registry.webviewModelRoots());
   const service = new TranslationService(panel, registry);
   const status = new StatusBar();
   service.onDidLoadModel.event(({ id, backend }) => status.setModel(id, backend));
@@ -24,9 +24,10 @@ export function activate(context: vscode.ExtensionContext): void {
     status.setDirection(result.from, result.to);
     if (origin && version !== undefined) cache.add(origin.document, origin.range, version, result);
   });
-  panel.onNotification((method, params) => {
-    if (method !== 'action') return;
-    const a = params as { kind?: string; svg?: unknown; png?: unknown; name?: unknown };
+  panel.onNotification((n) => {
+    if (n.method !== 'action') return;
+    // Checked field by field: anything a webview posts is untrusted.
+    const a = n.params as { kind?: string; svg?: unknown; png?: unknown; name?: unknown };
     if (a?.kind === 'exportFigure' && typeof a.svg === 'string' && typeof a.png === 'string' && typeof a.name === 'string') {
       void saveFigure(a.svg, a.png, a.name, vscode.window.visibleTextEditors.find((e) => e.document.languageId === 'markdown'));
     }

@@ -1,12 +1,15 @@
 // Runs translations through the Attention panel: one live request per editor (a newer one supersedes it), progress, timeouts.
 import * as vscode from 'vscode';
 import type { TranslateParams } from './shared/protocol';
-import { RequestCancelledError } from './shared/protocol';
+import { RequestCancelledError } from './shared/ipc';
+import { parseProgress } from './shared/progressMessage';
 import type { TranslationResult } from './shared/results';
 import type { AttentionPanel } from './panels/attentionPanel';
 import type { ModelRegistry } from './models/registry';
 import { readSettings } from './config';
 import { splitSentences } from './engine/sentences';
+import { untilAborted } from './engine/concurrency';
+import { formatMegabytes } from './engine/attentionBudget';
 
 export class SupersededError extends RequestCancelledError {
   constructor() {
@@ -30,11 +33,10 @@ export class TranslationService {
   readonly onDidLoadModel = new vscode.EventEmitter<{ id: string; backend: string }>();
 
   constructor(private readonly panel: AttentionPanel, private readonly registry: ModelRegistry) {
-    panel.onNotification((method, params) => {
-      if (method === 'progress') {
-        const p = params as { requestId: number; done: number; total: number };
-        this.progress.get(p.requestId)?.(p.done, p.total);
-      }
+    panel.onNotification((n) => {
+      if (n.method !== 'progress') return;
+      const p = parseProgress(n.params);                  // what a webview posts is checked, not trusted
+      if (p) this.progress.get(p.requestId)?.(p.done, p.total);
     });
   }
 
@@ -50,26 +52,36 @@ export class TranslationService {
     const version = opts.origin?.document.version;
     try {
       return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: opts.title, cancellable: true }, async (progress, token) => {
-        token.onCancellationRequested(() => abort.abort());
+        token.onCancellationRequested(() => abort.abort(new RequestCancelledError()));
+        const cancelled = () => (abort.signal.reason instanceof Error ? abort.signal.reason : new RequestCancelledError());
         const model = await this.registry.current();
         const backendLabel = settings.backend === 'auto' ? 'WebGPU / WebAssembly' : settings.backend;
         progress.report({ message: vscode.l10n.t('Loading model {0} ({1})…', model.manifest.id, backendLabel) });
-        const loaded = await this.panel.ensureModel(model.dir, model.manifest, settings.backend);
-        this.onDidLoadModel.fire({ id: loaded.info.id, backend: loaded.info.backend });
-        if (abort.signal.aborted) throw abort.signal.reason ?? new RequestCancelledError();
+        // Cancel answers at once while the model loads; the load itself goes on for the next request.
+        const loading = this.panel.ensureModel(model.dir, model.manifest, settings.backend);
+        loading.then((loaded) => this.onDidLoadModel.fire({ id: loaded.info.id, backend: loaded.info.backend }), () => undefined);
+        const loaded = await untilAborted(loading, abort.signal, cancelled);
         progress.report({ message: vscode.l10n.t('Translating on {0}…', loaded.info.backend) });
         const params: TranslateParams = { text, to: settings.targetLanguage, beam: settings.beamSize, attention: opts.attention, steps: opts.steps, display: opts.display };
         const sentences = Math.max(1, splitSentences(text).length);
         let last = 0;
         let requestId = -1;
-        const result = await this.panel.request('translate', params, 120_000 + 20_000 * sentences, abort.signal, (id) => {
+        const onId = (id: number) => {
           requestId = id;
           this.progress.set(id, (done, total) => {
             const pct = (100 * done) / Math.max(total, 1);
-            progress.report({ message: vscode.l10n.t('Sentence {0} of {1}', Math.min(done + 1, total), total), increment: pct - last });
-            last = pct;
+            progress.report({ message: vscode.l10n.t('Sentence {0} of {1}', Math.min(done + 1, total), total), increment: Math.max(0, pct - last) });
+            last = Math.max(last, pct);
           });
-        }).finally(() => this.progress.delete(requestId));
+        };
+        const result = await this.panel.request('translate', params, { timeoutMs: 120_000 + 20_000 * sentences, signal: abort.signal, onId })
+          .finally(() => this.progress.delete(requestId));
+        if (abort.signal.aborted) throw cancelled();               // a cancelled result is never shown
+        const leftOut = result.attentionLeftOut;
+        if (leftOut) {
+          void vscode.window.showWarningMessage(vscode.l10n.t('Attention Companion: attention was left out for {0} of {1} sentences, to keep one translation under {2} MB. Select less text to see it.',
+            leftOut.sentences, leftOut.of, formatMegabytes(leftOut.limitBytes)));
+        }
         this.onDidTranslate.fire({ result, editorKey: opts.editorKey, origin: opts.origin, version });
         return result;
       });

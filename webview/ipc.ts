@@ -1,26 +1,16 @@
-// The webview end of the protocol: posts to the host, validates what arrives, serves requests.
-import { parseMessage, RequestServer, type Handlers, type Message, type WebviewNotifications } from '../src/shared/protocol';
+// The webview end of its protocol (src/shared/protocol.ts): validates what the host posts, answers its requests,
+// sends requests and notifications of its own.
+import { webviewEndpoint, type Endpoint, type NotificationOf, type Protocol, type ProtocolNames, type RequestHandlers } from '../src/shared/ipc';
 
 interface VsCodeApi { postMessage(m: unknown): void; getState(): unknown; setState(s: unknown): void }
 declare function acquireVsCodeApi(): VsCodeApi;
 
 export const vscodeApi: VsCodeApi = acquireVsCodeApi();
 
-export function post(m: Message): void {
-  vscodeApi.postMessage(m);
-}
-
-export function notify<K extends keyof WebviewNotifications>(method: K, params: WebviewNotifications[K]): void {
-  post({ kind: 'notify', method, params });
-}
-
-/** Serves host requests and hands notifications to `onNotify`. */
-export function listen(handlers: Handlers, onNotify: (method: string, params: unknown) => void): void {
-  const server = new RequestServer(post, handlers);
-  window.addEventListener('message', (event: MessageEvent) => {
-    const m = parseMessage(event.data);
-    if (!m) return;
-    if (m.kind === 'notify') onNotify(m.method, m.params);
-    else void server.handle(m);
-  });
+/** Serves the host's requests with `handlers`, hands its notifications to `onNotification`, and returns the endpoint. */
+export function connect<P extends Protocol>(names: ProtocolNames<P>, handlers: RequestHandlers<P['hostToWebview']['requests']>,
+  onNotification?: (n: NotificationOf<P['hostToWebview']['notifications']>) => void): Endpoint<P['webviewToHost'], P['hostToWebview']> {
+  const endpoint = webviewEndpoint<P>(names, { post: (m) => vscodeApi.postMessage(m), peer: 'The extension', handlers, onNotification });
+  window.addEventListener('message', (event: MessageEvent) => void endpoint.receive(event.data));
+  return endpoint;
 }

@@ -1,25 +1,27 @@
 // The Attention panel's script: hosts the engine, answers the host's requests, and draws results.
-import { PROTOCOL_VERSION, type HostNotifications } from '../src/shared/protocol';
+import { PANEL, PROTOCOL_VERSION, type PanelProtocol } from '../src/shared/protocol';
 import type { TranslationResult } from '../src/shared/results';
+import { CancelledError } from '../src/engine/beam';
 import { EngineHost } from './engineHost';
-import { listen, notify, vscodeApi } from './ipc';
+import { connect, vscodeApi } from './ipc';
+import { displayLang, translator } from './strings';
 import { AttentionView } from './view/attentionView';
-import { KO_VIEW_STRINGS } from './view/strings.ko';
 
-const korean = document.documentElement.lang.toLowerCase().startsWith('ko');
-const view = new AttentionView(document.getElementById('app')!, korean ? KO_VIEW_STRINGS : undefined);
+const t = translator(displayLang(document.documentElement.lang));
+const view = new AttentionView(document.getElementById('app')!, t);
 const engine = new EngineHost();
-view.onAction = (a) => notify('action', a);
+// Set before a saved result is drawn: the export button shows only when someone listens.
+view.onAction = (a) => host.notify('action', a);
 
 const saved = vscodeApi.getState() as { result?: TranslationResult } | undefined;
 if (saved?.result) view.showResult(saved.result);
 
-listen({
+const host = connect<PanelProtocol>(PANEL, {
   loadModel: async (params) => {
-    view.setBusy(korean ? `모델 ${params.label} 불러오는 중…` : `Loading model ${params.label}…`);
+    view.setBusy(t('panel.loadingModel', { label: params.label }));
     try {
       const info = await engine.load(params);
-      view.setStatus(`${korean ? '모델' : 'Model'} ${info.id} · ${info.backend}`, info.backend);
+      view.setStatus(t('panel.model', { id: info.id, backend: info.backend }), info.backend);
       return info;
     } catch (e) {
       view.showError((e as Error).message);
@@ -29,12 +31,14 @@ listen({
     }
   },
   translate: async (params, { id, signal }) => {
-    view.setBusy(korean ? '번역 중…' : 'Translating…');
+    view.setBusy(t('panel.translating'));
     try {
       const result = await engine.translator.translate(params.text, {
-        to: params.to, from: params.from, beam: params.beam, attention: params.attention, steps: params.steps, signal,
-        onProgress: (done, total) => notify('progress', { requestId: id, done, total }),
+        to: params.to, from: params.from, beam: params.beam, attention: params.attention, queriesAndKeys: false, steps: params.steps, signal,
+        onProgress: (done, total) => host.notify('progress', { requestId: id, done, total }),
       });
+      // A cancelled request never draws (the translator rejects once aborted; this guards the last step).
+      if (signal.aborted) throw new CancelledError();
       if (params.display) {
         view.showResult(result);
         vscodeApi.setState({ result });
@@ -47,12 +51,10 @@ listen({
       view.setBusy(undefined);
     }
   },
-}, (method, params) => {
-  if (method === 'show') {
-    const p = params as HostNotifications['show'];
-    view.showResult(p.result, p.focus);
-    vscodeApi.setState({ result: p.result });
+}, (n) => {
+  if (n.method === 'show') {
+    view.showResult(n.params.result, n.params.focus);
+    vscodeApi.setState({ result: n.params.result });
   }
 });
-
-notify('ready', { version: PROTOCOL_VERSION });
+host.notify('ready', { version: PROTOCOL_VERSION });

@@ -102,25 +102,25 @@ def log_table(rows: list[dict]) -> str:
     return "\n".join(out)
 
 
-def engine_translations(package: Path, items: list[tuple[str, str, str]]) -> list[str]:
+def engine_translations(package: Path, items: list[tuple[str, str, str]], cli: str = "dist/cli.js") -> list[str]:
     """What the product shows: the TypeScript engine (dist/cli.js), beam 4."""
     import subprocess
     out = []
     for src, tgt, text in items:
-        r = subprocess.run(["node", "dist/cli.js", "translate", "--from", src, "--to", tgt, "--model", str(package)],
+        r = subprocess.run(["node", cli, "translate", "--from", src, "--to", tgt, "--model", str(package)],
                            input=text + "\n", capture_output=True, text=True)
         out.append(r.stdout.strip() if r.returncode == 0 else f"(engine failed: {r.stderr.strip()})")
     return out
 
 
-def samples_section(package: Path, eval_dir: Path, corpora: Path) -> str:
+def samples_section(package: Path, eval_dir: Path, corpora: Path, cli: str = "dist/cli.js") -> str:
     """The fixed sentences, and the first 10 segments of each evaluation set as evaluate.py wrote them."""
     from .evalfiles import read_segments
     from .evaluate import EVAL_SETS
     lines = ["| direction | source | engine output |", "|---|---|---|"]
     cell = lambda t: t.replace("|", "\\|")
-    if Path("dist/cli.js").exists():
-        for (s, t, text), hyp in zip(SAMPLES, engine_translations(package, SAMPLES)):
+    if Path(cli).exists():
+        for (s, t, text), hyp in zip(SAMPLES, engine_translations(package, SAMPLES, cli)):
             lines.append(f"| {s}→{t} | {cell(text)} | {cell(hyp)} |")
     parts = ["\n".join(lines)]
     for name, s, t, src_file, ref_file in EVAL_SETS:
@@ -152,6 +152,7 @@ def main(argv=None):
     ap.add_argument("--data", default="build/data")
     ap.add_argument("--notes", default=None, help="a Markdown file appended as 'Notes'")
     ap.add_argument("--corpora", default="../shared/corpora")
+    ap.add_argument("--cli", default="dist/cli.js", help="the engine's CLI, for the sample translations")
     args = ap.parse_args(argv)
     pkg = Path(args.package)
     m = json.loads((pkg / "manifest.json").read_text(encoding="utf-8"))
@@ -227,7 +228,7 @@ Published scores on the same sets, for comparison (from `../shared/corpora/READM
 As the engine outputs them (beam 4), not chosen: fixed sentences (the bank sentence, sentences of the paper),
 then the first 10 segments of each evaluation set.
 
-{samples_section(pkg, Path("build/eval") / m["id"], Path(args.corpora))}
+{samples_section(pkg, Path("build/eval") / m["id"], Path(args.corpora), args.cli)}
 
 ## Where and why this differs from the paper
 

@@ -206,7 +206,7 @@ def main(argv=None):
     data = Path(args.data)
     spm_prefix = out / "tokenizer"
     if init_state is not None and not args.tokenizer:
-        args.tokenizer = str(Path(init_state["packageDir"]) / "tokenizer.model")
+        args.tokenizer = init_state.get("tokenizerFile") or str(Path(init_state["packageDir"]) / "tokenizer.model")
     if rank == 0 and not Path(f"{spm_prefix}.model").exists() and args.tokenizer:
         import shutil   # a tokenizer trained beforehand (the candidates of one comparison share it)
         shutil.copy(args.tokenizer, f"{spm_prefix}.model")
@@ -249,11 +249,14 @@ def main(argv=None):
     elif init_state is not None:
         # A fresh clone: the committed state (models/training/state/) names the shipped package whose weights
         # continue, and the counters. Adam's moments are not committed: a short re-warmup rebuilds them.
-        load_from_package(model, Path(init_state["packageDir"]), init_state["tensors"])
+        if "weightsFile" in init_state:   # committed weights of a run that has not shipped yet
+            model.load_state_dict({k: v.float() for k, v in torch.load(init_state["weightsFile"], map_location="cpu").items()})
+        else:
+            load_from_package(model, Path(init_state["packageDir"]), init_state["tensors"])
         step, epoch, batch_pos = init_state["step"], init_state["epoch"], init_state["batchPos"]
         elapsed, resumed_tokens, cpu_before = init_state["elapsedSeconds"], init_state["tokensSeen"], init_state["cpuSeconds"]
         rewarm_from = step
-        log(out, rank, event="resume_from_package", package=init_state["package"], step=step, epoch=epoch)
+        log(out, rank, event="resume_from_package", package=init_state.get("package") or init_state["weightsFile"], step=step, epoch=epoch)
     log(out, rank, event="model", params=model.num_params(), config=args.config, device=str(device), world=world)
     ddp_model = model
     if world > 1:

@@ -1,19 +1,25 @@
 // attention-companion: the engine on the command line. Reads lines on stdin, prints one translation per line.
 import { createInterface } from 'node:readline';
-import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-web';
 import { LANGS, type Lang, type TargetSetting } from '../shared/manifest';
-import type { TranslationResult } from '../shared/results';
+import { DEFAULT_ATTENTION_BUDGET_BYTES } from '../engine/attentionBudget';
 import { OnnxModel } from '../engine/onnxModel';
 import { Translator } from '../engine/translator';
 import { defaultPackageDir, fsPackage } from '../node/fsPackage';
+import { JsonArrayFile } from './jsonArrayFile';
+import { LineProgress } from './lineProgress';
 
-const USAGE = `Usage: attention-companion translate --to <ko|en|de|auto> [--from <en|ko|de>] [--beam N] [--model DIR] [--attention out.json]
+const DEFAULT_ATTENTION_MB = DEFAULT_ATTENTION_BUDGET_BYTES / 2 ** 20;
+
+const USAGE = `Usage: attention-companion translate --to <ko|en|de|auto> [--from <en|ko|de>] [--beam N] [--model DIR] [--attention out.json [--attention-limit MB]]
 Reads one text per line on stdin and prints one translation per line on stdout.
-  --attention FILE  also write tokens and attention (encoder, decoder, cross) of every line as JSON
-  --model DIR       a model package folder (default: the package named in models/DEFAULT)`;
+  --attention FILE      also write tokens and attention (encoder, decoder, cross) of every line as JSON
+  --attention-limit MB  most attention kept per line, as JSON (default ${DEFAULT_ATTENTION_MB}); sentences past it are written
+                        without attention, and stderr says how many
+  --model DIR           a model package folder (default: the package named in models/DEFAULT)
+Progress of a line that takes more than a second goes to stderr.`;
 
 function fail(message: string): never {
   process.stderr.write(`attention-companion: ${message}\n`);
@@ -25,7 +31,8 @@ async function main() {
     allowPositionals: true,
     options: {
       to: { type: 'string', default: 'auto' }, from: { type: 'string' }, beam: { type: 'string', default: '4' },
-      model: { type: 'string' }, attention: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      model: { type: 'string' }, attention: { type: 'string' }, 'attention-limit': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) return void process.stdout.write(USAGE + '\n');
@@ -35,6 +42,8 @@ async function main() {
   if (values.from && !LANGS.includes(values.from as Lang)) fail(`--from must be one of ${LANGS.join(', ')}`);
   const beam = Number(values.beam);
   if (!Number.isInteger(beam) || beam < 1 || beam > 16) fail('--beam must be an integer from 1 to 16');
+  const limitMb = Number(values['attention-limit'] ?? DEFAULT_ATTENTION_MB);
+  if (!(limitMb >= 0 && limitMb <= 1024)) fail('--attention-limit must be a number of megabytes from 0 to 1024');
 
   ort.env.wasm.numThreads = 1;
   ort.env.logLevel = 'error';
@@ -46,19 +55,33 @@ async function main() {
     fail((e as Error).message);
   }
   const translator = new Translator(model);
-  const withAttention = !!values.attention;
-  const records: TranslationResult[] = [];
+  // Each line's result is written as soon as it is translated: memory holds one line's attention, not the file's.
+  let records: JsonArrayFile | undefined;
+  try {
+    records = values.attention ? new JsonArrayFile(values.attention) : undefined;
+  } catch (e) {
+    fail(`cannot write --attention file: ${(e as Error).message}`);
+  }
+  const progress = new LineProgress({ tty: !!process.stderr.isTTY, write: (t) => process.stderr.write(t) });
   const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  let lineNumber = 0;
   for await (const line of lines) {
+    lineNumber++;
     if (!line.trim()) {
       process.stdout.write('\n');
       continue;
     }
-    const r = await translator.translate(line, { to, from: values.from as Lang | undefined, beam, attention: withAttention });
+    progress.start(lineNumber);
+    const r = await translator.translate(line, {
+      to, from: values.from as Lang | undefined, beam, attention: !!records, attentionBudgetBytes: limitMb * 2 ** 20,
+      onProgress: (done, total) => progress.update(done, total),
+    });
+    progress.finish();
     process.stdout.write(r.text.replace(/\n/g, ' ') + '\n');
-    if (withAttention) records.push(r);
+    if (r.attentionLeftOut) process.stderr.write(`attention-companion: line ${lineNumber}: ${r.attentionLeftOut.message}\n`);
+    records?.push(r);
   }
-  if (values.attention) writeFileSync(values.attention, JSON.stringify(records));
+  records?.close();
   await model.release();
 }
 

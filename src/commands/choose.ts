@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { LANG_NAMES, LANGS, type TargetSetting } from '../shared/manifest';
 import { readSettings, SECTION } from '../config';
 import type { ModelRegistry } from '../models/registry';
+import { verifyPackageFiles } from '../models/packageVerifier';
 
 export async function chooseDirection(): Promise<void> {
   const current = readSettings().targetLanguage;
@@ -28,6 +29,14 @@ export async function chooseModel(registry: ModelRegistry): Promise<boolean> {
     entry: e,
   })), { title: vscode.l10n.t('Choose the translation model') });
   if (!pick) return false;
+  // Checked before it becomes the choice: a damaged package is named, and the model in use stays as it was.
+  try {
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Checking model {0}…', pick.label) },
+      () => verifyPackageFiles(pick.entry.dir, pick.entry.manifest));
+  } catch (e) {
+    void vscode.window.showErrorMessage(vscode.l10n.t('Attention Companion: {0} The model in use stays as it was.', (e as Error).message));
+    return false;
+  }
   await registry.choose(pick.entry);
   return true;
 }

@@ -4,7 +4,7 @@ import { readSettings } from '../config';
 import type { TranslationResult } from '../shared/results';
 import type { TranslationService } from '../translationService';
 import type { AttentionPanel } from '../panels/attentionPanel';
-import { RequestCancelledError } from '../shared/protocol';
+import { RequestCancelledError } from '../shared/ipc';
 
 /** The selected text of the active editor, or a clear message when there is none. */
 export function selectedText(): { editor: vscode.TextEditor; range: vscode.Range; text: string } | undefined {

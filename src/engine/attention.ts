@@ -1,8 +1,5 @@
 // Attention math shared by the panel, the hover and the tests: slicing, head mean, rollout.
-import type { Tensor } from '../shared/results';
-
-/** A dense row-major matrix. */
-export interface Matrix { rows: number; cols: number; data: Float32Array }
+import type { Matrix, Tensor } from '../shared/results';
 
 /** Head `head` of layer `layer` of a [L, H, Q, K] tensor. */
 export function headMatrix(t: Tensor, layer: number, head: number): Matrix {

@@ -1,4 +1,5 @@
 // Beam search (and greedy = beam 1) over an abstract decoder step. Same algorithm as models/training/decode.py.
+import { yieldToEventLoop } from './concurrency';
 
 /** One decoder step for n live hypotheses; the engine backs it with ONNX sessions and a KV cache. */
 export interface StepDecoder<S> {
@@ -96,6 +97,9 @@ export async function beamSearch<S>(dec: StepDecoder<S>, opts: BeamOptions): Pro
   const finished: Hypothesis[] = [];
   try {
     for (let t = 0; t < maxSteps; t++) {
+      // A turn for the event loop before every step: cancel messages, timeouts and the UI get through, and an
+      // abort stops the search within one step.
+      await yieldToEventLoop();
       if (opts.signal?.aborted) throw new CancelledError();
       const n = alive.length;
       const out = await dec.step(state, last);

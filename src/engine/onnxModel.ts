@@ -1,9 +1,13 @@
 // Loads a model package into onnxruntime-web sessions (WebGPU or WASM) and runs the encoder and decoder steps.
 import type * as Ort from 'onnxruntime-web';
-import { validateManifest, type GraphName, type ModelManifest } from '../shared/manifest';
+import type { FileDigest, GraphName, ModelManifest } from '../shared/manifest';
+import { PackageError } from '../shared/packageError';
 import type { Backend, BackendSetting, Tensor } from '../shared/results';
 import type { StepDecoder } from './beam';
-import { SentencePieceTokenizer } from './tokenizer';
+import { SerialQueue } from './concurrency';
+import { CheckedPackage } from './checkedPackage';
+import { readManifest, readTokenizer } from './packageFiles';
+import type { SentencePieceTokenizer } from './tokenizer';
 
 export type OrtModule = typeof Ort;
 
@@ -11,6 +15,11 @@ export type OrtModule = typeof Ort;
 export interface PackageSource {
   readonly location: string;
   read(name: string): Promise<Uint8Array>;
+  /**
+   * Optional: checks these files' sizes and sha256 without handing their bytes over (streamed, cached by file
+   * identity); throws a PackageError naming the first bad one. Without it, load() reads and hashes each file.
+   */
+  verify?(expected: Record<string, FileDigest>): Promise<void>;
 }
 
 export interface EncoderOutput { crossK: Ort.Tensor; crossV: Ort.Tensor; encAttn?: Tensor; encQ?: Tensor; encK?: Tensor }
@@ -19,6 +28,17 @@ export interface EncoderOutput { crossK: Ort.Tensor; crossV: Ort.Tensor; encAttn
 export interface StepAttention { dec: Float32Array; cross: Float32Array }
 
 interface KvState { k: Ort.Tensor; v: Ort.Tensor; n: number }
+
+/**
+ * Every session run in this realm, one at a time. onnxruntime-web keeps one WASM instance per realm, and two
+ * runs in flight at once corrupt it ("output name cannot be empty", then failures in later runs): two
+ * translations on one engine, or two models, take turns step by step instead.
+ */
+const runs = new SerialQueue();
+
+function runExclusive(session: Ort.InferenceSession, feeds: Ort.InferenceSession.FeedsType): Promise<Ort.InferenceSession.ReturnType> {
+  return runs.run(() => session.run(feeds));
+}
 
 /** Picks the execution provider: WebGPU when an adapter exists (or is forced), else WASM. */
 export async function chooseBackend(setting: BackendSetting): Promise<Backend> {
@@ -50,23 +70,24 @@ export class OnnxModel {
     readonly backend: Backend,
   ) {}
 
+  /** Fails with a PackageError naming the file and the problem when any part of the package is wrong. */
   static async load(ort: OrtModule, source: PackageSource, backendSetting: BackendSetting): Promise<OnnxModel> {
-    const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-    let manifestJson: unknown;
-    try {
-      manifestJson = JSON.parse(text(await source.read('manifest.json')));
-    } catch (e) {
-      throw new Error(`No readable model package at ${source.location}: ${(e as Error).message}`);
-    }
-    const manifest = validateManifest(manifestJson, source.location);
-    const tokenizer = SentencePieceTokenizer.fromJSON(JSON.parse(text(await source.read(manifest.tokenizer.json))));
-    if (tokenizer.vocabSize !== manifest.dims.vocab) {
-      throw new Error(`Model package ${source.location}: tokenizer has ${tokenizer.vocabSize} pieces, the model ${manifest.dims.vocab}.`);
-    }
+    const manifest = await readManifest(source);
+    const files = new CheckedPackage(source, manifest);
+    await files.verifyAll();
+    const tokenizerFile = manifest.tokenizer.json;
+    const tokenizer = readTokenizer(await files.read(tokenizerFile), files.label(tokenizerFile), manifest);
     const backend = await chooseBackend(backendSetting);
-    const model = new OnnxModel(ort, source, manifest, tokenizer, backend);
-    await model.session('encoder');
-    await model.session('decoderStep');
+    const model = new OnnxModel(ort, files, manifest, tokenizer, backend);
+    for (const graph of ['encoder', 'decoderStep'] as const) {
+      try {
+        await model.session(graph);
+      } catch (e) {
+        await model.release();
+        if (e instanceof PackageError) throw e;
+        throw new PackageError(files.label(manifest.graphs[graph].file), `onnxruntime could not open this graph: ${(e as Error).message}`);
+      }
+    }
     return model;
   }
 
@@ -97,7 +118,7 @@ export class OnnxModel {
   async encode(srcIds: number[], withAttention: boolean): Promise<EncoderOutput> {
     const session = await this.session(withAttention ? 'encoderAttn' : 'encoder');
     const src = new this.ort.Tensor('int64', BigInt64Array.from(srcIds, BigInt), [1, srcIds.length]);
-    const out = await session.run({ src_ids: src });
+    const out = await runExclusive(session, { src_ids: src });
     const result: EncoderOutput = { crossK: out.cross_k, crossV: out.cross_v };
     if (withAttention) {
       // [1, Le, H, S, S] attention and [1, Le, H, S, dh] queries/keys: drop the batch dimension.
@@ -134,7 +155,7 @@ export class OnnxModel {
         const session = await this.session(withAttention ? 'decoderStepAttn' : 'decoderStep');
         const n = tokens.length;
         const [ck, cv] = cross(n);
-        const out = await session.run({
+        const out = await runExclusive(session, {
           tokens: new ort.Tensor('int64', BigInt64Array.from(tokens, BigInt), [n, 1]),
           past_k: state.k, past_v: state.v, cross_k: ck, cross_v: cv,
         });
@@ -167,7 +188,8 @@ export class OnnxModel {
   async release(): Promise<void> {
     for (const s of this.sessions.values()) {
       try {
-        await (await s).release();
+        const session = await s;
+        await runs.run(() => session.release());     // not under a run in flight (a model switch mid-translation)
       } catch {
         // a session that failed to load has nothing to release
       }

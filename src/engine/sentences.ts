@@ -1,4 +1,5 @@
 // Splits input text into sentences (with their offsets) so long selections translate piece by piece, in order.
+import { chooseCut } from './cutPoints';
 
 export interface SentenceSpan { text: string; start: number; end: number }
 
@@ -12,11 +13,13 @@ export function splitSentences(text: string, maxChars = 400): SentenceSpan[] {
     while (start < end && /\s/.test(text[start])) start++;
     while (end > start && /\s/.test(text[end - 1])) end--;
     if (end <= start) return;
-    // Over-long sentences are cut at the last space before maxChars so the model's length limit is respected.
+    // Over-long sentences are cut, preferably at a space, never inside a character or a cluster. This is a cap
+    // in characters (callers that only count pieces); the translator cuts by the model's limit in tokens.
     while (end - start > maxChars) {
-      let cut = text.lastIndexOf(' ', start + maxChars);
-      if (cut <= start) cut = start + maxChars;
-      spans.push({ text: text.slice(start, cut), start, end: cut });
+      const cut = chooseCut(text, start, start + maxChars);
+      let pieceEnd = cut;
+      while (pieceEnd > start && /\s/.test(text[pieceEnd - 1])) pieceEnd--;
+      spans.push({ text: text.slice(start, pieceEnd), start, end: pieceEnd });
       start = cut;
       while (start < end && /\s/.test(text[start])) start++;
     }

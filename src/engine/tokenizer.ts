@@ -79,9 +79,10 @@ function utf8Length(s: string): number {
 }
 
 /**
- * Decodes bytes the way spm's decoder does (util.cc DecodeUTF8): every byte that does not start a
- * well-formed, shortest-form, non-surrogate sequence becomes one U+FFFD. (TextDecoder would
- * replace a maximal invalid subpart with a single U+FFFD, which differs from spm.)
+ * Decodes a run of byte pieces as UTF-8, reading sequences the way spm's decoder does (util.cc DecodeUTF8:
+ * well-formed, shortest-form, non-surrogate), except that a byte that starts no such sequence is dropped where
+ * spm writes U+FFFD. The model does emit byte runs that form no character (for emoji and bidi controls it has
+ * rarely seen); shown as U+FFFD they made most of such a translation unreadable, and they carry no text.
  */
 function decodeBytes(b: number[]): string {
   let s = '';
@@ -105,7 +106,6 @@ function decodeBytes(b: number[]): string {
       if (v >= 0x10000 && v <= 0x10ffff) { cp = v; len = 4; }
     }
     if (cp < 0) {
-      s += '\ufffd';
       i += 1;
     } else {
       s += String.fromCodePoint(cp);
@@ -260,6 +260,7 @@ export class SentencePieceTokenizer {
 
   encode(text: string): Encoding {
     const cfg = this.cfg;
+    this.lastEncodeWork = 0;                 // also for texts that return before the Viterbi (only spaces)
     // --- Normalizer::Normalize (identity rule: every character maps to itself). ---
     // norm: normalized code points; orig: UTF-16 offset in `text` of each one (spm's norm_to_orig),
     // plus one final entry for the end. Typed arrays: at most one entry per code unit, + dummy + end.
@@ -402,7 +403,10 @@ export class SentencePieceTokenizer {
     return { ids, pieces, offsets };
   }
 
-  /** SentencePieceProcessor::Decode: control ids vanish, byte runs are UTF-8, ▁ becomes a space. */
+  /**
+   * SentencePieceProcessor::Decode: control ids vanish, byte runs are UTF-8, ▁ becomes a space. Unlike spm, bytes
+   * that form no UTF-8 character are dropped (never U+FFFD): an unfinished character adds nothing until its last byte.
+   */
   decode(ids: number[]): string {
     const cfg = this.cfg;
     const stripBos = cfg.addDummyPrefix || cfg.removeExtraWhitespaces;

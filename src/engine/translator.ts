@@ -1,10 +1,13 @@
 // Translates text sentence by sentence with the ONNX model: tokenize, encode, beam search, collect attention.
 import { supportsDirection, type Lang } from '../shared/manifest';
 import type { DecodeStep, SentenceAttention, SentenceResult, TokenInfo, TranslationResult } from '../shared/results';
-import { beamSearch, CancelledError, maxTargetLength, type Hypothesis } from './beam';
+import { AttentionBudget, attentionLeftOut, smallestAttentionBound } from './attentionBudget';
+import { beamSearch, CancelledError, lengthPenalty, maxTargetLength, type Hypothesis } from './beam';
+import { sourceChunks } from './chunks';
+import { untilAborted } from './concurrency';
 import { detectLanguage, resolveTarget, type TargetSetting } from './language';
 import type { OnnxModel, StepAttention } from './onnxModel';
-import { splitSentences } from './sentences';
+import type { SentenceSpan } from './sentences';
 
 export interface TranslateOptions {
   to: TargetSetting;
@@ -12,8 +15,19 @@ export interface TranslateOptions {
   from?: Lang;
   beam: number;
   attention?: boolean;
+  /**
+   * Most JSON bytes of attention one translation carries (default DEFAULT_ATTENTION_BUDGET_BYTES, 16 MiB): sentences
+   * past it come without attention, and the result's `attentionLeftOut` says so.
+   */
+  attentionBudgetBytes?: number;
+  /**
+   * With attention, also the encoder's per-head queries and keys (default true). Only the Paper Companion's Q·Kᵀ/√dk
+   * reads them, and for a short sentence they are most of the attention's size: views that draw maps leave them out.
+   */
+  queriesAndKeys?: boolean;
   /** Record each step's top candidates (the step-through player). */
   steps?: boolean;
+  /** Aborting rejects the translation at once with a CancelledError; decoding stops within one step. */
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
 }
@@ -21,38 +35,75 @@ export interface TranslateOptions {
 export class Translator {
   constructor(readonly model: OnnxModel) {}
 
-  async translate(text: string, opts: TranslateOptions): Promise<TranslationResult> {
+  /**
+   * Translates every character of `text`: sentence by sentence, a sentence longer than the model reads in
+   * chunks (each its own SentenceResult, with its own attention). Calls may overlap: the model runs their
+   * steps in turn, and each gets what it would have got alone.
+   */
+  translate(text: string, opts: TranslateOptions): Promise<TranslationResult> {
+    return untilAborted(this.translateAll(text, opts), opts.signal, () => new CancelledError());
+  }
+
+  /** Most source tokens the model reads at once: maxLen less the target tag and </s>. */
+  get maxSourceTokens(): number {
+    return this.model.manifest.dims.maxLen - 2;
+  }
+
+  /** The pieces of `text` translated one at a time: sentences, cut into chunks that fit the model. */
+  sourceSpans(text: string): SentenceSpan[] {
+    return sourceChunks(text, this.model.tokenizer, this.maxSourceTokens);
+  }
+
+  private async translateAll(text: string, opts: TranslateOptions): Promise<TranslationResult> {
     const t0 = Date.now();
+    if (opts.signal?.aborted) throw new CancelledError();
     if (!text.trim()) throw new Error('There is no text to translate: select some text first.');
     const from = opts.from ?? detectLanguage(text);
     const to = resolveTarget(opts.to, from);
-    const spans = splitSentences(text);
+    const spans = this.sourceSpans(text);
+    const budget = new AttentionBudget(opts.attentionBudgetBytes);
     const sentences: SentenceResult[] = [];
     let out = '';
     for (let i = 0; i < spans.length; i++) {
       if (opts.signal?.aborted) throw new CancelledError();
       opts.onProgress?.(i, spans.length);
-      const s = await this.translateSentence(spans[i].text, from, to, opts);
+      const s = await this.translateSentence(spans[i].text, from, to, opts, budget);
       s.sourceOffset = spans[i].start;
       sentences.push(s);
       // Keep the input's line structure: sentences on one line are joined by a space.
       if (i > 0) out += text.slice(spans[i - 1].end, spans[i].start).includes('\n') ? '\n' : ' ';
       out += s.text;
     }
+    if (opts.signal?.aborted) throw new CancelledError();
     opts.onProgress?.(spans.length, spans.length);
-    return {
+    const result: TranslationResult = {
       text: out, from, to, backend: this.model.backend, modelId: this.model.manifest.id,
       beam: opts.beam, sentences, millis: Date.now() - t0,
     };
+    const leftOut = attentionLeftOut(budget, spans.length);
+    if (leftOut) result.attentionLeftOut = leftOut;
+    return result;
   }
 
-  /** One sentence; a direction the model lacks (ko<->de) pivots through English. */
-  async translateSentence(source: string, from: Lang, to: Lang, opts: TranslateOptions): Promise<SentenceResult> {
+  /**
+   * One sentence of at most maxSourceTokens tokens (translate() cuts longer ones; this refuses them rather
+   * than drop text). A direction the model lacks (ko<->de) pivots through English. Its attention counts against
+   * `budget` (translate() shares one across the sentences of a text).
+   */
+  async translateSentence(source: string, from: Lang, to: Lang, opts: TranslateOptions,
+    budget = new AttentionBudget(opts.attentionBudgetBytes)): Promise<SentenceResult> {
     const m = this.model.manifest;
     if (!supportsDirection(m, from, to)) {
       if (from !== 'en' && to !== 'en' && supportsDirection(m, from, 'en') && supportsDirection(m, 'en', to)) {
-        const mid = await this.translateSentence(source, from, 'en', { ...opts, attention: false, steps: false });
-        const last = await this.translateSentence(mid.text, 'en', to, { ...opts, attention: false, steps: false });
+        const plain = { ...opts, attention: false, steps: false };
+        const mid = await this.translateSentence(source, from, 'en', plain);
+        // The English in between may come out longer than the model reads: then its chunks go one by one.
+        const tooLong = this.model.tokenizer.encode(mid.text).ids.length > this.maxSourceTokens;
+        const hops: SentenceResult[] = [];
+        for (const piece of tooLong ? this.sourceSpans(mid.text).map((c) => c.text) : [mid.text]) {
+          hops.push(await this.translateSentence(piece, 'en', to, plain));
+        }
+        const last = joinPlainResults(hops, m.special.eos, m.decoding?.lengthPenalty ?? 0.6);
         // The second hop's attention looks at the English in between, not at the user's text: none is reported,
         // so source tokens and their offsets always belong to `source`.
         return { ...last, source, from, srcTokens: mid.srcTokens, pivot: mid.text };
@@ -61,16 +112,20 @@ export class Translator {
     }
     const tok = this.model.tokenizer;
     const enc = tok.encode(source);
-    const maxSrc = m.dims.maxLen - 2;
-    const pieces = enc.ids.slice(0, maxSrc);
+    const pieces = enc.ids;
+    if (pieces.length > this.maxSourceTokens) {
+      throw new Error(`This text has ${pieces.length} tokens; model ${m.id} reads at most ${this.maxSourceTokens} at a time. Translate it in shorter pieces.`);
+    }
     const srcIds = [m.special.tags[to], ...pieces, m.special.eos];
     const srcTokens: TokenInfo[] = [
       { id: srcIds[0], piece: m.tags[to], text: m.tags[to], start: 0, end: 0 },
       ...pieces.map((id, i) => ({ id, piece: enc.pieces[i], text: source.slice(enc.offsets[i][0], enc.offsets[i][1]), start: enc.offsets[i][0], end: enc.offsets[i][1] })),
       { id: m.special.eos, piece: '</s>', text: '</s>', start: source.length, end: source.length },
     ];
-    const withAttention = !!opts.attention;
+    // The attention graphs run only when this sentence's attention could still fit the budget.
+    const withAttention = !!opts.attention && budget.mayFit(smallestAttentionBound(m.dims, srcIds.length));
     const encoded = await this.model.encode(srcIds, withAttention);
+    if (opts.signal?.aborted) throw new CancelledError();      // cancelled while the encoder (or its first load) ran
     const best = await beamSearch(this.model.stepDecoder(encoded, withAttention), {
       beam: Math.max(1, opts.beam), bos: m.special.bos, eos: m.special.eos,
       maxSteps: maxTargetLength(srcIds.length, m.dims.maxLen), alpha: m.decoding?.lengthPenalty ?? 0.6,
@@ -84,9 +139,11 @@ export class Translator {
     result.text = text;
     result.tgtTokens = tokens;
     if (withAttention && encoded.encAttn) {
-      result.attention = assembleAttention(encoded.encAttn, best, m.dims.decoderLayers, m.dims.heads, srcIds.length);
-      if (encoded.encQ && encoded.encK) Object.assign(result.attention, { queries: encoded.encQ, keys: encoded.encK });
+      const attention = assembleAttention(encoded.encAttn, best, m.dims.decoderLayers, m.dims.heads, srcIds.length);
+      if (opts.queriesAndKeys !== false && encoded.encQ && encoded.encK) Object.assign(attention, { queries: encoded.encQ, keys: encoded.encK });
+      result.attention = budget.admit(attention);
     }
+    if (opts.attention && !result.attention) result.attentionLeftOut = true;       // the budget had no room for it
     if (opts.steps) result.steps = best.steps.map((s): DecodeStep => ({ chosen: s.chosen, candidates: s.candidates.map((c) => ({ ...c, piece: tok.idToPiece(c.id) })) }));
     return result;
   }
@@ -114,6 +171,31 @@ export class Translator {
     }
     return { text, tokens };
   }
+}
+
+/**
+ * Results of consecutive chunks without attention or steps (a pivot's second hop) as one: texts joined by a
+ * space, target tokens shifted into the joined text with a single </s> at the end, scores summed.
+ */
+export function joinPlainResults(parts: SentenceResult[], eos: number, alpha: number): SentenceResult {
+  if (parts.length === 1) return parts[0];
+  let text = '';
+  const tgtTokens: TokenInfo[] = [];
+  parts.forEach((p, i) => {
+    if (i > 0) text += ' ';
+    const shift = text.length;
+    const last = i === parts.length - 1;
+    for (const t of p.tgtTokens) {
+      if (t.id === eos && !last) continue;
+      tgtTokens.push({ ...t, start: t.start + shift, end: t.end + shift });
+    }
+    text += p.text;
+  });
+  const score = parts.reduce((sum, p) => sum + p.score, 0);
+  return {
+    ...parts[parts.length - 1], source: parts.map((p) => p.source).join(' '), text, tgtTokens,
+    score, normalizedScore: score / lengthPenalty(tgtTokens.length, alpha),
+  };
 }
 
 /** Stacks the per-step rows of the winning hypothesis into [Ld, H, T, T] and [Ld, H, T, S] tensors. */

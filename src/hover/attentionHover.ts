@@ -1,16 +1,14 @@
 // The hover attention inspector: over a translated range, what a word attends to and which output words attended to it.
 import * as vscode from 'vscode';
-import { headMatrix, headMean, topEntries, type Matrix } from '../engine/attention';
-import type { SentenceResult, Tensor, TokenInfo } from '../shared/results';
+import { headMatrix, headMean, topEntries } from '../engine/attention';
+import type { Matrix, SentenceResult, Tensor, TokenInfo } from '../shared/results';
 import type { AttentionCache, TokenHit } from './attentionCache';
 import { barsSvg, svgDataUri } from './barsSvg';
+import { markdownLiteral, tokenLabel as label } from './hoverText';
 
 export interface PinnedHead { layer: number; head: number }
 const PIN_KEY = 'attentionCompanion.pinnedHead';
 const TOP = 4;
-
-// A piece that is only the word-start mark shows as ▁, never as an empty label.
-const label = (t: TokenInfo) => (t.text || t.piece).replace(/^▁(?=.)/, '').trim() || '▁';
 
 /** Layer/head to show: the pinned one when it exists in this model, else the head mean of the last layer. */
 function pick(t: Tensor, pinned: PinnedHead | undefined): { m: Matrix; layer: number; head: number | 'mean' } {
@@ -49,7 +47,8 @@ export function hoverContent(hit: TokenHit, pinned: PinnedHead | undefined, colo
   const md = new vscode.MarkdownString(undefined, true);
   md.isTrusted = { enabledCommands: ['attentionCompanion.openInPanel', 'attentionCompanion.pinHead', 'attentionCompanion.unpinHead'] };
   md.supportHtml = false;
-  md.appendMarkdown(`**${vscode.l10n.t('Attention for "{0}"', label(s.srcTokens[q]))}** · ${s.from}→${s.to}\n\n`);
+  // The label is the user's text: literal, so it can never become emphasis, a link or a command.
+  md.appendMarkdown(`**${vscode.l10n.t('Attention for "{0}"', markdownLiteral(label(s.srcTokens[q])))}** · ${s.from}→${s.to}\n\n`);
   const open = encodeURIComponent(JSON.stringify([{ layer: enc.layer, head: enc.head }]));
   const pin = encodeURIComponent(JSON.stringify([strongest]));
   md.appendMarkdown(`[${vscode.l10n.t('Open in attention panel')}](command:attentionCompanion.openInPanel?${open}) · `);

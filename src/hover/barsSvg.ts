@@ -1,8 +1,10 @@
 // Draws "token: weight" rows as small horizontal bars in an SVG, embedded in a Markdown hover as a data URI.
+import { printableText, truncateCodePoints } from '../shared/printableText';
 
 export interface Bar { label: string; value: number }
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+/** Text as SVG character data: markup escaped, and no character XML cannot hold (one would void the whole image). */
+const esc = (s: string) => printableText(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export function barsSvg(title: string, bars: Bar[], color = '#4e94ce', textColor = '#888888'): string {
   const rowH = 15;
@@ -13,7 +15,7 @@ export function barsSvg(title: string, bars: Bar[], color = '#4e94ce', textColor
   const rows = bars.map((b, i) => {
     const y = 17 + i * rowH;
     const w = Math.max(1, Math.round((b.value / max) * barW));
-    const label = b.label.length > 14 ? b.label.slice(0, 13) + '…' : b.label;
+    const label = truncateCodePoints(b.label, 14);
     return `<text x="${labelW - 6}" y="${y + 12}" text-anchor="end" font-size="12" fill="${textColor}">${esc(label)}</text>`
       + `<rect x="${labelW}" y="${y + 3}" width="${w}" height="10" rx="2" fill="${color}"/>`
       + `<text x="${labelW + w + 4}" y="${y + 12}" font-size="11" fill="${textColor}">${b.value.toFixed(2)}</text>`;

@@ -1,6 +1,9 @@
 // Finds model packages (the bundled default and the folders in attentionCompanion.modelPaths) and remembers the choice.
 import * as vscode from 'vscode';
-import { validateManifest, type ModelManifest } from '../shared/manifest';
+import type { ModelManifest } from '../shared/manifest';
+import { validateManifest } from '../shared/manifestValidation';
+import { packageFileLabel } from '../shared/packageError';
+import { parseJsonFile } from '../engine/packageFiles';
 
 export interface ModelEntry { dir: vscode.Uri; manifest: ModelManifest; bundled: boolean }
 
@@ -55,6 +58,16 @@ export class ModelRegistry {
     return this.bundled();
   }
 
+  /**
+   * The folders besides the extension's own that a webview may read: only the package the user chose with Choose
+   * Model. Never the folders in attentionCompanion.modelPaths: a workspace can set those (to `/`, say), and every one
+   * would become readable by the webview.
+   */
+  webviewModelRoots(): vscode.Uri[] {
+    const chosen = this.context.globalState.get<string>(CHOSEN_KEY);
+    return chosen ? [vscode.Uri.parse(chosen)] : [];
+  }
+
   async choose(entry: ModelEntry): Promise<void> {
     await this.context.globalState.update(CHOSEN_KEY, entry.bundled ? undefined : entry.dir.toString());
   }
@@ -75,11 +88,7 @@ async function readManifest(dir: vscode.Uri): Promise<ModelManifest> {
   } catch {
     throw new Error(vscode.l10n.t('No model package in {0}: the folder or its manifest.json does not exist.', dir.fsPath));
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(new TextDecoder().decode(bytes));
-  } catch (e) {
-    throw new Error(vscode.l10n.t('The manifest.json in {0} is not valid JSON: {1}', dir.fsPath, (e as Error).message));
-  }
-  return validateManifest(json, dir.fsPath);
+  // Errors name the manifest and the field; they never quote the file (JSON.parse's own messages do).
+  const file = packageFileLabel(dir.scheme === 'file' ? dir.fsPath : dir.toString(), 'manifest.json');
+  return validateManifest(parseJsonFile(bytes, file), file);
 }

@@ -3,19 +3,25 @@ import { readFile } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { PackageSource } from '../engine/onnxModel';
+import { PackageError, isPlainFileName, packageFileLabel } from '../shared/packageError';
+import { verifyLocalFiles } from './fileDigest';
 
 export function fsPackage(dir: string): PackageSource {
   const location = resolve(dir);
+  const label = (name: string) => packageFileLabel(location, name);
   return {
     location,
     read: async (name) => {
+      // The manifest validator already refuses such names; this keeps any other caller inside the folder too.
+      if (!isPlainFileName(name)) throw new PackageError(label(String(name)), 'is not a plain file name inside the package folder');
       try {
         return new Uint8Array(await readFile(join(location, name)));
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
-        throw new Error(code === 'ENOENT' ? `${join(location, name)} does not exist` : `cannot read ${join(location, name)}: ${(e as Error).message}`);
+        throw new PackageError(label(name), code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? (e as Error).message})`);
       }
     },
+    verify: (expected) => verifyLocalFiles(location, expected, label),
   };
 }
 

@@ -7,6 +7,9 @@ export interface TokenInfo { id: number; piece: string; text: string; start: num
 /** Row-major tensor as plain numbers (survives postMessage and JSON). */
 export interface Tensor { dims: number[]; data: number[] }
 
+/** A dense row-major matrix (one head's attention, a head mean, a rollout): rows = queries, columns = keys. */
+export interface Matrix { rows: number; cols: number; data: Float32Array }
+
 /**
  * Attention of one sentence, batch dimension removed:
  *  encoder  [Le, H, S, S]  encoder self-attention (queries and keys are source tokens)
@@ -36,6 +39,8 @@ export interface SentenceResult {
   score: number;
   normalizedScore: number;
   attention?: SentenceAttention;
+  /** Attention was asked for but left out: the translation's attention budget had no room for it (see attentionLeftOut). */
+  attentionLeftOut?: true;
   steps?: DecodeStep[];
   /** The English text in between when the model has no direct direction (ko<->de); no attention then. */
   pivot?: string;
@@ -50,6 +55,17 @@ export interface TranslationResult {
   beam: number;
   sentences: SentenceResult[];
   millis: number;
+  /** Present when some sentences came without the attention asked for, to keep the result within its size bound. */
+  attentionLeftOut?: AttentionLeftOut;
+}
+
+/** How many sentences have no attention because one translation carries at most `limitBytes` of it (as JSON). */
+export interface AttentionLeftOut {
+  sentences: number;
+  of: number;
+  limitBytes: number;
+  /** The same in English words, for the CLI and logs (the editor words it in the display language). */
+  message: string;
 }
 
 export type Backend = 'webgpu' | 'wasm';

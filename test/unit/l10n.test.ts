@@ -4,8 +4,6 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { LANG_NAMES } from '../../src/shared/manifest';
-import { DEFAULT_VIEW_STRINGS } from '../../webview/view/attentionView';
-import { KO_VIEW_STRINGS } from '../../webview/view/strings.ko';
 
 const root = resolve(__dirname, '../../..');
 
@@ -47,9 +45,4 @@ test('every package.json %key% has English and Korean text', () => {
   assert.ok(keys.length > 10);
   assert.deepEqual(keys.filter((k) => !en[k]), [], 'keys missing from package.nls.json');
   assert.deepEqual(keys.filter((k) => !ko[k]), [], 'keys missing from package.nls.ko.json');
-});
-
-test('every Attention panel string has Korean', () => {
-  const missing = Object.keys(DEFAULT_VIEW_STRINGS).filter((k) => !KO_VIEW_STRINGS[k]?.trim());
-  assert.deepEqual(missing, [], 'keys of DEFAULT_VIEW_STRINGS missing from webview/view/strings.ko.ts');
 });

@@ -1,16 +1,19 @@
-// The host<->webview protocol: responses match requests, time out, cancel, and fail cleanly when the panel closes.
+// The host<->webview machinery: responses match requests, time out, cancel, and fail cleanly when the panel closes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseMessage, RequestChannel, RequestServer, type Message } from '../../src/shared/protocol';
+import { parseMessage, RequestChannel, RequestServer, type Message } from '../../src/shared/ipc';
+import { PANEL, type PanelProtocol } from '../../src/shared/protocol';
+
+type ToPanel = PanelProtocol['hostToWebview']['requests'];
 
 function pair(handlerDelayMs = 0) {
   const toServer: Message[] = [];
-  const channel = new RequestChannel((m) => {
+  const channel = new RequestChannel<ToPanel>((m) => {
     toServer.push(m);
     queueMicrotask(() => void server.handle(m));
   });
   let seenSignal: AbortSignal | undefined;
-  const server = new RequestServer((m) => {
+  const server = new RequestServer<ToPanel>((m) => {
     if (m.kind === 'response') channel.handleResponse(m);
   }, {
     loadModel: async () => {
@@ -69,10 +72,22 @@ test('closing the channel fails pending and later requests', async () => {
   await assert.rejects(channel.request('translate', params, { timeoutMs: 1000 }), { name: 'ChannelClosedError' });
 });
 
-test('parseMessage rejects malformed messages from the webview', () => {
-  assert.equal(parseMessage(null), undefined);
-  assert.equal(parseMessage({ kind: 'request', id: 'x', method: 'translate' }), undefined);
-  assert.equal(parseMessage({ kind: 'request', id: 1, method: 'deleteEverything' }), undefined);
-  assert.equal(parseMessage({ kind: 'response', id: 1, ok: false }), undefined);
-  assert.deepEqual(parseMessage({ kind: 'cancel', id: 3 }), { kind: 'cancel', id: 3 });
+test('parseMessage rejects malformed messages', () => {
+  const toPanel = PANEL.hostToWebview;
+  assert.equal(parseMessage(null, toPanel), undefined);
+  assert.equal(parseMessage({ kind: 'request', id: 'x', method: 'translate' }, toPanel), undefined);
+  assert.equal(parseMessage({ kind: 'request', id: 1, method: 'deleteEverything' }, toPanel), undefined);
+  assert.equal(parseMessage({ kind: 'request', id: 1, method: 'toString' }, toPanel), undefined, 'inherited names are no methods');
+  assert.equal(parseMessage({ kind: 'response', id: 1, ok: false }, toPanel), undefined);
+  assert.equal(parseMessage({ kind: 'notify', method: 'ready', params: {} }, toPanel), undefined, 'ready goes the other way');
+  assert.deepEqual(parseMessage({ kind: 'cancel', id: 3 }, toPanel), { kind: 'cancel', id: 3 });
+});
+
+test('a webview reload fails the pending requests at once, and only those', async () => {
+  const { channel } = pair(200);
+  const p = channel.request('translate', params, { timeoutMs: 1000 });
+  channel.failPending(Object.assign(new Error('reloaded'), { name: 'WebviewReloadedError' }));
+  await assert.rejects(p, { name: 'WebviewReloadedError' });
+  const later = await channel.request('translate', params, { timeoutMs: 1000 });
+  assert.equal((later as { text: string }).text, 'HI', 'the channel stays open');
 });

@@ -1,9 +1,9 @@
 // Tests the TypeScript SentencePiece tokenizer against spm's own output (test/fixtures/tokenizer-golden.jsonl).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { SentencePieceTokenizer, type TokenizerJSON } from '../../src/engine/tokenizer';
+import { readFileSync } from 'node:fs';
+import { SentencePieceTokenizer } from '../../src/engine/tokenizer';
+import { fixture, goldenTokenizer, offsetProblem as offsetProblemOf, show, SP } from './tokenizerProperties';
 
 interface GoldenLine {
   text: string;
@@ -12,31 +12,11 @@ interface GoldenLine {
   decoded: string;
 }
 
-/** The bundle runs from out/test/unit, the sources from test/unit: look upwards for the fixtures. */
-function fixture(name: string): string {
-  const starts = [typeof __dirname === 'string' ? __dirname : process.cwd(), process.cwd()];
-  for (const start of starts) {
-    for (let dir = resolve(start); ; dir = dirname(dir)) {
-      const candidate = join(dir, 'test', 'fixtures', name);
-      if (existsSync(candidate)) return candidate;
-      if (dirname(dir) === dir) break;
-    }
-  }
-  throw new Error(`fixture ${name} not found`);
-}
-
-const tok = SentencePieceTokenizer.fromJSON(
-  JSON.parse(readFileSync(fixture('tokenizer-golden.model.json'), 'utf8')) as TokenizerJSON,
-);
+const tok = goldenTokenizer();
 const golden: GoldenLine[] = readFileSync(fixture('tokenizer-golden.jsonl'), 'utf8')
   .split('\n')
   .filter((l) => l.length > 0)
   .map((l) => JSON.parse(l) as GoldenLine);
-
-const SP = '\u2581';
-/** What the tokenizer sees: a lone surrogate has no UTF-8 form and is read as U+FFFD. */
-const wellFormed = (s: string) => s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
-const show = (s: string) => JSON.stringify(s.length > 80 ? s.slice(0, 80) + '…' : s);
 
 test('golden file is big enough to mean something', () => {
   assert.ok(golden.length >= 1000, `only ${golden.length} golden lines`);
@@ -56,42 +36,7 @@ test('ids, pieces and decode match spm on every golden line', () => {
   assert.equal(bad.length, 0, `${bad.length}/${golden.length} golden lines differ; first ones:\n${bad.slice(0, 5).join('\n')}`);
 });
 
-/** Checks one encoding's offsets; returns a description of the first problem, or null. */
-function offsetProblem(text: string): string | null {
-  const { ids, pieces, offsets } = tok.encode(text);
-  if (offsets.length !== ids.length || pieces.length !== ids.length) return 'lengths differ';
-  const covered = new Uint8Array(text.length);
-  let prevStart = 0;
-  let prevEnd = 0;
-  for (let i = 0; i < offsets.length; i++) {
-    const [s, e] = offsets[i];
-    if (!(Number.isInteger(s) && Number.isInteger(e) && 0 <= s && s <= e && e <= text.length)) return `piece ${i} range [${s}, ${e})`;
-    if (s < prevStart || e < prevEnd) return `piece ${i} range [${s}, ${e}) goes backwards`;
-    prevStart = s;
-    prevEnd = e;
-    covered.fill(1, s, e);
-    const slice = wellFormed(text.slice(s, e));
-    if (/^<0x[0-9A-F]{2}>$/.test(pieces[i])) {
-      // A byte piece: all the byte pieces of one character share its range, and their bytes spell it.
-      let j = i;
-      while (j + 1 < offsets.length && offsets[j + 1][0] === s && offsets[j + 1][1] === e && /^<0x/.test(pieces[j + 1])) j++;
-      const run = tok.decode(ids.slice(i, j + 1));
-      if (run !== slice) return `byte pieces ${i}..${j} spell ${show(run)}, slice is ${show(slice)}`;
-      i = j;
-      prevStart = offsets[j][0];
-      prevEnd = offsets[j][1];
-      continue;
-    }
-    // Other pieces: the slice is the piece, modulo ▁ (a dummy prefix or a collapsed run of spaces).
-    if (pieces[i].split(SP).join('') !== slice.replace(/[ \u2581]/g, '')) return `piece ${i} ${show(pieces[i])} vs slice ${show(slice)}`;
-  }
-  // Nothing but spaces (and spm's stripping of trailing ▁) may fall outside every piece.
-  for (let k = 0; k < text.length; k++) {
-    const c = text[k];
-    if (!covered[k] && c !== ' ' && c !== SP) return `character ${k} ${show(c)} is not in any piece`;
-  }
-  return null;
-}
+const offsetProblem = (text: string) => offsetProblemOf(tok, text);
 
 test('offsets are well formed and point back at the input', () => {
   const bad: string[] = [];
@@ -130,10 +75,9 @@ test('decode skips control ids and reassembles bytes', () => {
   const { ids } = tok.encode('Hallo 龘 세계 😀');
   assert.equal(tok.decode([tok.bosId, ...ids, tok.eosId, tok.padId, tok.padId]), 'Hallo 龘 세계 😀');
   assert.equal(tok.decode([]), '');
-  // spm turns each byte that starts no valid UTF-8 sequence into its own U+FFFD.
+  // Bytes that start no valid UTF-8 sequence are dropped (spm would write U+FFFD): test/unit/decodeBytes.test.ts.
   const b = (x: number) => tok.pieceToId(`<0x${x.toString(16).toUpperCase().padStart(2, '0')}>`);
-  assert.equal(tok.decode([b(0xe4), b(0xb8), b(0x41)]), '\ufffd\ufffdA');
-  assert.equal(tok.decode([b(0xed), b(0xa0), b(0x80)]), '\ufffd\ufffd\ufffd'); // encoded surrogate
+  assert.equal(tok.decode([b(0xe4), b(0xb8), b(0x41)]), 'A');
   assert.equal(tok.decode([tok.unkId]), ' \u2047 ');
   assert.throws(() => tok.decode([tok.vocabSize]), RangeError);
 });

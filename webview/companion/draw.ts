@@ -1,8 +1,8 @@
 // Canvas drawing for the companion: pixel heatmaps (one canvas pixel per cell, scaled up crisply by CSS) and
 // a labelled heatmap for an enlarged attention head. Colours come from the theme.
-import type { Matrix } from '../../src/engine/attention';
+import type { Matrix } from '../../src/shared/results';
 import { mix, toCss, type RGB } from '../render/colorScale';
-import type { Theme } from './theme';
+import type { Theme } from '../components/theme';
 
 /** Sequential scale: background → accent for t in [0, 1]. */
 export function sequential(theme: Theme): (t: number) => RGB {

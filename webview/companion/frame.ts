@@ -2,9 +2,11 @@
 // and the "Try with the selection" action. Sections only render; the frame runs them, shows progress and errors.
 import type { ModelInfo } from '../../src/shared/protocol';
 import type { SentenceResult, TranslationResult } from '../../src/shared/results';
-import type { StringKey, Translate, Lang } from './strings';
-import type { Theme } from './theme';
-import { button, el, quote } from './ui';
+import type { StringKey, Translate, Lang } from '../strings';
+import type { Theme } from '../components/theme';
+import { el } from '../components/dom';
+import { textButton } from '../components/widgets';
+import { quote } from '../render/tokens';
 
 export interface Analysis { result: TranslationResult; sentence: SentenceResult }
 
@@ -73,7 +75,7 @@ export class SectionFrame {
     this.sourceLine = el('span', { class: 'cc-source' });
     this.problem = el('p', { class: 'cc-problem', attrs: { role: 'status', hidden: '' } });
     this.foot = el('div', { class: 'cc-foot' },
-      button(t('common.trySelection'), () => void this.trySelection(), 'cc-btn secondary'),
+      textButton(t('common.trySelection'), () => void this.trySelection(), 'cc-btn secondary'),
       this.sourceLine);
     this.element.append(summary, this.body, this.problem, this.foot);
     this.element.addEventListener('toggle', () => {
@@ -126,7 +128,7 @@ export class SectionFrame {
     if (this.spec.example === undefined && this.source === 'example') return;
     if (this.source === 'selection') {
       this.sourceLine.append(el('span', { class: 'cc-source-kind', text: t('common.selection') }), ` “${quote(this.text ?? '')}” `,
-        button(t('common.backToExample'), () => this.reset(), 'cc-link'));
+        textButton(t('common.backToExample'), () => this.reset(), 'cc-link'));
     }
   }
 

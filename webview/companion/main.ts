@@ -1,15 +1,14 @@
-// The Paper Companion view's script: hosts the engine (answers the host's loadModel/translate requests like the
-// Attention panel does), talks to the host with the companion's own messages (src/companion/messages.ts), and
-// draws one section per part of "Attention Is All You Need", each running the live model.
-import { PROTOCOL_VERSION, type ModelInfo } from '../../src/shared/protocol';
+// The Paper Companion view's script: hosts its own engine and runs it directly; the host only loads the model into
+// it and reads the editor's selection for it (src/shared/protocol.ts, CompanionProtocol). Draws one section per
+// part of "Attention Is All You Need", each running the live model.
+import { COMPANION, PROTOCOL_VERSION, type CompanionProtocol, type ModelInfo } from '../../src/shared/protocol';
 import { splitSentences } from '../../src/engine/sentences';
-import { parseCompanionReply, MAX_ANALYZE_CHARS, type CompanionReply, type CompanionRequest } from '../../src/companion/messages';
 import { EngineHost } from '../engineHost';
-import { listen, notify, vscodeApi } from '../ipc';
+import { connect, vscodeApi } from '../ipc';
 import { SectionFrame, type Analysis, type CompanionContext, type SectionSpec } from './frame';
-import { displayLang, translator } from './strings';
-import { readTheme, type Theme } from './theme';
-import { el } from './ui';
+import { displayLang, translator } from '../strings';
+import { readTheme, watchTheme, type Theme } from '../components/theme';
+import { el } from '../components/dom';
 import { table1Section } from './sections/table1';
 import { selfAttentionSection } from './sections/selfAttention';
 import { scaledDotProductSection } from './sections/scaledDotProduct';
@@ -19,6 +18,9 @@ import { resultsSection } from './sections/results';
 import { figuresSection } from './sections/figures';
 
 interface SavedState { sections?: Record<string, { text?: string; open?: boolean }>; ui?: Record<string, Record<string, unknown>> }
+
+/** Longest text a section analyses (the engine cuts sentences to the model's maxLen anyway). */
+const MAX_ANALYZE_CHARS = 4000;
 
 const SECTIONS: SectionSpec[] = [table1Section, selfAttentionSection, scaledDotProductSection, multiHeadSection, positionalSection, resultsSection, figuresSection];
 
@@ -46,41 +48,13 @@ let modelProblem: string | undefined;
 let theme: Theme | undefined;
 const analyses = new Map<string, Promise<Analysis>>();
 
-// ---------------------------------------------------------------- host messages
+// ---------------------------------------------------------------- the model, run here
 
-let nextId = 1;
-const pending = new Map<number, { resolve(v: CompanionReply): void }>();
-
-function post(m: CompanionRequest): void {
-  vscodeApi.postMessage(m);
-}
-
-function ask(make: (id: number) => CompanionRequest): Promise<CompanionReply> {
-  const id = nextId++;
-  return new Promise((resolve) => {
-    pending.set(id, { resolve });
-    post(make(id));
-  });
-}
-
-window.addEventListener('message', (event: MessageEvent) => {
-  const m = parseCompanionReply(event.data);
-  if (!m) return;
-  if (m.type === 'modelError') {
-    modelProblem = m.error;
-    renderHeader();
-    if (!model) refreshAll();
-    return;
-  }
-  const p = pending.get(m.id);
-  if (!p) return;
-  pending.delete(m.id);
-  p.resolve(m);
-});
+/** How long the host may take to read the editor's selection. */
+const SELECTION_TIMEOUT_MS = 10_000;
 
 async function requestSelection(): Promise<string> {
-  const r = await ask((id) => ({ kind: 'companion', type: 'selection', id }));
-  if (r.type !== 'selection') throw new Error(t('common.noSelection'));
+  const r = await host.request('selection', undefined, { timeoutMs: SELECTION_TIMEOUT_MS });
   if ('problem' in r) throw new Error(t(r.problem === 'noEditor' ? 'common.noEditor' : 'common.noSelection'));
   // Sections work on one sentence: the first one of the selection.
   const first = splitSentences(r.text)[0]?.text ?? r.text.trim();
@@ -88,15 +62,14 @@ async function requestSelection(): Promise<string> {
   return first.slice(0, MAX_ANALYZE_CHARS);
 }
 
+/** Runs this view's engine on `text` (greedy, with attention); cached per text until the model changes. */
 function analyze(text: string): Promise<Analysis> {
   let a = analyses.get(text);
   if (!a) {
-    a = ask((id) => ({ kind: 'companion', type: 'analyze', id, text })).then((r) => {
-      if (r.type !== 'analysis') throw new Error('unexpected reply');
-      if ('error' in r) throw new Error(r.error);
-      const sentence = r.result.sentences[0];
+    a = engine.translator.translate(text, { to: 'auto', beam: 1, attention: true }).then((result) => {
+      const sentence = result.sentences[0];
       if (!sentence) throw new Error(t('common.noAttention'));
-      return { result: r.result, sentence };
+      return { result, sentence };
     });
     analyses.set(text, a);
     a.catch(() => { if (analyses.get(text) === a) analyses.delete(text); });
@@ -137,7 +110,7 @@ const ctx: CompanionContext = {
     const m = engine.translator.model;
     return Math.min(m.manifest.dims.maxLen, m.tokenizer.encode(text).ids.length + 2);
   },
-  theme: () => (theme ??= readTheme()),
+  theme: () => (theme ??= readTheme('sideBar')),
   width: () => Math.max(200, root.clientWidth - 2),
   state(section) {
     return (ui[section] ??= {});
@@ -158,18 +131,15 @@ function refreshAll(): void {
   for (const f of frames) f.refresh();
 }
 
-// Theme changes (VS Code swaps the body's classes and data-vscode-theme-* attributes and the variables in
-// <html style>) and width changes redraw the canvases.
+// Theme changes and width changes redraw the canvases.
 let themeTimer: ReturnType<typeof setTimeout> | undefined;
-const themeObserver = new MutationObserver(() => {
+watchTheme(() => {
   clearTimeout(themeTimer);
   themeTimer = setTimeout(() => {
     theme = undefined;
     refreshAll();
   }, 50);
 });
-themeObserver.observe(document.body, { attributes: true, attributeFilter: ['class', 'data-vscode-theme-kind', 'data-vscode-theme-id'] });
-themeObserver.observe(document.documentElement, { attributes: true, attributeFilter: ['style'] });
 let lastWidth = root.clientWidth;
 let resizeTimer: ReturnType<typeof setTimeout> | undefined;
 new ResizeObserver(() => {
@@ -184,9 +154,9 @@ new ResizeObserver(() => {
 renderHeader();
 refreshAll();
 
-// ---------------------------------------------------------------- the engine, served to the host
+// ---------------------------------------------------------------- the host: model loading and the selection
 
-listen({
+const host = connect<CompanionProtocol>(COMPANION, {
   loadModel: async (params) => {
     try {
       const info = await engine.load(params);
@@ -200,17 +170,19 @@ listen({
       }
       return info;
     } catch (e) {
-      modelProblem = (e as Error).message;
-      renderHeader();
-      if (!model) refreshAll();
+      showModelProblem((e as Error).message);
       throw e;
     }
   },
-  translate: (params, { signal }) => engine.translator.translate(params.text, {
-    to: params.to, from: params.from, beam: params.beam, attention: params.attention, steps: params.steps, signal,
-  }),
-}, () => undefined);
+}, (n) => {
+  if (n.method === 'modelError') showModelProblem(n.params.error);
+});
 
-// 'hello' first: the host starts a fresh engine client on a second hello, and that client must then see 'ready'.
-post({ kind: 'companion', type: 'hello' });
-notify('ready', { version: PROTOCOL_VERSION });
+function showModelProblem(error: string): void {
+  modelProblem = error;
+  renderHeader();
+  if (!model) refreshAll();
+}
+
+// Every start (a reload too) says 'ready': the host then loads the current model into this view's engine.
+host.notify('ready', { version: PROTOCOL_VERSION });

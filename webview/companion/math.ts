@@ -1,8 +1,7 @@
 // Pure maths behind the paper companion: Table 1 evaluated for n and d, the sinusoidal positional encoding and
 // its similarity, scaled dot-product attention from the exported queries and keys, and word-level views of
 // token attention. No DOM: unit-tested in test/unit/companion-math.test.ts.
-import type { Matrix } from '../../src/engine/attention';
-import type { Tensor, TokenInfo } from '../../src/shared/results';
+import type { Matrix, Tensor, TokenInfo } from '../../src/shared/results';
 
 // ---------------------------------------------------------------- Table 1
 

@@ -1,58 +1,10 @@
-// Small DOM helpers for the companion: elements, controls, token strips, bar lists, number formats.
-// Text always goes in through textContent (model output and selections are untrusted).
+// The companion's own pieces: token strips, bar lists, callouts and number formats (elements: ../components/dom,
+// controls: ../components/widgets). Text always goes in through textContent (model output and selections are untrusted).
+import { el } from '../components/dom';
 import { toCss, mix, type RGB } from '../render/colorScale';
 import { tokenLabel } from '../render/tokens';
 import type { TokenInfo } from '../../src/shared/results';
-import type { Theme } from './theme';
-
-type Child = Node | string | null | undefined | false;
-
-export function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: { class?: string; text?: string; title?: string; attrs?: Record<string, string> } = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (props.class) e.className = props.class;
-  if (props.text !== undefined) e.textContent = props.text;
-  if (props.title) e.title = props.title;
-  for (const [k, v] of Object.entries(props.attrs ?? {})) e.setAttribute(k, v);
-  for (const c of children) if (c) e.append(c);
-  return e;
-}
-
-export function button(label: string, onClick: () => void, className = 'cc-btn', title?: string): HTMLButtonElement {
-  const b = el('button', { class: className, text: label, title, attrs: { type: 'button' } });
-  b.addEventListener('click', onClick);
-  return b;
-}
-
-export interface Choice<T> { value: T; label: string; title?: string }
-
-/** A row of toggle buttons (one pressed). */
-export function segmented<T>(choices: Choice<T>[], value: T, onChange: (v: T) => void, label?: string): HTMLElement {
-  const group = el('div', { class: 'cc-seg', attrs: { role: 'radiogroup', ...(label ? { 'aria-label': label } : {}) } });
-  for (const c of choices) {
-    const b = el('button', { class: 'cc-seg-btn', text: c.label, title: c.title, attrs: { type: 'button', role: 'radio', 'aria-checked': String(c.value === value) } });
-    b.addEventListener('click', () => {
-      if (c.value === value) return;
-      onChange(c.value);
-    });
-    group.append(b);
-  }
-  return group;
-}
-
-/** A labelled <select>. */
-export function select<T extends string | number>(label: string, choices: Choice<T>[], value: T, onChange: (v: T) => void): HTMLElement {
-  const s = el('select', { class: 'cc-select', attrs: { 'aria-label': label } });
-  for (const c of choices) {
-    const o = el('option', { text: c.label, attrs: { value: String(c.value) } });
-    if (c.value === value) o.selected = true;
-    s.append(o);
-  }
-  s.addEventListener('change', () => {
-    const c = choices.find((x) => String(x.value) === s.value);
-    if (c) onChange(c.value);
-  });
-  return el('label', { class: 'cc-field' }, el('span', { class: 'cc-field-label', text: label }), s);
-}
+import type { Theme } from '../components/theme';
 
 export function tokenText(t: Pick<TokenInfo, 'piece' | 'text'>): string {
   return tokenLabel(t).text;
@@ -156,12 +108,6 @@ export function compact(n: number, lang: string): string {
 
 export function grouped(n: number, lang: string): string {
   return new Intl.NumberFormat(lang).format(n);
-}
-
-/** A short quote of a text for captions. */
-export function quote(text: string, max = 48): string {
-  const chars = [...text.replace(/\s+/g, ' ').trim()];
-  return chars.length <= max ? chars.join('') : chars.slice(0, max - 1).join('') + '…';
 }
 
 /** A muted note paragraph. */

@@ -1,12 +1,14 @@
 // A standalone SVG figure of one heatmap (labels, title, legend) for "Export figure". Pure string building.
-import type { Matrix } from '../../src/engine/attention';
+import { printableText } from '../../src/shared/printableText';
+import type { Matrix } from '../../src/shared/results';
 import { formatValue, mix, toHex } from './colorScale';
 import type { HeatmapTheme } from './heatmap';
 import { type HeatmapLayout, colLabelAnchor, rowLabelAnchor } from './layout';
 import { type TokenLabel, labelParts } from './tokens';
 
+/** Markup escaped, and no character XML cannot hold (C0 controls, U+FFFE: one would make the whole file invalid). */
 export function escapeXml(s: string): string {
-  return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] as string);
+  return printableText(s).replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] as string);
 }
 
 export interface FigureOptions {
@@ -30,11 +32,15 @@ function labelSvg(l: TokenLabel, attrs: string, fill: string): string {
   return `<text ${attrs} fill="${fill}"${style}>${m}${escapeXml(text)}</text>`;
 }
 
-/** The figure as SVG text (colours from the theme, the same scale as the panel). */
+/** The figure's size in CSS pixels (the SVG's, and the PNG's before its pixel ratio): the layout plus the margins. */
+export function figureSize(l: HeatmapLayout): { width: number; height: number } {
+  return { width: Math.ceil(Math.max(l.width + 2 * FIGURE_MARGIN.side, 260)), height: Math.ceil(l.height + FIGURE_MARGIN.top + FIGURE_MARGIN.bottom) };
+}
+
+/** The figure as SVG text (colours from the theme, the same scale as the panel); its PNG twin is ./png.ts. */
 export function heatmapSvg(m: Matrix, o: FigureOptions): string {
   const { layout: l, theme } = o;
-  const W = Math.ceil(Math.max(l.width + 2 * FIGURE_MARGIN.side, 260));
-  const H = Math.ceil(l.height + FIGURE_MARGIN.top + FIGURE_MARGIN.bottom);
+  const { width: W, height: H } = figureSize(l);
   const ox = FIGURE_MARGIN.side, oy = FIGURE_MARGIN.top;
   const bg = toHex(theme.background), fg = toHex(theme.foreground), muted = toHex(theme.muted);
   const inv = o.max > 0 ? 1 / o.max : 0;

@@ -1,6 +1,6 @@
 // Draws attention matrices onto a 2D canvas context: the large labelled heatmap, its highlight overlay,
 // and head thumbnails. Pure drawing: no DOM lookups, the caller passes the context, layout and theme.
-import type { Matrix } from '../../src/engine/attention';
+import type { Matrix } from '../../src/shared/results';
 import { formatValue, parseColor, readableOn, type RGB, toCss } from './colorScale';
 import { type HeatmapLayout, colLabelAnchor, rowLabelAnchor, snappedSpan, thumbLayout } from './layout';
 import { type TokenLabel, labelParts } from './tokens';

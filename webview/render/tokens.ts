@@ -46,6 +46,11 @@ export function truncateLabel(text: string, max: number): string {
   return chars.slice(0, max - 1).join('') + '…';
 }
 
+/** A text on one line, shortened to at most `max` characters for captions and pickers. */
+export function quote(text: string, max = 48): string {
+  return truncateLabel(text.replace(/\s+/g, ' ').trim(), max);
+}
+
 /** The label as drawn on a canvas: the ▁ marker (drawn faintly) and the text, each possibly empty. */
 export function labelParts(l: TokenLabel, maxChars = 16): { marker: string; text: string } {
   return { marker: l.wordStart ? WORD_START : '', text: truncateLabel(l.text, maxChars) };

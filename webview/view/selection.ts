@@ -1,7 +1,7 @@
 // Which matrix the panel shows for a kind / layer / head, what its axes are, and how strip tokens map onto
 // heatmap rows and columns. Pure (no DOM): the view and the unit tests share it.
-import { type Matrix, headMatrix, headMean, rollout } from '../../src/engine/attention';
-import type { SentenceAttention, SentenceResult } from '../../src/shared/results';
+import { headMatrix, headMean, rollout } from '../../src/engine/attention';
+import type { Matrix, SentenceAttention, SentenceResult } from '../../src/shared/results';
 import { type TokenLabel, tokenLabel } from '../render/tokens';
 
 export type AttentionKind = 'encoder' | 'decoder' | 'cross' | 'rollout';

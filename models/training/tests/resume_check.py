@@ -69,6 +69,20 @@ def main(argv=None) -> int:
     final = torch.load(resumed / "model.pt", map_location="cpu")
     if final["target_tokens_seen"] <= meta["target_tokens_seen"] or final["cpu_seconds"] <= meta["cpu_seconds"]:
         problems.append("tokens seen and CPU time must keep counting across the resume")
+
+    # The other committed form: a run that has not shipped yet commits its float16 weights and tokenizer instead.
+    weights = work / "unshipped.pt"
+    torch.save({k: v.half() for k, v in torch.load(run / "last.pt", map_location="cpu")["model"].items()}, weights)
+    unshipped = {k: v for k, v in state.items() if k not in ("tensors", "packageDir", "package")}
+    unshipped.update(weightsFile=str(weights), tokenizerFile=str(run / "tokenizer.model"))
+    (work / "unshipped.json").write_text(json.dumps(unshipped))
+    subprocess.run([sys.executable, "-m", "models.training.train", "--config", meta["config"], "--data", args.data,
+                    "--out", str(work / "run2"), "--init-state", str(work / "unshipped.json"), "--add-steps", "10",
+                    "--add-minutes", "5", "--skip-final"], check=True, stdout=subprocess.DEVNULL)
+    again = losses(work / "run2")
+    print(f"resumed from committed float16 weights: " + ", ".join(f"{r['loss']} (step {r['step']})" for r in again))
+    if not again or again[0]["step"] <= meta["step"] or again[0]["loss"] > ended + 0.25 * (fresh - ended):
+        problems.append("resuming from committed float16 weights did not continue where the run ended")
     for p in problems:
         print("FAIL:", p)
     print("resume: ok" if not problems else "resume: FAILED")

@@ -3,9 +3,11 @@
 // a word's pieces are summed), beside what the paper saw and what our model does.
 import type { SectionSpec } from '../frame';
 import { findWord, groupWords, paperLayer, queryRow, wordWeights, type WordGrouping } from '../math';
-import type { StringKey, Translate } from '../strings';
+import type { StringKey, Translate } from '../../strings';
 import type { SentenceAttention, TokenInfo } from '../../../src/shared/results';
-import { callout, el, formatPercent, segmented, shade } from '../ui';
+import { el } from '../../components/dom';
+import { segmented } from '../../components/widgets';
+import { callout, formatPercent, shade } from '../ui';
 import { FIGURE3, FIGURE4 } from './examples';
 import { analyzeEncoder, headPatternText, layerControl, savedInt } from './shared';
 

@@ -4,7 +4,8 @@ import { headMatrix } from '../../../src/engine/attention';
 import type { SectionSpec } from '../frame';
 import { isSpecialToken } from '../math';
 import { labelledHeatmap, maxOf, pixelHeatmap, sequential } from '../draw';
-import { el, tokenText } from '../ui';
+import { el } from '../../components/dom';
+import { tokenText } from '../ui';
 import { BANK } from './examples';
 import { analyzeEncoder, cellTooltip, headPatternText, layerControl, savedInt } from './shared';
 

@@ -2,7 +2,9 @@
 import type { SectionSpec } from '../frame';
 import { diverging, legendCss, pixelHeatmap } from '../draw';
 import { positionalEncoding, rowSimilarity, wavelength } from '../math';
-import { el, formatSigned, quote } from '../ui';
+import { el } from '../../components/dom';
+import { quote } from '../../render/tokens';
+import { formatSigned } from '../ui';
 import type { RGB } from '../../render/colorScale';
 
 const EXAMPLE_POSITIONS = 64;

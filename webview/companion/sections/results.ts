@@ -2,7 +2,8 @@
 // training record from its manifest, with an honest note on what differs.
 import type { ModelManifest, ScorePair } from '../../../src/shared/manifest';
 import type { SectionSpec } from '../frame';
-import { compact, el } from '../ui';
+import { el } from '../../components/dom';
+import { compact } from '../ui';
 
 const PAPER = [
   { name: 's6.base', ende: '27.3', enfr: '38.1', cost: 's6.cost.base' },

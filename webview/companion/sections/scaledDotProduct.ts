@@ -2,7 +2,8 @@
 // q·k/√d_k for every key from the exported queries and keys, their softmax, and a check against the model's row.
 import type { SectionSpec } from '../frame';
 import { attentionRow, isSpecialToken, maxAbsDiff, scaledDotProduct } from '../math';
-import { el, formatSci, formatSigned, tokenStrip, tokenText } from '../ui';
+import { el } from '../../components/dom';
+import { formatSci, formatSigned, tokenStrip, tokenText } from '../ui';
 import { TITLE } from './examples';
 import { analyzeEncoder, defaultQuery, headControl, layerControl, savedIndices, savedInt } from './shared';
 

@@ -3,7 +3,8 @@
 import { topEntries } from '../../../src/engine/attention';
 import type { SectionSpec } from '../frame';
 import { isSpecialToken, queryRow } from '../math';
-import { barTable, callout, el, formatWeight, tokenStrip, tokenText } from '../ui';
+import { el } from '../../components/dom';
+import { barTable, callout, formatWeight, tokenStrip, tokenText } from '../ui';
 import { BANK } from './examples';
 import { analyzeEncoder, defaultQuery, headControl, savedIndices, savedInt, tokensText } from './shared';
 

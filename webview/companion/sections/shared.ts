@@ -3,8 +3,9 @@ import { headMatrix } from '../../../src/engine/attention';
 import type { SentenceAttention, SentenceResult, TokenInfo } from '../../../src/shared/results';
 import type { CompanionContext } from '../frame';
 import { describeHead, isSpecialToken, tokensCovering } from '../math';
-import type { Translate } from '../strings';
-import { formatPercent, formatWeight, segmented, select, tokenText, type Choice } from '../ui';
+import type { Translate } from '../../strings';
+import { labelledSelect, segmented, type Choice } from '../../components/widgets';
+import { formatPercent, formatWeight, tokenText } from '../ui';
 
 /** The tokens of `word` in `text` (its first occurrence), else the first ordinary token. */
 export function defaultQuery(text: string, tokens: TokenInfo[], word?: string): number[] {
@@ -42,7 +43,7 @@ export function headControl(t: Translate, heads: number, value: number, onChange
 
 export function layerControl(t: Translate, layers: number, value: number, onChange: (l: number) => void): HTMLElement {
   const choices: Choice<number>[] = Array.from({ length: layers }, (_, l) => ({ value: l, label: t('common.layerOf', { n: l + 1, total: layers }) }));
-  return select(t('common.layer'), choices, value, onChange);
+  return labelledSelect(t('common.layer'), choices, value, onChange);
 }
 
 /** "mostly the previous token (46%)" for head `head` of `layer`. */

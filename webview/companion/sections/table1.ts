@@ -1,8 +1,10 @@
 // Section 1, "Why not RNNs?": the paper's Table 1 evaluated for n = the text's token count and d = d_model.
 import type { SectionSpec } from '../frame';
 import { table1, type LayerType } from '../math';
-import type { StringKey } from '../strings';
-import { compact, el, quote } from '../ui';
+import type { StringKey } from '../../strings';
+import { el } from '../../components/dom';
+import { quote } from '../../render/tokens';
+import { compact } from '../ui';
 import { FIGURE3 } from './examples';
 
 const K = 3, R = 8;

@@ -1,6 +1,8 @@
-// The only module that touches @vscode/webview-ui-toolkit (archived upstream): it registers the few
-// components the panel uses and wraps them, so swapping the toolkit for native elements changes this file only.
+// The one widget set of both webviews: dropdowns and icon buttons (the Attention panel), text buttons, segmented
+// toggles and labelled selects (the paper companion). The only module that touches @vscode/webview-ui-toolkit
+// (archived upstream): swapping the toolkit for native elements, or other components, changes this file only.
 import { provideVSCodeDesignSystem, vsCodeButton, vsCodeDropdown, vsCodeOption } from '@vscode/webview-ui-toolkit';
+import { el } from './dom';
 
 let registered = false;
 
@@ -16,7 +18,7 @@ export function ensureToolkit(): void {
   }
 }
 
-export interface Choice { value: string; label: string; title?: string }
+export interface Choice<T = string> { value: T; label: string; title?: string }
 
 /** The value-bearing element the view reads: `.value`, and a 'change' event when the user picks. */
 type SelectLike = HTMLElement & { value: string; disabled: boolean };
@@ -154,4 +156,40 @@ export function setButtonContent(b: HTMLElement, title: string, icon?: string, l
     for (const n of Array.from(b.childNodes)) if (n.nodeType === Node.TEXT_NODE) n.remove();
     b.append(document.createTextNode(label));
   }
+}
+
+/** A plain text button (the companion's "Try with the selection"). */
+export function textButton(label: string, onClick: () => void, className = 'cc-btn', title?: string): HTMLButtonElement {
+  const b = el('button', { class: className, text: label, title, attrs: { type: 'button' } });
+  b.addEventListener('click', onClick);
+  return b;
+}
+
+/** A row of toggle buttons (one pressed). */
+export function segmented<T>(choices: Choice<T>[], value: T, onChange: (v: T) => void, label?: string): HTMLElement {
+  const group = el('div', { class: 'cc-seg', attrs: { role: 'radiogroup', 'aria-label': label } });
+  for (const c of choices) {
+    const b = el('button', { class: 'cc-seg-btn', text: c.label, title: c.title, attrs: { type: 'button', role: 'radio', 'aria-checked': String(c.value === value) } });
+    b.addEventListener('click', () => {
+      if (c.value === value) return;
+      onChange(c.value);
+    });
+    group.append(b);
+  }
+  return group;
+}
+
+/** A labelled native <select>. */
+export function labelledSelect<T extends string | number>(label: string, choices: Choice<T>[], value: T, onChange: (v: T) => void): HTMLElement {
+  const s = el('select', { class: 'cc-select', attrs: { 'aria-label': label } });
+  for (const c of choices) {
+    const o = el('option', { text: c.label, attrs: { value: String(c.value) } });
+    if (c.value === value) o.selected = true;
+    s.append(o);
+  }
+  s.addEventListener('change', () => {
+    const c = choices.find((x) => String(x.value) === s.value);
+    if (c) onChange(c.value);
+  });
+  return el('label', { class: 'cc-field' }, el('span', { class: 'cc-field-label', text: label }), s);
 }

@@ -1,0 +1,150 @@
+// Drawing the Attention panel's heatmaps on a recording context, and the exported figure as SVG and as PNG.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Matrix } from '../../src/shared/results';
+import { makeScale, parseColor } from '../../webview/render/colorScale';
+import { type Ctx, type HeatmapTheme, drawHeatmap, drawOverlay, drawThumbnail, matrixMax, measureLabel } from '../../webview/render/heatmap';
+import { heatmapLayout } from '../../webview/render/layout';
+import { FIGURE_MARGIN, escapeXml, figureSize, heatmapSvg } from '../../webview/render/figure';
+import { type FigureCanvas, fitSubtitle, heatmapPng } from '../../webview/render/png';
+import { WORD_START, tokenLabel } from '../../webview/render/tokens';
+
+const BLACK = { r: 0, g: 0, b: 0, a: 1 };
+
+interface Call { op: string; args: unknown[]; fillStyle?: unknown; font?: string }
+
+function recordingCtx(charWidth = 7): Ctx & { calls: Call[] } {
+  const calls: Call[] = [];
+  const ctx = {
+    calls, fillStyle: '#000' as unknown, strokeStyle: '#000' as unknown, font: '10px sans-serif', lineWidth: 1, globalAlpha: 1,
+    textAlign: 'start', textBaseline: 'alphabetic',
+    save() { calls.push({ op: 'save', args: [] }); }, restore() { calls.push({ op: 'restore', args: [] }); },
+    fillRect(...args: unknown[]) { calls.push({ op: 'fillRect', args, fillStyle: ctx.fillStyle }); },
+    strokeRect(...args: unknown[]) { calls.push({ op: 'strokeRect', args }); },
+    clearRect(...args: unknown[]) { calls.push({ op: 'clearRect', args }); },
+    fillText(...args: unknown[]) { calls.push({ op: 'fillText', args, fillStyle: ctx.fillStyle, font: ctx.font }); },
+    measureText(s: string) { return { width: [...s].length * charWidth } as TextMetrics; },
+    translate(...args: unknown[]) { calls.push({ op: 'translate', args }); },
+    rotate(...args: unknown[]) { calls.push({ op: 'rotate', args }); },
+    setLineDash(...args: unknown[]) { calls.push({ op: 'setLineDash', args }); },
+  };
+  return ctx as unknown as Ctx & { calls: Call[] };
+}
+
+const theme: HeatmapTheme = {
+  background: parseColor('#1e1e1e')!, foreground: parseColor('#cccccc')!, accent: parseColor('#3794ff')!,
+  muted: parseColor('#9d9d9d')!, highlight: parseColor('#0078d4')!, fontFamily: 'sans-serif', fontSize: 12,
+};
+
+function drawSetup(cellMax = 40) {
+  const m: Matrix = { rows: 2, cols: 3, data: Float32Array.from([0, 0.5, 0.25, 0.1, 0.2, 0.7]) };
+  const rowLabels = [tokenLabel({ piece: '▁the', text: 'the' }), tokenLabel({ piece: '</s>', text: '</s>' })];
+  const colLabels = [tokenLabel({ piece: '<2en>', text: '<2en>' }), tokenLabel({ piece: '▁은행', text: '은행' }), tokenLabel({ piece: '에', text: '에' })];
+  const ctx = recordingCtx();
+  const layout = heatmapLayout({
+    rows: 2, cols: 3, rowLabelWidths: rowLabels.map((l) => measureLabel(ctx, l, theme)), colLabelWidths: colLabels.map((l) => measureLabel(ctx, l, theme)),
+    fontSize: 12, maxWidth: 500, maxCell: cellMax,
+  });
+  ctx.calls.length = 0;
+  const scale = makeScale(theme.background, theme.accent);
+  return { m, rowLabels, colLabels, ctx, layout, scale, max: matrixMax(m) };
+}
+
+test('drawHeatmap fills one rect per cell with the scale colour (max at the accent) and draws every label', () => {
+  const { m, rowLabels, colLabels, ctx, layout, scale, max } = drawSetup();
+  drawHeatmap(ctx, m, { layout, rowLabels, colLabels, theme, scale, max });
+  const fills = ctx.calls.filter((c) => c.op === 'fillRect');
+  assert.equal(fills.length, 1 + 6, 'background + cells');
+  assert.deepEqual(fills[0].args, [0, 0, layout.width, layout.height]);
+  assert.equal(fills[0].fillStyle, 'rgb(30, 30, 30)');
+  assert.equal(fills[1].fillStyle, scale(0));
+  assert.equal(fills[6].fillStyle, 'rgb(55, 148, 255)', 'the max cell is the accent');
+  assert.equal(fills[2].fillStyle, scale(0.5 / 0.7));
+  const [x, y] = fills[5].args as number[];
+  assert.deepEqual([x, y], [layout.left + 1 * layout.cell, layout.top + 1 * layout.cell]);
+  const texts = ctx.calls.filter((c) => c.op === 'fillText').map((c) => c.args[0]);
+  for (const t of ['the', '</s>', '<2en>', '은행', '에']) assert.ok(texts.includes(t), t);
+  assert.equal(texts.filter((t) => t === WORD_START).length, 2, 'faint ▁ before the and 은행');
+});
+
+test('drawHeatmap outlines every cell in high contrast', () => {
+  const { m, rowLabels, colLabels, ctx, layout, scale, max } = drawSetup();
+  drawHeatmap(ctx, m, { layout, rowLabels, colLabels, theme: { ...theme, cellBorder: parseColor('#6fc3df') }, scale, max });
+  assert.equal(ctx.calls.filter((c) => c.op === 'strokeRect').length, 6);
+});
+
+test('drawOverlay: highlight row and column, values in the row when cells are large, step row dashed', () => {
+  const { m, rowLabels, colLabels, ctx, layout, scale, max } = drawSetup(40);
+  drawOverlay(ctx, m, { layout, rowLabels, colLabels, theme, scale, max, highlight: { row: 1, col: 2 }, stepRow: 0, valueMinCell: 30 });
+  assert.equal(ctx.calls[0].op, 'clearRect');
+  assert.equal(ctx.calls.filter((c) => c.op === 'strokeRect').length, 4, 'step row, row, column, cell');
+  assert.ok(ctx.calls.some((c) => c.op === 'setLineDash' && (c.args[0] as number[]).length > 0));
+  const texts = ctx.calls.filter((c) => c.op === 'fillText').map((c) => c.args[0]);
+  for (const v of ['.10', '.20', '.70']) assert.ok(texts.includes(v), v);
+  const bold = ctx.calls.filter((c) => c.op === 'fillText' && /600/.test(c.font ?? '')).map((c) => c.args[0]);
+  assert.ok(bold.includes('</s>') && bold.includes('에') && bold.includes('the'), `bold labels ${bold}`);
+});
+
+test('drawOverlay ignores out-of-range highlights', () => {
+  const { m, rowLabels, colLabels, ctx, layout, scale, max } = drawSetup();
+  drawOverlay(ctx, m, { layout, rowLabels, colLabels, theme, scale, max, highlight: { row: 9, col: -1 }, stepRow: 7 });
+  assert.deepEqual(ctx.calls.map((c) => c.op), ['clearRect']);
+});
+
+test('drawThumbnail fits the longer side', () => {
+  const ctx = recordingCtx();
+  const m: Matrix = { rows: 2, cols: 4, data: Float32Array.from([0, 1, 0, 0, 0, 0, 1, 0]) };
+  const size = drawThumbnail(ctx, m, 60, makeScale('#000', '#fff'), 1, BLACK);
+  assert.deepEqual(size, { width: 60, height: 30 });
+  assert.equal(ctx.calls.filter((c) => c.op === 'fillRect').length, 1 + 8);
+});
+
+// ---------------------------------------------------------------- SVG figure
+
+test('heatmapSvg: one rect per cell, escaped labels, legend', () => {
+  const { m, colLabels, layout, max } = drawSetup();
+  const rowLabels = [{ text: '<a&b>', wordStart: false, special: false }, tokenLabel({ piece: '</s>', text: '</s>' })];
+  const svg = heatmapSvg(m, { layout, rowLabels, colLabels, theme, max, title: 'Cross-attention · Layer 2', subtitle: '은행 → bank' });
+  assert.match(svg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+  assert.ok(svg.trimEnd().endsWith('</svg>'));
+  assert.equal((svg.match(/<rect x="\d+(\.\d+)?" y="\d+(\.\d+)?" width=/g) ?? []).length, 6 + 1, 'cells + legend');
+  assert.ok(svg.includes('&lt;a&amp;b&gt;'));
+  assert.ok(!svg.includes('<a&b>'));
+  assert.ok(svg.includes('은행'));
+  assert.ok(svg.includes('#3794ff'), 'max cell in accent');
+  assert.equal(escapeXml(`"'<>&`), '&quot;&apos;&lt;&gt;&amp;');
+});
+
+// ---------------------------------------------------------------- PNG figure
+
+/** A canvas whose context records, with `scale` (the PNG's pixel ratio) as one more recorded call. */
+function recordingCanvas(): FigureCanvas & { ctx: Ctx & { calls: Call[] } } {
+  const ctx = recordingCtx();
+  Object.assign(ctx, { scale(...args: unknown[]) { ctx.calls.push({ op: 'scale', args }); } });
+  return { width: 300, height: 150, ctx, getContext: () => ctx as unknown as CanvasRenderingContext2D, toDataURL: (type: string) => `data:${type};base64,AAAA` };
+}
+
+test('heatmapPng draws the SVG figure at twice its size: title, subtitle, cells, legend', () => {
+  const { m, rowLabels, colLabels, layout, scale, max } = drawSetup();
+  const canvas = recordingCanvas();
+  const png = heatmapPng(canvas, m, { layout, rowLabels, colLabels, theme, max, scale, title: 'Cross-attention · Layer 2', subtitle: '은행 → bank' });
+  assert.equal(png, 'data:image/png;base64,AAAA');
+  const size = figureSize(layout);
+  assert.deepEqual([canvas.width, canvas.height], [size.width * 2, size.height * 2]);
+  const calls = canvas.ctx.calls;
+  assert.deepEqual(calls[0], { op: 'scale', args: [2, 2] });
+  const texts = calls.filter((c) => c.op === 'fillText').map((c) => c.args[0]);
+  assert.deepEqual(texts.slice(0, 2), ['Cross-attention · Layer 2', '은행 → bank']);
+  assert.ok(texts.includes('0') && texts.includes('0.70'), `legend ends: ${JSON.stringify(texts)}`);
+  assert.ok(calls.some((c) => c.op === 'translate' && c.args[0] === FIGURE_MARGIN.side && c.args[1] === FIGURE_MARGIN.top), 'the heatmap below the title');
+  assert.equal(calls.filter((c) => c.op === 'fillRect' && c.fillStyle === scale(1)).length, 2, 'the max cell and the legend end in the accent');
+});
+
+test('fitSubtitle shortens a long subtitle to the figure width, on one line', () => {
+  const { layout } = drawSetup();
+  const room = figureSize(layout).width - 2 * FIGURE_MARGIN.side;
+  const long = `${'은행에 가서 돈을 찾았다 '.repeat(12)}\n→ I went to the bank`;
+  const fitted = fitSubtitle(recordingCanvas(), long, { theme, layout });
+  assert.ok(fitted.endsWith('…') && [...fitted].length * 7 <= room, `${fitted.length} characters for ${room} px`);
+  assert.equal(fitSubtitle(recordingCanvas(), 'a  b\nc', { theme, layout }), 'a b c');
+});

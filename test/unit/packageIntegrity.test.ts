@@ -1,0 +1,205 @@
+// Damaged model packages fail at load, each with an error that names the file and says what is wrong.
+// Every case damages a fresh copy of the default package in a temp folder; models/ is never touched.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import * as ort from 'onnxruntime-web';
+import { OnnxModel, type PackageSource } from '../../src/engine/onnxModel';
+import { defaultPackageDir, fsPackage } from '../../src/node/fsPackage';
+import { localDigests } from '../../src/node/fileDigest';
+import { engineFiles, validateManifest } from '../../src/shared/manifestValidation';
+import { PackageError, isPlainFileName } from '../../src/shared/packageError';
+import type { ModelManifest } from '../../src/shared/manifest';
+
+const root = resolve(__dirname, '../../..');
+const pristine = (() => {
+  try {
+    return defaultPackageDir(root);
+  } catch {
+    return undefined;
+  }
+})();
+const noPackage = !pristine || !existsSync(join(pristine, 'manifest.json')) ? 'no default model package' : false;
+const scratch = mkdtempSync(join(tmpdir(), 'ac-corrupt-'));
+process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+let copies = 0;
+
+/** A fresh copy of the default package, inside its own parent folder (so `..` has somewhere to lead). */
+function copyPackage(): string {
+  const parent = join(scratch, `case-${copies++}`);
+  const dir = join(parent, 'pkg');
+  cpSync(pristine!, dir, { recursive: true });
+  writeFileSync(join(parent, 'secret.txt'), 'TOP-SECRET first line\nsecond line\n');
+  return dir;
+}
+const readManifestJson = (dir: string): Json => JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+function editManifest(dir: string, edit: (m: Json) => void): void {
+  const m = readManifestJson(dir);
+  edit(m);
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify(m, null, 2));
+}
+/** Records a file's current size and digest in the manifest: the damage is then only what the file says. */
+function rehash(dir: string, name: string): void {
+  const bytes = readFileSync(join(dir, name));
+  editManifest(dir, (m) => {
+    m.files[name] = { sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length };
+  });
+}
+function flipByte(path: string, at: (size: number) => number): void {
+  const bytes = readFileSync(path);
+  bytes[at(bytes.length)] ^= 0xff;
+  writeFileSync(path, bytes);
+}
+const fileNamed = (dir: string, field: (m: Json) => string) => field(readManifestJson(dir));
+
+interface Case {
+  name: string;
+  /** Damages the copy; returns the file the error must name (relative to the package). */
+  damage(dir: string): string;
+  problem: RegExp;
+  /** Also run through a source without verify() (read whole, Web Crypto): the webview's path. */
+  webCrypto?: boolean;
+}
+
+const CASES: Case[] = [
+  { name: 'missing graph file', webCrypto: true, problem: /^does not exist/,
+    damage: (dir) => { const f = fileNamed(dir, (m) => m.graphs.decoderStep.file); unlinkSync(join(dir, f)); return f; } },
+  { name: 'missing attention graph file (opened only later, still checked at load)', webCrypto: true, problem: /^does not exist/,
+    damage: (dir) => { const f = fileNamed(dir, (m) => m.graphs.encoderAttn.file); unlinkSync(join(dir, f)); return f; } },
+  { name: 'attention graph missing from the manifest', problem: /^"graphs\.decoderStepAttn" is missing/,
+    damage: (dir) => { editManifest(dir, (m) => delete m.graphs.decoderStepAttn); return 'manifest.json'; } },
+  { name: 'truncated weights', webCrypto: true, problem: /^has \d+ bytes but the manifest says \d+ \(truncated/,
+    damage: (dir) => { const f = fileNamed(dir, (m) => m.weights); truncateSync(join(dir, f), 4096); return f; } },
+  { name: '64 KB of zeroed weights (same size)', webCrypto: true, problem: /^sha256 does not match the manifest \(expected [0-9a-f]{8}…, got [0-9a-f]{8}…\)/,
+    damage: (dir) => {
+      const f = fileNamed(dir, (m) => m.weights);
+      const bytes = readFileSync(join(dir, f));
+      bytes.fill(0, bytes.length >> 1, (bytes.length >> 1) + 65536);
+      writeFileSync(join(dir, f), bytes);
+      return f;
+    } },
+  { name: 'one flipped byte mid-graph', webCrypto: true, problem: /^sha256 does not match the manifest/,
+    damage: (dir) => { const f = fileNamed(dir, (m) => m.graphs.encoder.file); flipByte(join(dir, f), (n) => n >> 1); return f; } },
+  { name: 'sha256 in the manifest does not match', webCrypto: true, problem: /^sha256 does not match the manifest/,
+    damage: (dir) => {
+      const f = fileNamed(dir, (m) => m.tokenizer.json);
+      editManifest(dir, (m) => { m.files[f].sha256 = (m.files[f].sha256 as string).replace(/^./, (c) => (c === '0' ? '1' : '0')); });
+      return f;
+    } },
+  { name: 'manifest without "tags"', problem: /^"tags" is missing/,
+    damage: (dir) => { editManifest(dir, (m) => delete m.tags); return 'manifest.json'; } },
+  { name: 'eos outside the vocabulary', problem: /^"special\.eos" is \d+; it must be a token id from 0 to \d+/,
+    damage: (dir) => { editManifest(dir, (m) => { m.special.eos = m.dims.vocab; }); return 'manifest.json'; } },
+  { name: 'negative eos', problem: /^"special\.eos" is -1/,
+    damage: (dir) => { editManifest(dir, (m) => { m.special.eos = -1; }); return 'manifest.json'; } },
+  { name: 'maxLen too small to hold a sentence', problem: /^"dims\.maxLen" is 2; it must be from 3 to 4096/,
+    damage: (dir) => { editManifest(dir, (m) => { m.dims.maxLen = 2; }); return 'manifest.json'; } },
+  { name: 'maxLen absurdly large', problem: /^"dims\.maxLen" is 1000000/,
+    damage: (dir) => { editManifest(dir, (m) => { m.dims.maxLen = 1_000_000; }); return 'manifest.json'; } },
+  { name: 'maxLen not a number', problem: /^"dims\.maxLen" is "256"; it must be a positive integer/,
+    damage: (dir) => { editManifest(dir, (m) => { m.dims.maxLen = '256'; }); return 'manifest.json'; } },
+  { name: 'graph file name with ".." (leads outside the package)', problem: /^"graphs\.encoder\.file" is "\.\.\/secret\.txt"; it must be a plain file name/,
+    damage: (dir) => { editManifest(dir, (m) => { m.graphs.encoder.file = '../secret.txt'; }); return 'manifest.json'; } },
+  { name: 'absolute weights path', problem: /^"weights" is "\/etc\/hostname"; it must be a plain file name/,
+    damage: (dir) => { editManifest(dir, (m) => { m.weights = '/etc/hostname'; }); return 'manifest.json'; } },
+  { name: 'Windows-style path in tokenizer.json', problem: /^"tokenizer\.json" is "\.\.\\\\tokenizer\.json"; it must be a plain file name/,
+    damage: (dir) => { editManifest(dir, (m) => { m.tokenizer.json = '..\\tokenizer.json'; }); return 'manifest.json'; } },
+  { name: '"files" lists a path outside the package', problem: /^"files" names "\.\.\/secret\.txt"/,
+    damage: (dir) => { editManifest(dir, (m) => { m.files['../secret.txt'] = { sha256: '0'.repeat(64), bytes: 1 }; }); return 'manifest.json'; } },
+  { name: '"files" has no entry for the weights', problem: /^"files" has no entry for "[^"]+"; its size and sha256 are needed/,
+    damage: (dir) => { editManifest(dir, (m) => delete m.files[m.weights]); return 'manifest.json'; } },
+  { name: 'manifest without "files"', problem: /^"files" is missing/,
+    damage: (dir) => { editManifest(dir, (m) => delete m.files); return 'manifest.json'; } },
+  { name: 'format 2', problem: /^"format" is 2; this version reads format 1/,
+    damage: (dir) => { editManifest(dir, (m) => { m.format = 2; }); return 'manifest.json'; } },
+  { name: 'manifest is not JSON', problem: /^is not valid JSON/,
+    damage: (dir) => { writeFileSync(join(dir, 'manifest.json'), 'TOP-SECRET garbage {'); return 'manifest.json'; } },
+  { name: 'garbage tokenizer.json (digest updated to match)', problem: /^is not valid JSON/,
+    damage: (dir) => {
+      const f = fileNamed(dir, (m) => m.tokenizer.json);
+      writeFileSync(join(dir, f), 'TOP-SECRET this is not json');
+      rehash(dir, f);
+      return f;
+    } },
+  { name: 'tokenizer.json of the wrong shape (digest updated to match)', problem: /^is not a tokenizer export .*no "pieces" list/,
+    damage: (dir) => {
+      const f = fileNamed(dir, (m) => m.tokenizer.json);
+      writeFileSync(join(dir, f), '{"hello": "TOP-SECRET"}');
+      rehash(dir, f);
+      return f;
+    } },
+];
+
+async function loadError(source: PackageSource): Promise<PackageError> {
+  try {
+    const model = await OnnxModel.load(ort, source, 'wasm');
+    await model.release();
+  } catch (e) {
+    assert.ok(e instanceof PackageError, `not a PackageError: ${(e as Error).stack}`);
+    return e;
+  }
+  assert.fail('the damaged package loaded');
+}
+
+function assertNames(err: PackageError, dir: string, file: string, problem: RegExp): void {
+  assert.equal(err.file, join(dir, file), `names the file: ${err.message}`);
+  assert.ok(err.message.startsWith(`${join(dir, file)}: `), `message starts with the file: ${err.message}`);
+  assert.match(err.problem, problem, `says what is wrong: ${err.message}`);
+  assert.doesNotMatch(err.message, /TOP-SECRET/, 'never quotes file contents');
+}
+
+test('every damaged package fails at load, naming the file and the problem', { skip: noPackage }, async (t) => {
+  for (const c of CASES) {
+    await t.test(c.name, async () => {
+      const dir = copyPackage();
+      const file = c.damage(dir);
+      assertNames(await loadError(fsPackage(dir)), dir, file, c.problem);
+      if (c.webCrypto) {
+        // The webview's way in: no verify(), so load() reads each file whole and hashes it with Web Crypto.
+        const { location, read } = fsPackage(dir);
+        assertNames(await loadError({ location, read }), dir, file, c.problem);
+      }
+    });
+  }
+});
+
+test('the default package passes validation; its engine files are all listed', { skip: noPackage }, () => {
+  const m: ModelManifest = validateManifest(JSON.parse(readFileSync(join(pristine!, 'manifest.json'), 'utf8')));
+  const files = engineFiles(m);
+  assert.equal(files.length, 6, 'tokenizer.json, weights and four graphs');
+  for (const f of files) assert.ok(m.files[f], `${f} has a digest`);
+});
+
+test('digests are cached by file identity: a second check hashes nothing, a changed file is hashed again', { skip: noPackage }, async () => {
+  const dir = copyPackage();
+  const m = validateManifest(readManifestJson(dir));
+  const expected = Object.fromEntries(engineFiles(m).map((f) => [f, m.files[f]]));
+  const source = fsPackage(dir);
+  const hashedBefore = localDigests.hashed;
+  await source.verify!(expected);
+  assert.equal(localDigests.hashed - hashedBefore, engineFiles(m).length, 'cold: every file hashed once');
+  const warm = localDigests.hashed;
+  await source.verify!(expected);
+  await fsPackage(dir).verify!(expected);
+  assert.equal(localDigests.hashed, warm, 'warm: nothing hashed again');
+
+  // Same size, one byte different, newer mtime (set explicitly: some file systems keep whole-second mtimes).
+  const graph = join(dir, m.graphs.decoderStep.file);
+  flipByte(graph, (n) => n - 1);
+  const later = new Date(Date.now() + 10_000);
+  utimesSync(graph, later, later);
+  await assert.rejects(source.verify!(expected), (e: unknown) => e instanceof PackageError && e.file === graph && /sha256 does not match/.test(e.problem));
+  assert.equal(localDigests.hashed, warm + 1, 'only the changed file was hashed again');
+});
+
+test('package file names must be plain names inside the package folder', () => {
+  for (const ok of ['weights.bin', 'encoder_attn.onnx', 'tokenizer.json', '.hidden', 'a..b']) assert.ok(isPlainFileName(ok), ok);
+  for (const bad of ['', '.', '..', '../x', 'a/b', 'a\\b', '/etc/passwd', 'C:\\x', 'C:x', 'x\u0000', 'x\n', 42, null, undefined]) {
+    assert.ok(!isPlainFileName(bad), JSON.stringify(bad));
+  }
+});

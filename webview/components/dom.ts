@@ -1,0 +1,24 @@
+// The one DOM helper of both webviews: an element with its class, text, title, attributes and children.
+// Text always goes in through textContent (model output and selections are untrusted).
+
+export type Child = Node | string | null | undefined | false;
+
+export interface ElementProps { class?: string; text?: string; title?: string; attrs?: Record<string, string | undefined> }
+
+/** el('div', { class: 'x', attrs: { id: 'y' } }, child, …); undefined attributes and falsy children are skipped. */
+export function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: ElementProps = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  if (props.class) e.className = props.class;
+  if (props.text !== undefined) e.textContent = props.text;
+  if (props.title) e.title = props.title;
+  for (const [k, v] of Object.entries(props.attrs ?? {})) if (v !== undefined) e.setAttribute(k, v);
+  for (const c of children) if (c) e.append(c);
+  return e;
+}
+
+/** An element holding one of the inline SVG icons (trusted markup from ./icons). */
+export function iconElement(tag: 'span' | 'div', className: string, svg: string): HTMLElement {
+  const e = el(tag, { class: className, attrs: { 'aria-hidden': 'true' } });
+  e.innerHTML = svg;
+  return e;
+}
