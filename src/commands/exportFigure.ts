@@ -64,11 +64,12 @@ async function mayWriteTo(target: FigureTarget): Promise<boolean> {
     source: target.source,
     ignoreCase: caseInsensitiveDisk(target.folder),
   });
-  if (decision === 'write' || confirmedOutside.has(target.folder.toString())) return true;
+  if (decision === 'write') return true;
   if (decision === 'refuse') {
     void vscode.window.showErrorMessage(vscode.l10n.t('Attention Companion: this workspace\'s settings save figures in {0}, outside the workspace. A workspace setting can only choose a folder inside the workspace: change attentionCompanion.figureFolder.', shown(target.folder)));
     return false;
   }
+  if (confirmedOutside.has(target.folder.toString())) return true;
   const save = vscode.l10n.t('Save There');
   const choice = await vscode.window.showWarningMessage(vscode.l10n.t('Save the figure outside the workspace, in {0}?', shown(target.folder)), { modal: true }, save);
   if (choice !== save) return false;
