@@ -59,13 +59,17 @@ export class ModelRegistry {
   }
 
   /**
-   * The folders besides the extension's own that a webview may read: only the package the user chose with Choose
-   * Model. Never the folders in attentionCompanion.modelPaths: a workspace can set those (to `/`, say), and every one
+   * The folders besides the extension's own that a webview may read: the package the user chose with Choose Model,
+   * and the modelPaths of the user's own settings (so that a model chosen while a panel is open loads without
+   * reopening it). Never modelPaths from workspace settings: a workspace can set those (to `/`, say), and every one
    * would become readable by the webview.
    */
   webviewModelRoots(): vscode.Uri[] {
     const chosen = this.context.globalState.get<string>(CHOSEN_KEY);
-    return chosen ? [vscode.Uri.parse(chosen)] : [];
+    const userPaths = vscode.workspace.getConfiguration('attentionCompanion').inspect<string[]>('modelPaths')?.globalValue ?? [];
+    const userFolders = userPaths.filter((p) => typeof p === 'string' && (p.trim().startsWith('/') || /^[a-zA-Z]:[\\/]|^~/.test(p.trim())))
+      .map(resolveFolder);
+    return [...(chosen ? [vscode.Uri.parse(chosen)] : []), ...userFolders];
   }
 
   async choose(entry: ModelEntry): Promise<void> {
