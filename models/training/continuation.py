@@ -39,9 +39,9 @@ LOG_DIR = ROOT / "models" / "training" / "log"
 PY = sys.executable
 
 
-def sh(*cmd: str, env: dict | None = None) -> None:
+def sh(*cmd: str) -> None:
     print("+", " ".join(cmd), flush=True)
-    subprocess.run(cmd, check=True, cwd=ROOT, env={**os.environ, **(env or {})})
+    subprocess.run(cmd, check=True, cwd=ROOT)
 
 
 def default_package() -> Path:
@@ -133,15 +133,11 @@ def train(args, state: dict | None) -> Path:
             init = run / "init-state.json"
             init.write_text(json.dumps(state), encoding="utf-8")
             cmd += ["--init-state", str(init)]
-    # glibc's malloc raises its mmap threshold after large frees, so the tensors of ever-different batch shapes
-    # end up fragmenting the heap: each rank's memory grew ~140 MB a minute (4 GB -> 6.7 GB in 35 minutes). Fixed
-    # thresholds hand large blocks back to the system when they are freed.
-    env = {"MALLOC_MMAP_THRESHOLD_": "131072", "MALLOC_TRIM_THRESHOLD_": "131072"}
     if args.world > 1:
         torchrun = str(Path(PY).parent / "torchrun")
-        sh(torchrun, f"--nproc_per_node={args.world}", "--master_addr", "127.0.0.1", "--master_port", str(args.port), *cmd, env=env)
+        sh(torchrun, f"--nproc_per_node={args.world}", "--master_addr", "127.0.0.1", "--master_port", str(args.port), *cmd)
     else:
-        sh(PY, *cmd, env=env)
+        sh(PY, *cmd)
     return run
 
 

