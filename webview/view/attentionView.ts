@@ -191,6 +191,8 @@ export class AttentionView {
 
   private renderSentence(focus?: Selection): void {
     const st = this.sentence;
+    // A text with nothing to translate (only code, links, numbers or emoji, kept as they are) has no attention to draw.
+    for (const part of [this.strips.element, this.heatmap.element, this.steps.element]) part.hidden = !st;
     if (!st) return;
     for (const span of Array.from(this.translationEl.querySelectorAll<HTMLElement>('.sentence-span'))) {
       span.classList.toggle('current', span.dataset.index === String(this.sentenceIndex));
