@@ -3,9 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  argmax, attentionRow, describeHead, findWord, groupWords, headVector, isSpecialToken, maxAbsDiff, paperLayer, positionalEncoding,
-  queryRow, rowSimilarity, scaledDotProduct, softmax, table1, tokensCovering, wavelength, wordWeights,
+  describeHead, findWord, groupWords, isSpecialToken, maxAbsDiff, paperLayer, positionalEncoding, rowSimilarity, scaledDotProduct, softmax, table1, tokensCovering, wavelength, wordWeights,
 } from '../../webview/companion/math';
+import { headRow } from '../../src/engine/attention';
 import type { Tensor, TokenInfo } from '../../src/shared/results';
 
 const close = (a: number, b: number, eps = 1e-9) => Math.abs(a - b) <= eps * Math.max(1, Math.abs(a), Math.abs(b));
@@ -95,14 +95,14 @@ test('scaled dot-product from queries and keys reproduces the attention row', ()
   for (const [l, h, row] of [[0, 0, 0], [1, 2, 4], [1, 1, 2]]) {
     const sdp = scaledDotProduct(q, k, l, h, row);
     assert.equal(sdp.dk, 4);
-    assert.deepEqual(sdp.query, headVector(q, l, h, row));
-    const k0 = headVector(k, l, h, 0);
+    assert.deepEqual(sdp.query, headRow(q, l, h, row));
+    const k0 = headRow(k, l, h, 0);
     assert.ok(close(sdp.scores[0], sdp.query.reduce((a, v, x) => a + v * k0[x], 0) / 2));   // √4 = 2
-    assert.ok(maxAbsDiff(sdp.weights, attentionRow(attn, l, h, row)) < 1e-12);
+    assert.ok(maxAbsDiff(sdp.weights, headRow(attn, l, h, row)) < 1e-12);
     assert.ok(close(sdp.weights.reduce((a, b) => a + b, 0), 1));
   }
   // A different head's row does not match.
-  assert.ok(maxAbsDiff(scaledDotProduct(q, k, 0, 0, 0).weights, attentionRow(attn, 0, 1, 0)) > 1e-3);
+  assert.ok(maxAbsDiff(scaledDotProduct(q, k, 0, 0, 0).weights, headRow(attn, 0, 1, 0)) > 1e-3);
   assert.throws(() => scaledDotProduct(q, k, 2, 0, 0), RangeError);
   assert.throws(() => scaledDotProduct(q, { dims: [2, 3, 5, 2], data: [] }, 0, 0, 0), RangeError);
 });
@@ -110,14 +110,6 @@ test('scaled dot-product from queries and keys reproduces the attention row', ()
 test('maxAbsDiff', () => {
   assert.equal(maxAbsDiff([1, 2, 3], [1, 2.5, 2]), 1);
   assert.throws(() => maxAbsDiff([1], [1, 2]), RangeError);
-});
-
-test('queryRow averages rows and heads', () => {
-  const t: Tensor = { dims: [1, 2, 2, 2], data: [1, 0, 0, 1, /* head 1 */ 0.5, 0.5, 0, 1] };
-  assert.deepEqual(queryRow(t, 0, 0, [0]), [1, 0]);
-  assert.deepEqual(queryRow(t, 0, 0, [0, 1]), [0.5, 0.5]);
-  assert.deepEqual(queryRow(t, 0, 'mean', [0]), [0.75, 0.25]);
-  assert.deepEqual(queryRow(t, 0, 1, []), [0, 0]);
 });
 
 function tok(piece: string, text: string, start: number, end: number, id = 10): TokenInfo {
@@ -180,8 +172,7 @@ test('describeHead names the dominant pattern', () => {
   assert.equal(describeHead(uniform, special).pattern, 'broad');
 });
 
-test('argmax and the paper layer', () => {
-  assert.deepEqual(argmax([0.1, 0.7, 0.2]), { index: 1, value: 0.7 });
+test('the paper layer', () => {
   assert.equal(paperLayer(6), 4);    // layer 5 of 6
   assert.equal(paperLayer(4), 2);    // layer 3 of 4
   assert.equal(paperLayer(2), 1);

@@ -10,7 +10,7 @@ import {
 import { canvasPixels, cellRect, heatmapLayout, hitTest, snappedSpan, thumbLayout } from '../../webview/render/layout';
 import { WORD_START, labelParts, pieceLabel, tokenLabel, truncateLabel } from '../../webview/render/tokens';
 import {
-  axisLabels, axisStrips, colToken, headCount, layerCount, matrixCol, matrixRow, normalizeSelection, rowToken, selectMatrix,
+  axisLabels, axisStrips, colToken, headCount, layerCount, normalizeSelection, rowToken, selectMatrix,
   selectionName, tokenToCells,
 } from '../../webview/view/selection';
 
@@ -286,10 +286,7 @@ test('strip tokens <-> heatmap rows and columns', () => {
   }
 });
 
-test('matrixRow / matrixCol / selectionName', () => {
-  const m: Matrix = { rows: 2, cols: 3, data: Float32Array.from([1, 2, 3, 4, 5, 6]) };
-  assert.deepEqual(Array.from(matrixRow(m, 1)), [4, 5, 6]);
-  assert.deepEqual(Array.from(matrixCol(m, 2)), [3, 6]);
+test('selectionName', () => {
   assert.equal(selectionName({ kind: 'cross', layer: 1, head: 'mean' }), 'attention-cross-L2-mean');
   assert.equal(selectionName({ kind: 'encoder', layer: 0, head: 3 }), 'attention-encoder-L1-H4');
   assert.equal(selectionName({ kind: 'rollout', layer: 2, head: 'mean' }), 'attention-rollout-L1-3');

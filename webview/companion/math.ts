@@ -1,6 +1,7 @@
 // Pure maths behind the paper companion: Table 1 evaluated for n and d, the sinusoidal positional encoding and
 // its similarity, scaled dot-product attention from the exported queries and keys, and word-level views of
-// token attention. No DOM: unit-tested in test/unit/companion-math.test.ts.
+// token attention. Slicing attention tensors lives in src/engine/attention.ts. No DOM: unit-tested in test/unit/companion-math.test.ts.
+import { headRow } from '../../src/engine/attention';
 import type { Matrix, Tensor, TokenInfo } from '../../src/shared/results';
 
 // ---------------------------------------------------------------- Table 1
@@ -86,14 +87,6 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
-/** Vector `row` of head `head` in layer `layer` of a [L, H, S, dh] tensor. */
-export function headVector(t: Tensor, layer: number, head: number, row: number): number[] {
-  const [L, H, S, dh] = t.dims;
-  if (layer < 0 || layer >= L || head < 0 || head >= H || row < 0 || row >= S) throw new RangeError(`layer ${layer} / head ${head} / row ${row} outside [${L}, ${H}, ${S}]`);
-  const start = ((layer * H + head) * S + row) * dh;
-  return t.data.slice(start, start + dh);
-}
-
 export interface ScaledDotProduct {
   dk: number;
   /** The query vector q of the chosen token. */
@@ -108,38 +101,16 @@ export interface ScaledDotProduct {
 export function scaledDotProduct(queries: Tensor, keys: Tensor, layer: number, head: number, row: number): ScaledDotProduct {
   const [, , S, dk] = queries.dims;
   if (keys.dims.join() !== queries.dims.join()) throw new RangeError(`queries ${queries.dims} and keys ${keys.dims} differ`);
-  const q = headVector(queries, layer, head, row);
+  const q = headRow(queries, layer, head, row);
   const scale = 1 / Math.sqrt(dk);
   const scores: number[] = [];
   for (let j = 0; j < S; j++) {
-    const k = headVector(keys, layer, head, j);
+    const k = headRow(keys, layer, head, j);
     let dot = 0;
     for (let x = 0; x < dk; x++) dot += q[x] * k[x];
     scores.push(dot * scale);
   }
   return { dk, query: q, scores, weights: softmax(scores) };
-}
-
-/** Row `row` of an attention tensor [L, H, Q, K] for one head. */
-export function attentionRow(t: Tensor, layer: number, head: number, row: number): number[] {
-  const [L, H, Q, K] = t.dims;
-  if (layer < 0 || layer >= L || head < 0 || head >= H || row < 0 || row >= Q) throw new RangeError(`layer ${layer} / head ${head} / row ${row} outside [${L}, ${H}, ${Q}]`);
-  const start = ((layer * H + head) * Q + row) * K;
-  return t.data.slice(start, start + K);
-}
-
-/**
- * What a group of query tokens (the pieces of one word) attends to: the mean of their rows, for one head or
- * the mean of all heads ('mean').
- */
-export function queryRow(t: Tensor, layer: number, head: number | 'mean', rows: number[]): number[] {
-  const [, H, , K] = t.dims;
-  const out = new Array<number>(K).fill(0);
-  const heads = head === 'mean' ? Array.from({ length: H }, (_, h) => h) : [head];
-  if (rows.length === 0) return out;
-  const w = 1 / (rows.length * heads.length);
-  for (const h of heads) for (const r of rows) attentionRow(t, layer, h, r).forEach((v, j) => { out[j] += v * w; });
-  return out;
 }
 
 // ---------------------------------------------------------------- tokens and words
@@ -258,13 +229,6 @@ export function describeHead(m: Matrix, special: boolean[]): { pattern: HeadPatt
   if (best) return { pattern: best, share: sums[best] / queries };
   const normEntropy = entropy / queries / Math.log(n);
   return normEntropy > 0.8 ? { pattern: 'broad', share: normEntropy } : { pattern: 'focused', share: 1 - normEntropy };
-}
-
-/** Largest value and its index. */
-export function argmax(xs: ArrayLike<number>): { index: number; value: number } {
-  let index = -1, value = -Infinity;
-  for (let i = 0; i < xs.length; i++) if (xs[i] > value) { value = xs[i]; index = i; }
-  return { index, value };
 }
 
 /** The layer that corresponds to the paper's "layer 5 of 6" in a model with `layers` encoder layers (0-based). */

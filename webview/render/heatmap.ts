@@ -32,13 +32,6 @@ export function cssFont(theme: Pick<HeatmapTheme, 'fontFamily' | 'fontSize'>, we
   return `${style === 'italic' ? 'italic ' : ''}${weight === 'bold' ? '600 ' : ''}${theme.fontSize}px ${theme.fontFamily}`;
 }
 
-/** Largest entry (0 for an empty matrix), ignoring non-finite values. */
-export function matrixMax(m: Matrix): number {
-  let max = 0;
-  for (let i = 0; i < m.data.length; i++) { const v = m.data[i]; if (Number.isFinite(v) && v > max) max = v; }
-  return max;
-}
-
 /** Width of a label as drawn (faint ▁ marker + text). */
 export function measureLabel(ctx: Pick<Ctx, 'measureText' | 'font'>, label: TokenLabel, theme: HeatmapTheme, maxChars = 16, bold = false): number {
   const { marker, text } = labelParts(label, maxChars);

@@ -1,6 +1,7 @@
 // The Attention panel's attention section: kind / layer / head pickers, the heatmap with its overlay and legend,
 // the head grid and the figure export. Owns the selection and what is drawn; hover and the step player tell it what
 // the overlay shows through its host. Drawing maths: ../render (pure, unit-tested).
+import { matrixMax } from '../../src/engine/attention';
 import type { Matrix, SentenceResult } from '../../src/shared/results';
 import { el } from '../components/dom';
 import { ICONS } from '../components/icons';
@@ -8,7 +9,7 @@ import { readTheme, watchTheme } from '../components/theme';
 import { Dropdown, button, type Choice } from '../components/widgets';
 import { formatValue, legendGradient, makeScale, toCss } from '../render/colorScale';
 import { heatmapSvg, printTheme } from '../render/figure';
-import { type Ctx, type HeatmapTheme, type Highlight, drawHeatmap, drawOverlay, drawThumbnail, matrixMax, measureLabel } from '../render/heatmap';
+import { type Ctx, type HeatmapTheme, type Highlight, drawHeatmap, drawOverlay, drawThumbnail, measureLabel } from '../render/heatmap';
 import { type HeatmapLayout, canvasPixels, heatmapLayout, thumbLayout } from '../render/layout';
 import { fitSubtitle, heatmapPng } from '../render/png';
 import type { TokenLabel } from '../render/tokens';

@@ -1,12 +1,12 @@
 // Which matrix the panel shows for a kind / layer / head, what its axes are, and how strip tokens map onto
 // heatmap rows and columns. Pure (no DOM): the view and the unit tests share it.
-import { headMatrix, headMean, rollout } from '../../src/engine/attention';
+import { type HeadChoice, layerMatrix, rollout } from '../../src/engine/attention';
 import type { Matrix, SentenceAttention, SentenceResult } from '../../src/shared/results';
 import { type TokenLabel, tokenLabel } from '../render/tokens';
 
 export type AttentionKind = 'encoder' | 'decoder' | 'cross' | 'rollout';
 export const KINDS: readonly AttentionKind[] = ['encoder', 'decoder', 'cross', 'rollout'];
-export type HeadChoice = number | 'mean';
+export type { HeadChoice };
 
 export interface Selection { kind: AttentionKind; layer: number; head: HeadChoice }
 
@@ -39,8 +39,7 @@ export function normalizeSelection(att: SentenceAttention, s: Selection): Select
 /** The matrix shown for a selection (rows = queries, columns = keys). */
 export function selectMatrix(att: SentenceAttention, s: Selection): Matrix {
   if (s.kind === 'rollout') return rollout(att.encoder, s.layer);
-  const t = tensorOf(att, s.kind);
-  return s.head === 'mean' ? headMean(t, s.layer) : headMatrix(t, s.layer, s.head);
+  return layerMatrix(tensorOf(att, s.kind), s.layer, s.head);
 }
 
 const fallback = (i: number): TokenLabel => ({ text: `#${i + 1}`, wordStart: false, special: true });
@@ -88,16 +87,6 @@ export function tokenToCells(kind: AttentionKind, ref: StripRef, rows: number, c
     case 'decoder':
       return ref.strip === 'target' ? { row: inR(ref.index), col: inC(ref.index + 1) } : {};
   }
-}
-
-/** One row (a query's attention over keys) or one column of a matrix. */
-export function matrixRow(m: Matrix, row: number): Float32Array {
-  return m.data.subarray(row * m.cols, (row + 1) * m.cols);
-}
-export function matrixCol(m: Matrix, col: number): Float32Array {
-  const out = new Float32Array(m.rows);
-  for (let i = 0; i < m.rows; i++) out[i] = m.data[i * m.cols + col];
-  return out;
 }
 
 /** Strips whose tokens are the rows / columns of a kind. */

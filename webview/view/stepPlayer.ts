@@ -1,7 +1,7 @@
 // The Attention panel's step player: walks through the decoding steps of a sentence (previous / next / slider /
 // play), showing each step's chosen token, its top candidates and where it looked. Owns the step, whether the player
 // is in use, and the play timer; the panel around it answers through StepPlayerHost.
-import { topEntries } from '../../src/engine/attention';
+import { matrixRow, topEntries } from '../../src/engine/attention';
 import type { DecodeStep, SentenceResult } from '../../src/shared/results';
 import { el } from '../components/dom';
 import { ICONS } from '../components/icons';
@@ -9,7 +9,7 @@ import { button, setButtonContent } from '../components/widgets';
 import { formatPercent, formatValue } from '../render/colorScale';
 import { type TokenLabel, pieceLabel, tokenLabel } from '../render/tokens';
 import type { Translate } from '../strings';
-import { type Selection, layerCount, matrixRow, normalizeSelection, selectMatrix } from './selection';
+import { type Selection, layerCount, normalizeSelection, selectMatrix } from './selection';
 
 const PLAY_INTERVAL_MS = 750;
 

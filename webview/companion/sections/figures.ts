@@ -2,7 +2,8 @@
 // sentences. For the chosen word, each head of the chosen layer shades the sentence by its attention (word level:
 // a word's pieces are summed), beside what the paper saw and what our model does.
 import type { SectionSpec } from '../frame';
-import { findWord, groupWords, paperLayer, queryRow, wordWeights, type WordGrouping } from '../math';
+import { meanOfRows } from '../../../src/engine/attention';
+import { findWord, groupWords, paperLayer, wordWeights, type WordGrouping } from '../math';
 import type { StringKey, Translate } from '../../strings';
 import type { SentenceAttention, TokenInfo } from '../../../src/shared/results';
 import { el } from '../../components/dom';
@@ -43,7 +44,7 @@ export const figuresSection: SectionSpec = {
     const layer = savedInt(saved.layer, Le, paperLayer(Le));
 
     // Word weights of every head of the layer.
-    const perHead = Array.from({ length: H }, (_, h) => wordWeights(queryRow(att.encoder, layer, h, g.words[word].tokens), g));
+    const perHead = Array.from({ length: H }, (_, h) => wordWeights(meanOfRows(att.encoder, layer, h, g.words[word].tokens), g));
 
     body.append(segmented(FIGURES.map((f) => ({ value: f.id, label: t(f.name) })), fig.id, (v) => { st.figure = v; rerender(); }, t('s7.ref')));
     if (!own) body.append(callout(t('common.paper'), t(fig.paper), 'paper'));

@@ -1,7 +1,8 @@
 // Section 3, "Scaled dot-product attention": the formula, then one head's real numbers for a clicked token:
 // q·k/√d_k for every key from the exported queries and keys, their softmax, and a check against the model's row.
 import type { SectionSpec } from '../frame';
-import { attentionRow, isSpecialToken, maxAbsDiff, scaledDotProduct } from '../math';
+import { headRow } from '../../../src/engine/attention';
+import { isSpecialToken, maxAbsDiff, scaledDotProduct } from '../math';
 import { el } from '../../components/dom';
 import { formatSci, formatSigned, tokenStrip, tokenText } from '../ui';
 import { TITLE } from './examples';
@@ -49,7 +50,7 @@ export const scaledDotProductSection: SectionSpec = {
       return;
     }
     const sdp = scaledDotProduct(att.queries, att.keys, layer, head, row);
-    const model = attentionRow(att.encoder, layer, head, row);
+    const model = headRow(att.encoder, layer, head, row);
     const diff = maxAbsDiff(sdp.weights, model);
     const who = `“${tokenText(tokens[row])}”`;
     const preview = sdp.query.slice(0, 4).map((v) => formatSigned(v, 2)).join(', ');

@@ -1,8 +1,8 @@
 // Section 2, "Self-attention, live": what 은행 attends to in "은행에 가서 돈을 찾았다", last encoder layer,
 // as bars over the source tokens for the head mean and one chosen head.
-import { topEntries } from '../../../src/engine/attention';
+import { meanOfRows, topEntries } from '../../../src/engine/attention';
 import type { SectionSpec } from '../frame';
-import { isSpecialToken, queryRow } from '../math';
+import { isSpecialToken } from '../math';
 import { el } from '../../components/dom';
 import { barTable, callout, formatWeight, tokenStrip, tokenText } from '../ui';
 import { BANK } from './examples';
@@ -27,8 +27,8 @@ export const selfAttentionSection: SectionSpec = {
     const selected = new Set(query);
     const word = tokensText(tokens, query, sentence.source);
 
-    const mean = queryRow(att.encoder, layer, 'mean', query);
-    const one = queryRow(att.encoder, layer, head, query);
+    const mean = meanOfRows(att.encoder, layer, 'mean', query);
+    const one = meanOfRows(att.encoder, layer, head, query);
     const rows = tokens.map((tok, j) => ({
       label: tokenText(tok), values: [mean[j], one[j]], special: isSpecialToken(tok), strong: selected.has(j),
       title: `${tok.piece}: ${formatWeight(mean[j])} / ${formatWeight(one[j])}`,
