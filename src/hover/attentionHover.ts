@@ -1,10 +1,12 @@
 // The hover attention inspector: over a translated range, what a word attends to and which output words attended to it.
 import * as vscode from 'vscode';
+import { readSettings, SECTION } from '../config';
 import { type HeadChoice, layerMatrix, matrixCol, matrixRow, strongestHead, topEntries } from '../engine/attention';
-import type { Matrix, SentenceResult, Tensor, TokenInfo } from '../shared/results';
+import { tokenLabels } from '../engine/tokenLabels';
+import type { Matrix, SentenceResult, Tensor } from '../shared/results';
 import type { AttentionCache, TokenHit } from './attentionCache';
 import { barsSvg, svgDataUri } from './barsSvg';
-import { markdownLiteral, tokenLabel as label } from './hoverText';
+import { markdownLiteral } from './hoverText';
 
 export interface PinnedHead { layer: number; head: number }
 const PIN_KEY = 'attentionCompanion.pinnedHead';
@@ -23,10 +25,12 @@ export function hoverContent(hit: TokenHit, pinned: PinnedHead | undefined, colo
   const q = hit.tokenIndex;
   const enc = pick(att.encoder, pinned);
   const row = matrixRow(enc.m, q);
-  const attendsTo = topEntries(row, TOP).map((e) => ({ label: label(s.srcTokens[e.index]), value: e.value }));
+  // The labelling rule of every view (engine/tokenLabels.ts): the hover names a piece as the panel and companion do.
+  const srcLabels = tokenLabels(s.srcTokens).map((l) => l.text), tgtLabels = tokenLabels(s.tgtTokens).map((l) => l.text);
+  const attendsTo = topEntries(row, TOP).map((e) => ({ label: srcLabels[e.index] ?? '?', value: e.value }));
   const cross = pick(att.cross, pinned);
   const column = matrixCol(cross.m, q);
-  const attendedBy = topEntries(column, TOP).map((e) => ({ label: label(s.tgtTokens[e.index] ?? { text: '?', piece: '?' } as TokenInfo), value: e.value }));
+  const attendedBy = topEntries(column, TOP).map((e) => ({ label: tgtLabels[e.index] ?? '?', value: e.value }));
   const headName = (x: { layer: number; head: HeadChoice }) =>
     x.head === 'mean' ? vscode.l10n.t('layer {0}, head mean', x.layer + 1) : vscode.l10n.t('layer {0}, head {1}', x.layer + 1, x.head + 1);
   const strongest = strongestHead(att.encoder, q);
@@ -34,7 +38,7 @@ export function hoverContent(hit: TokenHit, pinned: PinnedHead | undefined, colo
   md.isTrusted = { enabledCommands: ['attentionCompanion.openInPanel', 'attentionCompanion.pinHead', 'attentionCompanion.unpinHead'] };
   md.supportHtml = false;
   // The label is the user's text: literal, so it can never become emphasis, a link or a command.
-  md.appendMarkdown(`**${vscode.l10n.t('Attention for "{0}"', markdownLiteral(label(s.srcTokens[q])))}** · ${s.from}→${s.to}\n\n`);
+  md.appendMarkdown(`**${vscode.l10n.t('Attention for "{0}"', markdownLiteral(srcLabels[q] ?? '?'))}** · ${s.from}→${s.to}\n\n`);
   const open = encodeURIComponent(JSON.stringify([{ layer: enc.layer, head: enc.head }]));
   const pin = encodeURIComponent(JSON.stringify([strongest]));
   md.appendMarkdown(`[${vscode.l10n.t('Open in attention panel')}](command:attentionCompanion.openInPanel?${open}) · `);
@@ -48,7 +52,7 @@ export function hoverContent(hit: TokenHit, pinned: PinnedHead | undefined, colo
 }
 
 export function registerHover(context: vscode.ExtensionContext, cache: AttentionCache, openInPanel: (hit: TokenHit | undefined, focus: { layer: number; head: number | 'mean' }) => void): void {
-  const enabled = () => vscode.workspace.getConfiguration('attentionCompanion').get<boolean>('hover.enabled', true);
+  const enabled = () => readSettings().hover;
   const decoration = vscode.window.createTextEditorDecorationType({
     borderWidth: '0 0 1px 0', borderStyle: 'dotted', borderColor: new vscode.ThemeColor('editorHint.foreground'),
   });
@@ -62,7 +66,7 @@ export function registerHover(context: vscode.ExtensionContext, cache: Attention
   context.subscriptions.push(decoration,
     cache.onDidChange(redecorate),
     vscode.window.onDidChangeVisibleTextEditors(redecorate),
-    vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('attentionCompanion.hover') && redecorate()),
+    vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration(`${SECTION}.hover`) && redecorate()),
     vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: 'untitled' }], {
       provideHover(document, position) {
         if (!enabled()) return undefined;

@@ -8,7 +8,7 @@ import {
   pickAccent, readableOn, toCss, toHex,
 } from '../../webview/render/colorScale';
 import { canvasPixels, cellRect, heatmapLayout, hitTest, snappedSpan, thumbLayout } from '../../webview/render/layout';
-import { WORD_START, labelParts, pieceLabel, tokenLabel, truncateLabel } from '../../webview/render/tokens';
+import { truncateLabel } from '../../webview/render/tokens';
 import {
   axisLabels, axisStrips, colToken, headCount, layerCount, normalizeSelection, rowToken, selectMatrix,
   selectionName, tokenToCells,
@@ -185,27 +185,11 @@ test('thumbLayout, canvasPixels, snappedSpan', () => {
 
 // ---------------------------------------------------------------- tokens
 
-test('tokenLabel: specials show their piece, words their text, ▁ marks a word start', () => {
-  assert.deepEqual(tokenLabel({ piece: '<2ko>', text: '<2ko>' }), { text: '<2ko>', wordStart: false, special: true });
-  assert.deepEqual(tokenLabel({ piece: '</s>', text: '</s>' }), { text: '</s>', wordStart: false, special: true });
-  assert.deepEqual(tokenLabel({ piece: '<0xEC>', text: '' }), { text: '<0xEC>', wordStart: false, special: true });
-  assert.deepEqual(tokenLabel({ piece: '▁은행', text: '은행' }), { text: '은행', wordStart: true, special: false });
-  assert.deepEqual(tokenLabel({ piece: '에', text: '에' }), { text: '에', wordStart: false, special: false });
-  assert.deepEqual(tokenLabel({ piece: '▁Straße', text: ' Straße ' }), { text: 'Straße', wordStart: true, special: false });
-  assert.deepEqual(tokenLabel({ piece: '▁', text: ' ' }), { text: WORD_START, wordStart: false, special: true });
-  assert.deepEqual(tokenLabel({ piece: '▁über', text: '' }), { text: 'über', wordStart: true, special: false });
-  assert.equal(tokenLabel({ piece: 'a', text: 'a\nb' }).text, 'a⏎b');
-  assert.deepEqual(pieceLabel('▁bank'), { text: 'bank', wordStart: true, special: false });
-  assert.deepEqual(pieceLabel('</s>'), { text: '</s>', wordStart: false, special: true });
-});
-
-test('truncateLabel and labelParts', () => {
+test('truncateLabel', () => {
   assert.equal(truncateLabel('abc', 5), 'abc');
   assert.equal(truncateLabel('abcdef', 5), 'abcd…');
   assert.equal(truncateLabel('가나다라마바사', 4), '가나다…');
   assert.equal([...truncateLabel('😀😀😀😀😀😀', 3)].length, 3);
-  assert.deepEqual(labelParts({ text: 'bank', wordStart: true, special: false }), { marker: WORD_START, text: 'bank' });
-  assert.deepEqual(labelParts({ text: '</s>', wordStart: false, special: true }), { marker: '', text: '</s>' });
 });
 
 // ---------------------------------------------------------------- selection / axes

@@ -2,9 +2,9 @@
 // as bars over the source tokens for the head mean and one chosen head.
 import { meanOfRows, topEntries } from '../../../src/engine/attention';
 import type { SectionSpec } from '../frame';
-import { isSpecialToken } from '../math';
+import { isSpecialToken } from '../../../src/engine/tokenLabels';
 import { el } from '../../components/dom';
-import { barTable, callout, formatWeight, tokenStrip, tokenText } from '../ui';
+import { barTable, callout, formatWeight, tokenStrip, tokenTexts } from '../ui';
 import { BANK } from './examples';
 import { analyzeEncoder, defaultQuery, headControl, savedIndices, savedInt, tokensText } from './shared';
 
@@ -29,11 +29,12 @@ export const selfAttentionSection: SectionSpec = {
 
     const mean = meanOfRows(att.encoder, layer, 'mean', query);
     const one = meanOfRows(att.encoder, layer, head, query);
+    const texts = tokenTexts(tokens);
     const rows = tokens.map((tok, j) => ({
-      label: tokenText(tok), values: [mean[j], one[j]], special: isSpecialToken(tok), strong: selected.has(j),
+      label: texts[j], values: [mean[j], one[j]], special: isSpecialToken(tok), strong: selected.has(j),
       title: `${tok.piece}: ${formatWeight(mean[j])} / ${formatWeight(one[j])}`,
     }));
-    const top = topEntries(mean, 3).map((e) => `${tokenText(tokens[e.index])} (${formatWeight(e.value)})`).join(', ');
+    const top = topEntries(mean, 3).map((e) => `${texts[e.index]} (${formatWeight(e.value)})`).join(', ');
 
     body.append(
       el('p', { text: t(source === 'example' ? 's2.intro' : 's2.introOwn') }),
