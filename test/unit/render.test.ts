@@ -8,9 +8,9 @@ import {
   pickAccent, readableOn, toCss, toHex,
 } from '../../webview/render/colorScale';
 import { canvasPixels, cellRect, heatmapLayout, hitTest, snappedSpan, thumbLayout } from '../../webview/render/layout';
-import { WORD_START, labelParts, pieceLabel, tokenLabel, truncateLabel } from '../../webview/render/tokens';
+import { truncateLabel } from '../../webview/render/tokens';
 import {
-  axisLabels, axisStrips, colToken, headCount, layerCount, matrixCol, matrixRow, normalizeSelection, rowToken, selectMatrix,
+  axisLabels, axisStrips, colToken, headCount, layerCount, normalizeSelection, rowToken, selectMatrix,
   selectionName, tokenToCells,
 } from '../../webview/view/selection';
 
@@ -185,27 +185,11 @@ test('thumbLayout, canvasPixels, snappedSpan', () => {
 
 // ---------------------------------------------------------------- tokens
 
-test('tokenLabel: specials show their piece, words their text, ▁ marks a word start', () => {
-  assert.deepEqual(tokenLabel({ piece: '<2ko>', text: '<2ko>' }), { text: '<2ko>', wordStart: false, special: true });
-  assert.deepEqual(tokenLabel({ piece: '</s>', text: '</s>' }), { text: '</s>', wordStart: false, special: true });
-  assert.deepEqual(tokenLabel({ piece: '<0xEC>', text: '' }), { text: '<0xEC>', wordStart: false, special: true });
-  assert.deepEqual(tokenLabel({ piece: '▁은행', text: '은행' }), { text: '은행', wordStart: true, special: false });
-  assert.deepEqual(tokenLabel({ piece: '에', text: '에' }), { text: '에', wordStart: false, special: false });
-  assert.deepEqual(tokenLabel({ piece: '▁Straße', text: ' Straße ' }), { text: 'Straße', wordStart: true, special: false });
-  assert.deepEqual(tokenLabel({ piece: '▁', text: ' ' }), { text: WORD_START, wordStart: false, special: true });
-  assert.deepEqual(tokenLabel({ piece: '▁über', text: '' }), { text: 'über', wordStart: true, special: false });
-  assert.equal(tokenLabel({ piece: 'a', text: 'a\nb' }).text, 'a⏎b');
-  assert.deepEqual(pieceLabel('▁bank'), { text: 'bank', wordStart: true, special: false });
-  assert.deepEqual(pieceLabel('</s>'), { text: '</s>', wordStart: false, special: true });
-});
-
-test('truncateLabel and labelParts', () => {
+test('truncateLabel', () => {
   assert.equal(truncateLabel('abc', 5), 'abc');
   assert.equal(truncateLabel('abcdef', 5), 'abcd…');
   assert.equal(truncateLabel('가나다라마바사', 4), '가나다…');
   assert.equal([...truncateLabel('😀😀😀😀😀😀', 3)].length, 3);
-  assert.deepEqual(labelParts({ text: 'bank', wordStart: true, special: false }), { marker: WORD_START, text: 'bank' });
-  assert.deepEqual(labelParts({ text: '</s>', wordStart: false, special: true }), { marker: '', text: '</s>' });
 });
 
 // ---------------------------------------------------------------- selection / axes
@@ -286,10 +270,7 @@ test('strip tokens <-> heatmap rows and columns', () => {
   }
 });
 
-test('matrixRow / matrixCol / selectionName', () => {
-  const m: Matrix = { rows: 2, cols: 3, data: Float32Array.from([1, 2, 3, 4, 5, 6]) };
-  assert.deepEqual(Array.from(matrixRow(m, 1)), [4, 5, 6]);
-  assert.deepEqual(Array.from(matrixCol(m, 2)), [3, 6]);
+test('selectionName', () => {
   assert.equal(selectionName({ kind: 'cross', layer: 1, head: 'mean' }), 'attention-cross-L2-mean');
   assert.equal(selectionName({ kind: 'encoder', layer: 0, head: 3 }), 'attention-encoder-L1-H4');
   assert.equal(selectionName({ kind: 'rollout', layer: 2, head: 'mean' }), 'attention-rollout-L1-3');

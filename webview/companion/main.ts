@@ -38,8 +38,8 @@ linkStylesheet();
 
 // ---------------------------------------------------------------- state
 
-const lang = displayLang(document.documentElement.lang || navigator.language);
-const t = translator(lang);
+const uiLang = displayLang(document.documentElement.lang || navigator.language);
+const t = translator(uiLang);
 const saved = (vscodeApi.getState() as SavedState | undefined) ?? {};
 const ui: Record<string, Record<string, unknown>> = saved.ui ?? {};
 const engine = new EngineHost();
@@ -102,7 +102,7 @@ function renderHeader(): void {
 
 const ctx: CompanionContext = {
   t,
-  lang,
+  uiLang,
   model: () => model,
   modelProblem: () => modelProblem,
   analyze,

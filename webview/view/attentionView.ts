@@ -9,7 +9,7 @@ import { quote } from '../render/tokens';
 import type { Translate } from '../strings';
 import { type Figure, HeatmapView } from './heatmapView';
 import { HoverInspector } from './hover';
-import type { AttentionKind, HeadChoice, Selection } from './selection';
+import { type AttentionKind, type HeadChoice, type Selection, type Units, stripGroups } from './selection';
 import { StepPlayer } from './stepPlayer';
 import { TokenStrips } from './tokenStrips';
 
@@ -36,6 +36,8 @@ export class AttentionView {
   private readonly steps: StepPlayer;
   private result?: TranslationResult;
   private sentenceIndex = 0;
+  /** Pieces or words, for the strips and the heatmap alike (the strips' toggle). */
+  private units: Units = 'pieces';
 
   constructor(root: HTMLElement, private readonly t: Translate) {
     this.doc = root.ownerDocument;
@@ -69,12 +71,14 @@ export class AttentionView {
 
     // The parts with their own state, wired through their host interfaces.
     this.container = el('div', { class: 'ac-root' });
-    this.strips = new TokenStrips(t);
+    this.strips = new TokenStrips(t, (u) => this.setUnits(u));
     this.heatmap = new HeatmapView(t, {
       selected: () => this.steps.refresh(),
       overlay: () => {
         const kind = this.heatmap.selection.kind;
-        return { highlight: this.hover.cells(), stepRow: kind === 'cross' || kind === 'decoder' ? this.steps.current : undefined };
+        const step = this.steps.current;
+        // Rows of cross and decoder attention are the target chips: the piece being decoded, or the word it is part of.
+        return { highlight: this.hover.cells(), stepRow: (kind === 'cross' || kind === 'decoder') && step !== undefined ? this.strips.targetChipOf(step) : undefined };
       },
       exported: (figure) => this.onAction?.({ kind: 'exportFigure', ...figure }),
     }, this.container);
@@ -88,7 +92,7 @@ export class AttentionView {
       },
       markSteps: (current) => this.strips.markSteps(current),
     });
-    this.hover = new HoverInspector(t, this.heatmap, this.strips, { pickTarget: (i) => this.steps.goTo(i) });
+    this.hover = new HoverInspector(t, this.heatmap, this.strips, { pickTarget: (chip) => this.steps.goTo(this.strips.firstPieceOf(chip)) });
 
     this.resultEl = el('div', { class: 'result', attrs: { id: 'result' } },
       translationSection, this.sentenceRow, this.strips.element, this.heatmap.element, this.steps.element);
@@ -197,9 +201,22 @@ export class AttentionView {
     for (const span of Array.from(this.translationEl.querySelectorAll<HTMLElement>('.sentence-span'))) {
       span.classList.toggle('current', span.dataset.index === String(this.sentenceIndex));
     }
-    this.strips.show(st);
+    this.strips.show(st, stripGroups(st, this.units), this.units);
     this.hover.reset();
     this.steps.show(st);
     this.heatmap.show(st, focus);
+  }
+
+  /** Shows the strips and the heatmap in pieces or in words; the selection and the step stay. */
+  private setUnits(units: Units): void {
+    if (units === this.units) return;
+    this.units = units;
+    this.heatmap.setUnits(units);
+    const st = this.sentence;
+    if (!st) return;
+    this.hover.reset();
+    this.strips.show(st, stripGroups(st, units), units);
+    this.steps.refresh();
+    this.heatmap.drawOverlay();
   }
 }

@@ -61,7 +61,7 @@ export const positionalSection: SectionSpec = {
         el('div', { class: 'cc-axis-top', attrs: { style: `width: ${peMap.style.width}` } }, el('span', { text: 'pos ↓   dim 0 →' }), el('span', { text: `dim ${d - 1}` })),
         peMap,
         legend(color, '−1', '+1'),
-        el('figcaption', { text: t('s5.matrix', { last: positions - 1, d, maxWave: `${Math.round(maxWave).toLocaleString(ctx.lang)}` }) })),
+        el('figcaption', { text: t('s5.matrix', { last: positions - 1, d, maxWave: `${Math.round(maxWave).toLocaleString(ctx.uiLang)}` }) })),
       el('figure', { class: 'cc-figure' },
         simMap,
         legend(color, `−${half}`, `+${half}`),

@@ -22,7 +22,7 @@ export const table1Section: SectionSpec = {
   reference: 's1.ref',
   example: FIGURE3,
   render(body, ctx, { text }) {
-    const { t, lang } = ctx;
+    const { t, uiLang: lang } = ctx;
     const model = ctx.model()!;
     const n = ctx.encoderLength(text ?? FIGURE3);
     const d = model.manifest.dims.dModel;
