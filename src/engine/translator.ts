@@ -30,7 +30,17 @@ export interface TranslateOptions {
   /** Aborting rejects the translation at once with a CancelledError; decoding stops within one step. */
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
+  /** After each sentence: the translation so far (finished sentences, joined as in the final text). */
+  onPartial?: (partial: PartialTranslation) => void;
+  /**
+   * Once the work has really stopped: after the result, or after a cancel, when the decoder step that was running
+   * has ended (translate() itself rejects as soon as the signal aborts).
+   */
+  onSettled?: () => void;
 }
+
+/** The finished sentences of a translation still running. */
+export interface PartialTranslation { text: string; done: number; total: number }
 
 export class Translator {
   constructor(readonly model: OnnxModel) {}
@@ -41,7 +51,9 @@ export class Translator {
    * steps in turn, and each gets what it would have got alone.
    */
   translate(text: string, opts: TranslateOptions): Promise<TranslationResult> {
-    return untilAborted(this.translateAll(text, opts), opts.signal, () => new CancelledError());
+    const work = this.translateAll(text, opts);
+    if (opts.onSettled) work.then(opts.onSettled, opts.onSettled);
+    return untilAborted(work, opts.signal, () => new CancelledError());
   }
 
   /** Most source tokens the model reads at once: maxLen less the target tag and </s>. */
@@ -73,6 +85,7 @@ export class Translator {
       // Keep the input's line structure: sentences on one line are joined by a space.
       if (i > 0) out += text.slice(spans[i - 1].end, spans[i].start).includes('\n') ? '\n' : ' ';
       out += s.text;
+      if (i < spans.length - 1 && !opts.signal?.aborted) opts.onPartial?.({ text: out, done: i + 1, total: spans.length });
     }
     if (opts.signal?.aborted) throw new CancelledError();
     opts.onProgress?.(spans.length, spans.length);
