@@ -31,7 +31,17 @@ export interface TranslateOptions {
   /** Aborting rejects the translation at once with a CancelledError; decoding stops within one step. */
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
+  /** After each sentence: the translation so far (finished sentences, joined as in the final text). */
+  onPartial?: (partial: PartialTranslation) => void;
+  /**
+   * Once the work has really stopped: after the result, or after a cancel, when the decoder step that was running
+   * has ended (translate() itself rejects as soon as the signal aborts).
+   */
+  onSettled?: () => void;
 }
+
+/** The finished sentences of a translation still running. */
+export interface PartialTranslation { text: string; done: number; total: number }
 
 export class Translator {
   private readonly spelledInBytes: (ch: string) => boolean;
@@ -47,7 +57,9 @@ export class Translator {
    * and each gets what it would have got alone.
    */
   translate(text: string, opts: TranslateOptions): Promise<TranslationResult> {
-    return untilAborted(this.translateAll(text, opts), opts.signal, () => new CancelledError());
+    const work = this.translateAll(text, opts);
+    if (opts.onSettled) work.then(opts.onSettled, opts.onSettled);
+    return untilAborted(work, opts.signal, () => new CancelledError());
   }
 
   /** Most source tokens the model reads at once: maxLen less the target tag and </s>. */
@@ -80,6 +92,11 @@ export class Translator {
       const s = await this.translateSentence(spans[i].text, from, to, opts, budget);
       s.sourceOffset = spans[i].start;
       sentences.push(s);
+      // The finished part so far, assembled as the final text will be (structure and verbatim spans kept).
+      if (i < spans.length - 1 && !opts.signal?.aborted) {
+        const partial = assembleTranslation(text.slice(0, spans[i].end), spans.slice(0, i + 1), sentences.map((r) => r.text));
+        opts.onPartial?.({ text: partial, done: i + 1, total: spans.length });
+      }
     }
     // What lies between the pieces (structure, verbatim spans, spaces, line breaks) is copied as it is.
     const out = assembleTranslation(text, spans, sentences.map((s) => s.text));

@@ -162,16 +162,19 @@ const defaultUserSettings = {
  * @param {object} [o.settings]        workspace settings (.vscode/settings.json)
  * @param {object} [o.userSettings]    extra user settings (merged over quiet defaults)
  * @param {number} [o.startTimeout]    ms to wait for /healthz (default 60 s)
+ * @param {boolean} [o.restricted]     workspace trust on, and the workspace not trusted: Restricted Mode (no prompt)
  * @returns {Promise<{url, port, root, workspace, logFile, writeSettings(obj), readWorkspaceFile(rel), stop()}>}
  */
-export async function startCodeServer({ vsix, workspaceFiles = {}, settings = {}, userSettings = {}, startTimeout = 60_000 } = {}) {
+export async function startCodeServer({ vsix, workspaceFiles = {}, settings = {}, userSettings = {}, startTimeout = 60_000, restricted = false } = {}) {
   if (!existsSync(codeServerEntry)) {
     throw new Error(`code-server is not installed at ${codeServerEntry}; run scripts/e2e/ensure-code-server.sh`);
   }
   const root = mkdtempSync(join(tmpdir(), 'ac-e2e-'));
   const ud = join(root, 'user-data'), exts = join(root, 'extensions'), xdg = join(root, 'xdg'), ws = join(root, 'workspace');
   for (const d of [ud, exts, xdg, ws, join(ud, 'User'), join(ws, '.vscode')]) mkdirSync(d, { recursive: true });
-  writeFileSync(join(ud, 'User/settings.json'), JSON.stringify({ ...defaultUserSettings, ...userSettings }, null, 2));
+  const trust = restricted ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never',
+    'security.workspace.trust.banner': 'always' } : {};
+  writeFileSync(join(ud, 'User/settings.json'), JSON.stringify({ ...defaultUserSettings, ...trust, ...userSettings }, null, 2));
   for (const [rel, content] of Object.entries(workspaceFiles)) {
     const p = join(ws, rel);
     mkdirSync(dirname(p), { recursive: true });
@@ -188,7 +191,7 @@ export async function startCodeServer({ vsix, workspaceFiles = {}, settings = {}
     if (vsix) {
       const t0 = Date.now();
       const r = await runProcess(process.execPath, [codeServerEntry, ...common, '--install-extension', vsix, '--force'],
-        { env, timeout: 90_000 });
+        { env, timeout: 240_000 });   // minutes when other jobs share the two cores
       const out = r.stdout + r.stderr;
       if (r.code !== 0 || /failed|error/i.test(out) && !/successfully installed/i.test(out)) {
         const why = out.split('\n').find((l) => /error|failed/i.test(l))?.trim() ?? 'see below';
@@ -203,7 +206,7 @@ export async function startCodeServer({ vsix, workspaceFiles = {}, settings = {}
   const fd = openSync(logFile, 'a');
   // detached: true = setsid(2): the server, its extension host and everything under it share one process group.
   const child = spawn(process.execPath, [codeServerEntry, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none',
-    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override',
+    '--disable-telemetry', '--disable-update-check', ...(restricted ? [] : ['--disable-workspace-trust']), '--disable-getting-started-override',
     '--ignore-last-opened', ...common, ws], { env, cwd: root, stdio: ['ignore', fd, fd], detached: true });
   closeSync(fd);
   const pid = child.pid;
@@ -249,6 +252,8 @@ export async function startCodeServer({ vsix, workspaceFiles = {}, settings = {}
     url, port, pid, root, workspace: ws, logFile,
     /** Rewrites .vscode/settings.json; the running VS Code picks the change up (file watcher). */
     writeSettings(obj) { writeFileSync(settingsFile, JSON.stringify(obj, null, 2)); },
+    /** Rewrites the user's settings.json (merged over the quiet defaults); the running VS Code picks the change up. */
+    writeUserSettings(obj) { writeFileSync(join(ud, 'User/settings.json'), JSON.stringify({ ...defaultUserSettings, ...trust, ...obj }, null, 2)); },
     readWorkspaceFile(rel) { return readFileSync(join(ws, rel), 'utf8'); },
     /** Waits (bounded) until the workspace file's text satisfies `test` (RegExp, substring or function); returns it. */
     async waitForFile(rel, test, { timeout = 10_000 } = {}) {
@@ -510,6 +515,14 @@ export async function selectText(page, text, { timeout = 15_000 } = {}) {
     const m = /\((\d+) selected\)/.exec(sel ?? '');
     return m && Number(m[1]) === want;
   }, { timeout: 5_000, message: `a selection of ${want} characters (status bar: ${await selectionStatus(page)})` });
+}
+
+/** Selects the whole active document (Ctrl+A), checked against the status bar's "(N selected)". Returns N. */
+export async function selectAll(page) {
+  await focusEditor(page);
+  await page.keyboard.press('Control+a');
+  return waitFor(async () => Number(/\((\d+) selected\)/.exec((await selectionStatus(page)) ?? '')?.[1] ?? 0),
+    { timeout: 5_000, message: 'the whole document selected' });
 }
 
 /** Removes the selection: cursor to the start of the document. */

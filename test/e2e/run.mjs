@@ -123,12 +123,20 @@ function makeContext(scenario, vsix) {
      * .vscode/settings.json), opens chromium on it, waits for the workbench and opens `open` (a workspace file).
      * Returns {server, browser, page}. Everything is torn down by the runner after the scenario.
      */
-    async launch({ settings = {}, files, webgpu = false, open, server } = {}) {
+    async launch({ settings = {}, userSettings, restricted, files, webgpu = false, open, server } = {}) {
       const s = { server: null, browser: null, page: null, ownsServer: !server };
       sessions.push(s);
       const t = Date.now();
       const lap = (what) => ctx.log(`${what} at ${secs(Date.now() - t)} s`);
-      s.server = server ?? await h.startCodeServer({ vsix, workspaceFiles: files ?? { 'sample.md': ctx.fixture('sample.md') }, settings });
+      // code-server gives its child process 10 s to start: on a machine busy with other jobs it may not make it.
+      for (let attempt = 1; !s.server; attempt++) {
+        try {
+          s.server = server ?? await h.startCodeServer({ vsix, workspaceFiles: files ?? { 'sample.md': ctx.fixture('sample.md') }, settings, userSettings, restricted });
+        } catch (e) {
+          if (attempt >= 3 || !/exited early[\s\S]*timed out/.test(String(e?.message))) throw e;
+          note(`code-server did not start in time (attempt ${attempt}); starting it again`);
+        }
+      }
       lap('code-server up');
       s.browser = await h.openBrowser({ webgpu });
       s.page = s.browser.page;

@@ -108,3 +108,69 @@ test('a ready from another protocol version is ignored', async () => {
     connection.dispose();
   }
 });
+
+test('a connection disposed before the webview started settles a waiting load at once', async () => {
+  const { connection } = setup();                      // no script: the webview never says ready
+  const t0 = Date.now();
+  const load = connection.ensureModel('models/m|wasm', params, 1000);
+  setTimeout(() => connection.dispose(), 10);
+  await assert.rejects(load, { name: 'ChannelClosedError' });
+  assert.ok(Date.now() - t0 < 1000, `settled after ${Date.now() - t0} ms, not at the 2 s start timeout`);
+  await assert.rejects(connection.ensureModel('models/m|wasm', params, 1000), { name: 'ChannelClosedError' });
+});
+
+test('dispose settles a load whose package check is still running, and a translation waiting for its answer', async () => {
+  const { connection, open, panel } = setup();
+  open();
+  let finishCheck!: () => void;
+  const slowParams = () => new Promise<LoadModelParams>((resolve) => { finishCheck = () => void params().then(resolve); });
+  const load = connection.ensureModel('models/slow|wasm', slowParams, 1000);
+  panel().loaded = 'models/m';
+  panel().endpoint.receive = () => true;               // the script stops answering (a closing webview)
+  const pending = translate(connection);
+  await new Promise((r) => setTimeout(r, 10));
+  const t0 = Date.now();
+  connection.dispose();
+  await assert.rejects(load, { name: 'ChannelClosedError' });
+  await assert.rejects(pending, { name: 'ChannelClosedError' });
+  assert.ok(Date.now() - t0 < 100, 'both at once');
+  finishCheck();
+});
+
+test('expectReload: the next load waits for the restarted webview, and the old script is never asked', async () => {
+  const { connection, open, reload, panel } = setup();
+  try {
+    const first = open();
+    await connection.ensureModel('models/a|wasm', params, 1000);
+    connection.expectReload();                         // e.g. new localResourceRoots: VS Code reloads the webview
+    const load = connection.ensureModel('models/b|wasm', async () => ({ ...(await params()), baseUri: 'models/b' }), 1000);
+    await new Promise((r) => setTimeout(r, 30));
+    assert.equal(first.loads, 1, 'the old script got nothing more');
+    reload();
+    await load;
+    assert.equal(panel().loads, 1);
+    assert.equal(panel().loaded, 'models/b');
+  } finally {
+    connection.dispose();
+  }
+});
+
+test('a webview that starts after the start timeout still gets the loads asked later', async () => {
+  let panel: FakePanel | undefined;
+  const copy = (m: Message) => JSON.parse(JSON.stringify(m)) as unknown;
+  const connection = new EngineConnection<PanelProtocol>({
+    post: (m) => queueMicrotask(() => void panel?.endpoint.receive(copy(m))),
+    names: PANEL, peer: 'The Attention panel', handlers: {},
+    readyTimeoutMs: 20, readyTimeoutMessage: 'no ready',
+  });
+  try {
+    await assert.rejects(connection.ensureModel('models/m|wasm', params, 1000), /no ready/);
+    panel = new FakePanel((m) => queueMicrotask(() => void connection.receive(copy(m))));
+    panel.start();
+    await new Promise((r) => setTimeout(r, 10));
+    await connection.ensureModel('models/m|wasm', params, 1000);
+    assert.equal(panel.loads, 1);
+  } finally {
+    connection.dispose();
+  }
+});

@@ -20,7 +20,7 @@ export interface CompanionContext {
   /** Runs the model (greedy, with attention) on `text`; cached per text. */
   analyze(text: string): Promise<Analysis>;
   /** How many tokens the encoder reads for `text` (tag and </s> included). */
-  encoderLength(text: string): number;
+  encoderLength(text: string): Promise<number>;
   theme(): Theme;
   /** Width available to a section's content, in CSS pixels. */
   width(): number;

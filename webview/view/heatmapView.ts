@@ -129,6 +129,7 @@ export class HeatmapView {
     this.sentence = sentence;
     if (focus) this.sel = { ...focus };
     const has = !!sentence.attention;
+    this.noAttention.textContent = this.t(sentence.attentionLeftOut ? 'panel.attentionLeftOutHere' : 'panel.noAttention');
     this.noAttention.hidden = has;
     this.body.hidden = !has;
     this.update();

@@ -28,11 +28,11 @@ export const positionalSection: SectionSpec = {
   reference: 's5.ref',
   // No example text: 64 positions; a selection gives its token count.
   example: '',
-  render(body, ctx, { text, source }) {
+  async render(body, ctx, { text, source }) {
     const { t } = ctx;
     const dims = ctx.model()!.manifest.dims;
     const d = dims.dModel;
-    const positions = source === 'selection' && text ? Math.max(2, ctx.encoderLength(text)) : Math.min(EXAMPLE_POSITIONS, dims.maxLen);
+    const positions = source === 'selection' && text ? Math.max(2, await ctx.encoderLength(text)) : Math.min(EXAMPLE_POSITIONS, dims.maxLen);
     const pe = positionalEncoding(positions, d);
     const sim = rowSimilarity(pe);
     const theme = ctx.theme();
