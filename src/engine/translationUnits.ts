@@ -3,6 +3,7 @@
 import { proseRanges } from './markdownSegments';
 import { splitSentences, type SentenceSpan } from './sentences';
 import { verbatimSpans, type VerbatimOptions } from './verbatim';
+import { pieceByte } from './tokenLabels';
 
 const LETTER = /\p{L}/u;
 const OPENERS = '([{«“‘';
@@ -74,7 +75,7 @@ export function spelledInBytes(tokenizer: { encode(text: string): { pieces: read
   return (ch) => {
     let bytes = known.get(ch);
     if (bytes === undefined) {
-      bytes = tokenizer.encode(ch).pieces.some((p) => /^<0x[0-9A-F]{2}>$/.test(p));
+      bytes = tokenizer.encode(ch).pieces.some((p) => pieceByte(p) !== undefined);
       known.set(ch, bytes);
     }
     return bytes;
