@@ -2,7 +2,7 @@
 // numbers, math, Markdown link and emphasis syntax): the translator copies them and translates the words between.
 //
 // Why the translator cuts a sentence around a span instead of sending a placeholder: the shipped model copies neither
-// reliably. Measured with scripts/measure-verbatim.ts (ac-small-cpu-v2, en→ko, beam 4, 12 sentences): spans left in
+// reliably. Measured with scripts/measure-verbatim.ts (ac-small-cpu-v2, the default then, en→ko, beam 4, 12 sentences): spans left in
 // place came back intact in 0 of 12, placeholders (X1, #1, [1]) exactly once in at most 8 of 12, often with the words
 // around them dropped. Translating the words on each side of a span on their own gives a rougher sentence but can
 // never garble the span (ARCHITECTURE.md, "Engine: text the model does not touch").

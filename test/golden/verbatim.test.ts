@@ -64,7 +64,8 @@ test('text the model must not touch comes back verbatim around the translated wo
     const lines = r.text.split('\n');
     assert.equal(lines.length, POST.split('\n').length, 'one line out for each line in');
     assert.deepEqual(lines.slice(0, 4), ['---', 'title: Attention', '---', '']);
-    assert.match(lines[4], /^## .*[\uAC00-\uD7A3].* 🤖$/);
+    // The heading's one word is a name the model may keep (ac-cpu-v3 does): the marks around it must stay.
+    assert.match(lines[4], /^## \S.* 🤖$/);
     assert.match(lines[6], /^- .*\[.*[\uAC00-\uD7A3].*\]\(https:\/\/arxiv\.org\/abs\/1706\.03762\)/);
     assert.match(lines[7], /^- .*65,000,000/);
     assert.deepEqual(lines.slice(9, 13), ['```python', '# 한국어 주석은 그대로', 'x = softmax(q @ k.T)', '```']);
