@@ -1,5 +1,6 @@
 // What of a text the model translates: the prose of its Markdown (markdownSegments.ts) less the spans it must not
 // touch (verbatim.ts), cut into sentences. Everything else is copied into the translation as it is.
+import type { SentenceResult } from '../shared/results';
 import { proseRanges } from './markdownSegments';
 import { splitSentences, type SentenceSpan } from './sentences';
 import { verbatimSpans, type VerbatimOptions } from './verbatim';
@@ -98,4 +99,24 @@ export function assembleTranslation(text: string, units: readonly { start: numbe
     if (pos + spaces >= text.length || /[\r\n]/.test(text[pos + spaces])) out = out.replace(/[ \t]+$/, '');   // "A \n" → "A\n"
   });
   return out + text.slice(pos);
+}
+
+const SENTENCE_END = /[.!?。！？…]$/;
+
+/**
+ * Drops a sentence mark the model added to a piece whose source ends without one ("… on eight" of "… on eight P100
+ * GPUs." came back as "… 많습니다.", which then read "많습니다. P100 GPUs."): the translation ends as its source does.
+ * Target tokens past the new end keep their piece with an empty range at the end, like byte pieces before their
+ * character is complete.
+ */
+export function matchSourceEnding(s: SentenceResult): void {
+  const body = s.text.trimEnd();
+  if (SENTENCE_END.test(s.source) || !SENTENCE_END.test(body) || body.length < 2) return;
+  s.text = body.slice(0, -1).trimEnd();
+  const n = s.text.length;
+  s.tgtTokens = s.tgtTokens.map((t) => {
+    if (t.end <= n) return t;
+    const start = Math.min(t.start, n);
+    return { ...t, start, end: n, text: t.start === t.end ? t.text : s.text.slice(start, n) };      // </s> keeps its text
+  });
 }

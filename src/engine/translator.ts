@@ -8,7 +8,7 @@ import { untilAborted } from './concurrency';
 import { detectLanguage, resolveTarget, type TargetSetting } from './language';
 import type { OnnxModel, StepAttention } from './onnxModel';
 import type { SentenceSpan } from './sentences';
-import { assembleTranslation, spelledInBytes, translationUnits } from './translationUnits';
+import { assembleTranslation, matchSourceEnding, spelledInBytes, translationUnits } from './translationUnits';
 
 export interface TranslateOptions {
   to: TargetSetting;
@@ -91,6 +91,7 @@ export class Translator {
       opts.onProgress?.(i, spans.length);
       const s = await this.translateSentence(spans[i].text, from, to, opts, budget);
       s.sourceOffset = spans[i].start;
+      matchSourceEnding(s);
       sentences.push(s);
       // The finished part so far, assembled as the final text will be (structure and verbatim spans kept).
       if (i < spans.length - 1 && !opts.signal?.aborted) {

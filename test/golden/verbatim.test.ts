@@ -58,6 +58,18 @@ test('text the model must not touch comes back verbatim around the translated wo
     }
   });
 
+  await t.test('a piece cut before a span ends as its source does: no sentence mark before the rest of the sentence', async () => {
+    const text = 'The model was trained on eight P100 GPUs.';
+    const r = await translator.translate(text, { from: 'en', to: 'ko', beam: 4, attention: true });
+    t.diagnostic(`${text} → ${r.text}`);
+    assert.ok(r.text.endsWith(' P100 GPUs.'), JSON.stringify(r.text));
+    assert.doesNotMatch(r.text, /[.!?。]\s*P100/, 'the first piece has no full stop of its own');
+    for (const s of r.sentences) {
+      for (const tok of s.tgtTokens) assert.ok(tok.start <= tok.end && tok.end <= s.text.length, `${tok.piece} [${tok.start}, ${tok.end}) in ${JSON.stringify(s.text)}`);
+    }
+    assertOffsets(text, r);
+  });
+
   await t.test('a Markdown post keeps front matter, heading marks, list markers, URLs, numbers, code and table pipes', async () => {
     const r = await translator.translate(POST, { from: 'en', to: 'ko', beam: 1 });
     t.diagnostic(r.text);

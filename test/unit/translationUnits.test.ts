@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { proseRanges } from '../../src/engine/markdownSegments';
-import { assembleTranslation, spelledInBytes, translationUnits } from '../../src/engine/translationUnits';
+import { assembleTranslation, matchSourceEnding, spelledInBytes, translationUnits } from '../../src/engine/translationUnits';
 import { goldenTokenizer } from './tokenizerProperties';
 
 /** `text` with each translation unit in ⟦ ⟧: what is outside the brackets is copied into the translation. */
@@ -106,6 +106,23 @@ test('the translation puts each output in its unit\'s place and keeps the rest; 
   assert.equal(assembleTranslation('A 42 b\nC', [{ start: 0, end: 1 }, { start: 5, end: 6 }, { start: 7, end: 8 }], ['가', '', '다']), '가 42\n다');
   assert.equal(assembleTranslation('A 42 b', [{ start: 5, end: 6 }], ['']), 'A 42');
   assert.equal(assembleTranslation('x', [], []), 'x');
+});
+
+test('a sentence mark the model added to a piece without one is dropped; target tokens stay inside the text', () => {
+  const tok = (text: string, start: number, end: number) => ({ id: 1, piece: text, text, start, end });
+  const result = (source: string, text: string) => ({
+    source, sourceOffset: 0, from: 'en' as const, to: 'ko' as const, text, score: 0, normalizedScore: 0, srcTokens: [],
+    tgtTokens: [tok('많습니다', 0, 4), tok('.', 4, 5), { id: 3, piece: '</s>', text: '</s>', start: 5, end: 5 }],
+  });
+  const cut = result('on eight', '많습니다.');
+  matchSourceEnding(cut);
+  assert.equal(cut.text, '많습니다');
+  assert.deepEqual(cut.tgtTokens.map((t) => [t.piece, t.text, t.start, t.end]), [['많습니다', '많습니다', 0, 4], ['.', '', 4, 4], ['</s>', '</s>', 4, 4]]);
+  for (const [source, text] of [['Ends here.', '끝.'], ['Is it?', '그래?'], ['no mark', '표시 없음'], ['x', '.']]) {
+    const kept = result(source, text);
+    matchSourceEnding(kept);
+    assert.equal(kept.text, text, `${source} → ${text}`);
+  }
 });
 
 test('a symbol the tokenizer spells in bytes is kept, one it knows goes to the model', () => {
