@@ -123,9 +123,11 @@ export async function openFile(page, name, { timeout = 30_000 } = {}) {
     return;
   }
   // A top-level file shown in the Explorer: click it (fast); otherwise quick open (file search, slower when cold).
+  // On a loaded machine the Explorer of a fresh workspace lists its files only after several seconds, and the cold
+  // file search behind quick open then finds nothing either: give the Explorer up to 20 s.
   const row = page.locator('.explorer-folders-view .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) });
   const inExplorer = !name.includes('/') &&
-    await row.first().waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false);
+    await row.first().waitFor({ state: 'visible', timeout: Math.min(20_000, timeout) }).then(() => true, () => false);
   if (inExplorer) await row.first().click({ timeout: 5_000 });
   else await quickPick(page, name, (label) => label === base, { timeout, what: `file ${name}` });
   await page.locator(`.tabs-container .tab.active[aria-label*="${base.replace(/"/g, '\\"')}"]`)

@@ -49,10 +49,7 @@ async function showAttentionFor(ctx, page, text) {
 
 export async function run(ctx) {
   const { h } = ctx;
-  const { page } = await ctx.launch({ files: { 'words.md': FILE }, settings: { 'attentionCompanion.targetLanguage': 'en' } });
-  // Under load the Explorer lists the new workspace late; openFile then falls back to a cold file search.
-  await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'words.md' }).first().waitFor({ state: 'visible', timeout: 60_000 });
-  await h.openFile(page, 'words.md');
+  const { page } = await ctx.launch({ files: { 'words.md': FILE }, settings: { 'attentionCompanion.targetLanguage': 'en' }, open: 'words.md' });
 
   // ---- 1. Korean in pieces: syllables, bare ▁ pieces as a faint ␣, no ▁ anywhere.
   let f = await showAttentionFor(ctx, page, ac.KO_BANK);
