@@ -155,7 +155,7 @@ export async function startCodeServer({ vsix, workspaceFiles = {}, settings = {}
   } catch (e) { removeRoot(); throw e; }
 
   // code-server gives its VS Code process 10 s to report ready, else exits with "timed out" (its wrapper.js): on a
-  // loaded machine that happens now and then, and a second start usually makes it.
+  // loaded machine that happens now and then, and a later start usually makes it (three tries).
   const logFile = join(root, 'code-server.log');
   let server;
   for (let attempt = 1; !server; attempt++) {
@@ -163,7 +163,7 @@ export async function startCodeServer({ vsix, workspaceFiles = {}, settings = {}
       server = await serve({ env, common, root, ws, logFile, startTimeout });
     } catch (e) {
       const tail = existsSync(logFile) ? readFileSync(logFile, 'utf8').slice(-2000) : '';
-      if (attempt < 2 && e.exitedEarly && /\berror timed out\b/.test(tail)) { log(`code-server timed out starting; trying again`); continue; }
+      if (attempt < 3 && e.exitedEarly && /\berror timed out\b/.test(tail)) { log(`code-server timed out starting; trying again`); continue; }
       removeRoot();
       throw new Error(`${firstLine(e)}\n--- code-server log ---\n${tail}`);
     }
