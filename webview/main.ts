@@ -7,6 +7,10 @@ import { EngineWorker } from './engine/engineWorker';
 import { connect, vscodeApi } from './ipc';
 import { displayLang, translator } from './strings';
 import { AttentionView } from './view/attentionView';
+import { linkStylesheet } from './components/dom';
+
+// The panel's own parts (tokens, heatmap, steps) beside media/panel.css, the page's stylesheet that comes with the HTML.
+linkStylesheet('../media/attention.css', import.meta.url);
 
 const t = translator(displayLang(document.documentElement.lang));
 const view = new AttentionView(document.getElementById('app')!, t);

@@ -182,3 +182,15 @@ test('column labels of Hangul that do not fit are stacked upright, others rotate
   const svg = heatmapSvg(m, { layout, rowLabels: labels.slice(0, 2), colLabels: labels, theme, max: 0.25, title: 't' });
   assert.match(svg, /<text text-anchor="middle"[^>]*><tspan x="[\d.]+" y="[\d.]+">은<\/tspan><tspan[^>]*>행<\/tspan><tspan[^>]*>에<\/tspan><\/text>/);
 });
+
+test('beside upright labels the other column labels turn vertical (90°), so none runs through a stacked one', () => {
+  const base = { rows: 2, cols: 3, rowLabelWidths: [20, 20], colLabelWidths: [60, 60, 60], fontSize: 12, maxWidth: 200, maxCell: 20 };
+  assert.equal(heatmapLayout(base).angle, 45);
+  assert.equal(heatmapLayout({ ...base, colLabelUpright: [0, 0, 0] }).angle, 45);
+  const mixed = heatmapLayout({ ...base, colLabelUpright: [0, 42, 0] });
+  assert.equal(mixed.angle, 90);
+  // A vertical label reaches half a line (6 px) right of its column's centre: inside the last column of 20 px.
+  assert.equal(mixed.width, mixed.left + 3 * mixed.cell + mixed.pad, 'nothing sticks out on the right');
+  assert.ok(heatmapLayout(base).width > mixed.width, 'slanted labels do');
+  assert.equal(heatmapLayout({ ...base, colLabelUpright: [0, 42, 0], angle: 30 }).angle, 30, 'an explicit angle wins');
+});

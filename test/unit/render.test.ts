@@ -10,8 +10,8 @@ import {
 import { canvasPixels, cellRect, heatmapLayout, hitTest, snappedSpan, thumbLayout } from '../../webview/render/layout';
 import { truncateLabel } from '../../webview/render/tokens';
 import {
-  axisLabels, axisStrips, colToken, headCount, layerCount, normalizeSelection, rowToken, selectMatrix,
-  selectionName, tokenToCells,
+  axisGroups, axisStrips, colToken, headCount, layerCount, normalizeSelection, rowToken, selectMatrix,
+  selectionName, tokenToCells, type AttentionKind,
 } from '../../webview/view/selection';
 
 const BLACK = { r: 0, g: 0, b: 0, a: 1 }, WHITE = { r: 255, g: 255, b: 255, a: 1 };
@@ -239,7 +239,11 @@ test('selectMatrix uses the engine functions', () => {
   assert.equal(dec.data[0 * 3 + 1], 0, 'causal: step 0 sees only <s>');
 });
 
-test('axisLabels: decoder columns are <s> then the target shifted by one; fallbacks past the tokens', () => {
+test('axis labels: decoder columns are <s> then the target shifted by one; fallbacks past the tokens', () => {
+  const axisLabels = (st: SentenceResult, kind: AttentionKind, rows: number, cols: number) => {
+    const g = axisGroups(st, kind, rows, cols, 'pieces');
+    return { rows: g.rows.map((x) => x.label), cols: g.cols.map((x) => x.label) };
+  };
   const st = fakeSentence();
   const dec = axisLabels(st, 'decoder', 3, 3);
   assert.deepEqual(dec.rows.map((l) => l.text), ['the', 'bank', '</s>']);

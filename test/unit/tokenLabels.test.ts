@@ -10,7 +10,7 @@ import { Translator } from '../../src/engine/translator';
 import { labelledResult } from '../../src/cli/labelledResult';
 import type { SentenceResult, TokenInfo, TranslationResult } from '../../src/shared/results';
 import { tokenTexts } from '../../webview/companion/ui';
-import { axisLabels } from '../../webview/view/selection';
+import { axisGroups } from '../../webview/view/selection';
 import { goldenTokenizer } from './tokenizerProperties';
 
 const tok = (piece: string, text: string): Pick<TokenInfo, 'piece' | 'text'> => ({ piece, text });
@@ -104,7 +104,7 @@ test('the panel and the companion show the same label for the same piece', () =>
   const src = [tok('<2en>', '<2en>'), tok('▁An', 'An'), tok('▁', ' '), ...utf8('😀').map((b) => tok(bytePiece(b), '😀')), tok('</s>', '</s>')]
     .map((t, i) => ({ id: i, start: 0, end: 0, ...t }));
   const st = { source: 'An 😀', text: '', srcTokens: src, tgtTokens: [] } as unknown as SentenceResult;
-  const panel = axisLabels(st, 'encoder', src.length, src.length).cols.map((l) => l.text);
+  const panel = axisGroups(st, 'encoder', src.length, src.length, 'pieces').cols.map((g) => g.label.text);
   assert.deepEqual(tokenTexts(src), panel);
   assert.equal(panel[1], 'An', 'no ▁ in the panel either');
 });

@@ -8,7 +8,7 @@ import { connect, vscodeApi } from '../ipc';
 import { SectionFrame, type Analysis, type CompanionContext, type SectionSpec } from './frame';
 import { displayLang, translator } from '../strings';
 import { readTheme, watchTheme, type Theme } from '../components/theme';
-import { el } from '../components/dom';
+import { el, linkStylesheet } from '../components/dom';
 import { table1Section } from './sections/table1';
 import { selfAttentionSection } from './sections/selfAttention';
 import { scaledDotProductSection } from './sections/scaledDotProduct';
@@ -26,15 +26,7 @@ const SECTIONS: SectionSpec[] = [table1Section, selfAttentionSection, scaledDotP
 
 // ---------------------------------------------------------------- stylesheet (media/companion.css beside dist/)
 
-function linkStylesheet(): void {
-  try {
-    const href = new URL('../media/companion.css', import.meta.url).toString();
-    document.head.append(el('link', { attrs: { rel: 'stylesheet', href } }));
-  } catch {
-    // No stylesheet: the view still works with media/panel.css.
-  }
-}
-linkStylesheet();
+linkStylesheet('../media/companion.css', import.meta.url);
 
 // ---------------------------------------------------------------- state
 

@@ -23,7 +23,10 @@ export interface HeatmapLayoutOptions {
   pad?: number;
   /** Space between labels and the grid. */
   labelGap?: number;
-  /** Angle of column labels that do not fit horizontally, in degrees from the horizontal. */
+  /**
+   * Angle of column labels that do not fit horizontally, in degrees from the horizontal. Default 45, or 90 when some
+   * labels are stacked upright: a slanted label would run through the stacked one beside it.
+   */
   angle?: number;
   /** Row labels never take more than this fraction of maxWidth. */
   maxRowLabelFraction?: number;
@@ -63,7 +66,8 @@ const max0 = (xs: number[]): number => xs.reduce((m, x) => (x > m ? x : m), 0);
 export function heatmapLayout(o: HeatmapLayoutOptions): HeatmapLayout {
   const rows = Math.max(0, o.rows | 0), cols = Math.max(0, o.cols | 0);
   const minCell = o.minCell ?? 12, maxCell = Math.max(minCell, o.maxCell ?? 40);
-  const pad = o.pad ?? 4, labelGap = o.labelGap ?? 6, angle = o.angle ?? 45;
+  const pad = o.pad ?? 4, labelGap = o.labelGap ?? 6;
+  const angle = o.angle ?? ((o.colLabelUpright ?? []).some((h) => h > 0) ? 90 : 45);
   const fs = o.fontSize;
   const rowLabelWidth = Math.ceil(Math.min(max0(o.rowLabelWidths), Math.max(40, o.maxWidth * (o.maxRowLabelFraction ?? 0.35))));
   const left = pad + rowLabelWidth + labelGap;

@@ -2,6 +2,7 @@
 // pieces or of words: selection.ts selectView), the head grid and the figure export. Owns the selection and what is drawn; hover and the step player tell it what
 // the overlay shows through its host. Drawing maths: ../render (pure, unit-tested).
 import { matrixMax } from '../../src/engine/attention';
+import { visibleText } from '../../src/engine/tokenLabels';
 import type { Matrix, SentenceResult } from '../../src/shared/results';
 import { el } from '../components/dom';
 import { ICONS } from '../components/icons';
@@ -319,7 +320,8 @@ export class HeatmapView {
     const title = `${t(KIND_KEYS[sel.kind])} · ${this.layerName(sel.kind, sel.layer)}${sel.kind === 'rollout' ? '' : ` · ${this.headName(sel.head)}`}`;
     const canvas = this.doc.createElement('canvas');
     const base = { layout: d.layout, rowLabels: d.rows, colLabels: d.cols, theme, max: d.max, title };
-    const subtitle = fitSubtitle(canvas, `${d.sentence.source} → ${d.sentence.text}`, base);
+    // Controls and bidi marks escaped as in the labels: an override in the sentence must not reorder the caption.
+    const subtitle = fitSubtitle(canvas, visibleText(`${d.sentence.source} → ${d.sentence.text}`.replace(/\s+/g, ' ')), base);
     const svg = heatmapSvg(d.matrix, { ...base, subtitle });
     const png = heatmapPng(canvas, d.matrix, { ...base, subtitle, scale: makeScale(theme.background, theme.accent) });
     this.host.exported({ svg, png, name: selectionName(sel) + (this.units === 'words' ? '-words' : '') });

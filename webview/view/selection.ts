@@ -83,12 +83,6 @@ export function axisGroups(sentence: SentenceResult, kind: AttentionKind, rows: 
   }
 }
 
-/** Axis labels of a kind, piece by piece (see axisGroups). */
-export function axisLabels(sentence: SentenceResult, kind: AttentionKind, rows: number, cols: number): { rows: TokenLabel[]; cols: TokenLabel[] } {
-  const g = axisGroups(sentence, kind, rows, cols, 'pieces');
-  return { rows: g.rows.map((x) => x.label), cols: g.cols.map((x) => x.label) };
-}
-
 /** What the heatmap shows for a selection in `units`: the matrix (merged into words: engine/words.ts) and its axes. */
 export function selectView(sentence: SentenceResult, s: Selection, units: Units): { matrix: Matrix; rows: TokenGroup[]; cols: TokenGroup[] } {
   const pieces = selectMatrix(sentence.attention!, s);
