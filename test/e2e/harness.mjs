@@ -203,20 +203,20 @@ export async function startCodeServer({ vsix, workspaceFiles = {}, settings = {}
 
   const port = await freePort();
   const logFile = join(root, 'code-server.log');
-  const fd = openSync(logFile, 'a');
-  // detached: true = setsid(2): the server, its extension host and everything under it share one process group.
-  const child = spawn(process.execPath, [codeServerEntry, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none',
-    '--disable-telemetry', '--disable-update-check', ...(restricted ? [] : ['--disable-workspace-trust']), '--disable-getting-started-override',
-    '--ignore-last-opened', ...common, ws], { env, cwd: root, stdio: ['ignore', fd, fd], detached: true });
-  closeSync(fd);
-  const pid = child.pid;
+  let pid;
   let exited = null;
-  child.on('exit', (code, sig) => { exited = { code, sig }; });
-
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
+  // detached: true = setsid(2): the server, its extension host and everything under it share one process group.
+  const spawnServer = () => {
+    const fd = openSync(logFile, 'a');
+    const child = spawn(process.execPath, [codeServerEntry, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none',
+      '--disable-telemetry', '--disable-update-check', ...(restricted ? [] : ['--disable-workspace-trust']), '--disable-getting-started-override',
+      '--ignore-last-opened', ...common, ws], { env, cwd: root, stdio: ['ignore', fd, fd], detached: true });
+    closeSync(fd);
+    pid = child.pid;
+    exited = null;
+    child.on('exit', (code, sig) => { exited = { code, sig }; });
+  };
+  const killServer = async () => {
     killGroup(pid, 'SIGTERM');
     try {
       await waitFor(() => !groupAlive(pid), { timeout: 5_000, interval: 100, message: 'code-server to exit' });
@@ -224,6 +224,13 @@ export async function startCodeServer({ vsix, workspaceFiles = {}, settings = {}
       killGroup(pid, 'SIGKILL');
       await waitFor(() => !groupAlive(pid), { timeout: 5_000, interval: 100, message: 'code-server to die' }).catch(() => {});
     }
+  };
+
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await killServer();
     untrack();
     removeRoot();
   };
@@ -231,20 +238,33 @@ export async function startCodeServer({ vsix, workspaceFiles = {}, settings = {}
     syncKill: () => { killGroup(pid, 'SIGKILL'); removeRoot(); }, close: stop });
 
   const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(ws)}`;
-  try {
-    await waitFor(async () => {
-      if (exited) throw Object.assign(new Error(`code-server exited early (${JSON.stringify(exited)})`), { fatal: true });
-      const ctl = new AbortController();
-      const t = setTimeout(() => ctl.abort(), 2_000);
-      try {
-        const r = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: ctl.signal });
-        return r.ok;
-      } finally { clearTimeout(t); }
-    }, { timeout: startTimeout, interval: 250, message: `code-server /healthz on port ${port}` });
-  } catch (e) {
-    const tail = existsSync(logFile) ? readFileSync(logFile, 'utf8').slice(-2000) : '';
-    await stop();
-    throw new Error(`${firstLine(e)}\n--- code-server log ---\n${tail}`);
+  // code-server gives its child process 10 s to start ("error timed out"): on a machine busy with other jobs it may
+  // not make it. Then it is started again (the installed extension and the folders are kept).
+  for (let attempt = 1; ; attempt++) {
+    const logStart = existsSync(logFile) ? readFileSync(logFile).length : 0;
+    spawnServer();
+    try {
+      await waitFor(async () => {
+        if (exited) throw Object.assign(new Error(`code-server exited early (${JSON.stringify(exited)})`), { fatal: true });
+        const ctl = new AbortController();
+        const t = setTimeout(() => ctl.abort(), 2_000);
+        try {
+          const r = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: ctl.signal });
+          return r.ok;
+        } finally { clearTimeout(t); }
+      }, { timeout: startTimeout, interval: 250, message: `code-server /healthz on port ${port}` });
+      break;
+    } catch (e) {
+      const tail = existsSync(logFile) ? readFileSync(logFile).subarray(logStart).toString('utf8').slice(-2000) : '';
+      if (exited && /timed out/.test(tail) && attempt < 6) {
+        log(`code-server's child did not start within its 10 s (attempt ${attempt}); starting it again`);
+        await killServer();
+        await sleep(5_000 * attempt);
+        continue;
+      }
+      await stop();
+      throw new Error(`${firstLine(e)}${attempt > 1 ? ` (attempt ${attempt})` : ''}\n--- code-server log ---\n${tail}`);
+    }
   }
   log(`code-server up at ${url} (pid ${pid}, root ${root})`);
 
@@ -450,7 +470,7 @@ export async function openFile(page, name, { timeout = 30_000 } = {}) {
   // A top-level file shown in the Explorer: click it (fast); otherwise quick open (file search, slower when cold).
   const row = page.locator('.explorer-folders-view .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) });
   const inExplorer = !name.includes('/') &&
-    await row.first().waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false);
+    await row.first().waitFor({ state: 'visible', timeout: 20_000 }).then(() => true, () => false);   // slow when the machine is busy
   if (inExplorer) await row.first().click({ timeout: 5_000 });
   else await quickPick(page, name, (label) => label === base, { timeout, what: `file ${name}` });
   await page.locator(`.tabs-container .tab.active[aria-label*="${base.replace(/"/g, '\\"')}"]`)
