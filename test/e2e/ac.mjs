@@ -369,15 +369,18 @@ export async function readTicker(body) {
   });
 }
 
-/** The texts of the visible progress notifications whose message or source mentions Attention Companion. */
+/** The extension's progress notifications' titles (src/commands/translate.ts). */
+const PROGRESS_TITLE = /Attention Companion: (translating|computing attention)/i;
+
+/** The texts of the visible progress notifications of a translation (not the extension's other messages). */
 export async function progressTexts(page) {
-  return page.locator('.notifications-toasts .notification-toast').evaluateAll((els) => els
-    .map((e) => (e.textContent ?? '').replace(/\s+/g, ' ').trim()).filter((t) => /Attention Companion/i.test(t)));
+  return page.locator('.notifications-toasts .notification-toast').evaluateAll((els, re) => els
+    .map((e) => (e.textContent ?? '').replace(/\s+/g, ' ').trim()).filter((t) => new RegExp(re, 'i').test(t)), PROGRESS_TITLE.source);
 }
 
 /** Clicks Cancel on the Attention Companion progress notification; false when none is shown. */
 export async function cancelProgress(page) {
-  const toast = page.locator('.notifications-toasts .notification-toast').filter({ hasText: /Attention Companion/i }).first();
+  const toast = page.locator('.notifications-toasts .notification-toast').filter({ hasText: PROGRESS_TITLE }).first();
   if (!(await toast.count())) return false;
   await toast.hover({ timeout: 5_000 }).catch(() => {});
   const button = toast.locator('.monaco-button', { hasText: /^\s*Cancel\s*$/ }).first();

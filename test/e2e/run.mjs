@@ -128,15 +128,7 @@ function makeContext(scenario, vsix) {
       sessions.push(s);
       const t = Date.now();
       const lap = (what) => ctx.log(`${what} at ${secs(Date.now() - t)} s`);
-      // code-server gives its child process 10 s to start: on a machine busy with other jobs it may not make it.
-      for (let attempt = 1; !s.server; attempt++) {
-        try {
-          s.server = server ?? await h.startCodeServer({ vsix, workspaceFiles: files ?? { 'sample.md': ctx.fixture('sample.md') }, settings, userSettings, restricted });
-        } catch (e) {
-          if (attempt >= 3 || !/exited early[\s\S]*timed out/.test(String(e?.message))) throw e;
-          note(`code-server did not start in time (attempt ${attempt}); starting it again`);
-        }
-      }
+      s.server = server ?? await h.startCodeServer({ vsix, workspaceFiles: files ?? { 'sample.md': ctx.fixture('sample.md') }, settings, userSettings, restricted });
       lap('code-server up');
       s.browser = await h.openBrowser({ webgpu });
       s.page = s.browser.page;

@@ -12,6 +12,8 @@ const LOAD_TIMEOUT_MS = 10 * 60_000;
 /** The host times translations out and cancels them; this only bounds a worker that died without a word. */
 const TRANSLATE_TIMEOUT_MS = 60 * 60_000;
 const COUNT_TIMEOUT_MS = 60_000;
+/** Tries per file when the editor answers 408 (it timed out reading the file for the webview). */
+const READ_ATTEMPTS = 3;
 
 export interface TranslateCallbacks {
   signal?: AbortSignal;
@@ -112,14 +114,18 @@ export class EngineWorker {
     if (![...this.readable].some((prefix) => url === prefix || (prefix.endsWith('/') && url.startsWith(prefix)))) {
       throw new Error(`The engine worker may not read ${url}.`);
     }
-    let res: Response;
-    try {
-      res = await fetch(url);
-    } catch {
-      return { problem: 'unreachable' };
+    for (let attempt = 1; ; attempt++) {
+      let res: Response;
+      try {
+        res = await fetch(url);
+      } catch {
+        return { problem: 'unreachable' };
+      }
+      // 408: the editor did not serve the file in time (its webview resource loader gives up on a busy machine).
+      if (res.status === 408 && attempt < READ_ATTEMPTS) continue;
+      if (!res.ok) return res.status === 404 ? { problem: 'missing' } : { problem: 'http', status: res.status };
+      return { bytes: new Uint8Array(await res.arrayBuffer()) };
     }
-    if (!res.ok) return res.status === 404 ? { problem: 'missing' } : { problem: 'http', status: res.status };
-    return { bytes: new Uint8Array(await res.arrayBuffer()) };
   }
 }
 

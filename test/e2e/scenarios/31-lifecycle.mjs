@@ -46,7 +46,8 @@ export async function run(ctx) {
   ac.measure(ctx, 'closed before ready: settled after ms', settledMs);
   ac.measure(ctx, 'closed before ready: message', closedMsg);
   check(settledMs < 10_000, `the waiting translation settled ${settledMs} ms after the panel closed`);
-  check((await ac.progressTexts(page)).length === 0, 'the progress notification is gone');
+  check(await h.waitFor(async () => (await ac.progressTexts(page)).length === 0, { timeout: 5_000, interval: 100, message: 'no progress' })
+    .then(() => true, () => false), 'the progress notification is gone');
   await h.clearNotifications(page);
 
   // 2. Cancel while the model loads: answered at once; the next translation works.
