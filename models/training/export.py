@@ -305,7 +305,7 @@ def rewrite_package_graphs(package: Path) -> int:
     """Applies this exporter's graph rewrites (logits_as_matmul) to a package exported before them, in place:
     the weights stay byte for byte, only the graphs and the manifest's digests change."""
     manifest = json.loads((package / "manifest.json").read_text(encoding="utf-8"))
-    count = 0
+    count, ops = 0, set()
     for spec in manifest["graphs"].values():
         path = package / spec["file"]
         m = onnx.load(str(path), load_external_data=False)
@@ -313,8 +313,8 @@ def rewrite_package_graphs(package: Path) -> int:
         if n:
             onnx.save(m, str(path))
             count += n
-    manifest["operators"] = sorted({n.op_type for spec in manifest["graphs"].values()
-                                    for n in onnx.load(str(package / spec["file"]), load_external_data=False).graph.node})
+        ops |= {node.op_type for node in m.graph.node}
+    manifest["operators"] = sorted(ops)
     write_manifest(package, manifest)
     return count
 

@@ -13,6 +13,7 @@ import {
   axisGroups, axisStrips, colToken, headCount, layerCount, normalizeSelection, rowToken, selectMatrix,
   selectionName, tokenToCells, type AttentionKind,
 } from '../../webview/view/selection';
+import { softmaxTensor } from './fakes/attentionTensors';
 
 const BLACK = { r: 0, g: 0, b: 0, a: 1 }, WHITE = { r: 255, g: 255, b: 255, a: 1 };
 
@@ -193,19 +194,6 @@ test('truncateLabel', () => {
 });
 
 // ---------------------------------------------------------------- selection / axes
-
-function softmaxTensor(dims: number[], causal = false, seed = 1): Tensor {
-  const [L, H, Q, K] = dims;
-  const data: number[] = [];
-  let s = seed;
-  const rnd = () => { s = (s * 1664525 + 1013904223) >>> 0; return s / 2 ** 32; };
-  for (let l = 0; l < L; l++) for (let h = 0; h < H; h++) for (let q = 0; q < Q; q++) {
-    const e = Array.from({ length: K }, (_, k) => (causal && k > q ? 0 : Math.exp(3 * rnd())));
-    const sum = e.reduce((a, b) => a + b, 0);
-    data.push(...e.map((x) => x / sum));
-  }
-  return { dims, data };
-}
 
 function fakeSentence(): SentenceResult {
   const tok = (piece: string, text: string) => ({ id: 10, piece, text, start: 0, end: 0 });

@@ -8,6 +8,7 @@ import {
 } from '../../src/engine/words';
 import type { Matrix, SentenceResult, Tensor, TokenInfo } from '../../src/shared/results';
 import { selectView } from '../../webview/view/selection';
+import { softmaxTensor } from './fakes/attentionTensors';
 
 function tok(piece: string, text: string, start: number, end: number, id = 10): TokenInfo {
   return { id, piece, text, start, end };
@@ -130,19 +131,6 @@ test('mergeMatrix preserves row sums (attention rows stay distributions) and col
   const total = Array.from(w.data).reduce((a, b) => a + b, 0);
   assert.ok(close(total, rows.length));
 });
-
-function softmaxTensor(dims: number[], causal = false, seed = 1): Tensor {
-  const [L, H, Q, K] = dims;
-  const data: number[] = [];
-  let s = seed;
-  const rnd = () => { s = (s * 1664525 + 1013904223) >>> 0; return s / 2 ** 32; };
-  for (let l = 0; l < L; l++) for (let h = 0; h < H; h++) for (let q = 0; q < Q; q++) {
-    const e = Array.from({ length: K }, (_, k) => (causal && k > q ? 0 : Math.exp(3 * rnd())));
-    const sum = e.reduce((a, b) => a + b, 0);
-    data.push(...e.map((x) => x / sum));
-  }
-  return { dims, data };
-}
 
 test('the panel in words: every kind merges to word × word with rows that sum to 1; decoder columns start with <s>', () => {
   const src = [tok('<2en>', '<2en>', 0, 0), tok('▁은', '은', 0, 1), tok('행', '행', 1, 2), tok('에', '에', 2, 3), tok('▁가', ' 가', 3, 5), tok('서', '서', 5, 6), tok('</s>', '</s>', 6, 6)];
