@@ -328,3 +328,19 @@ export async function dottedUnderlines(page, lineText) {
     return { text, marks };
   }, lineText);
 }
+
+/**
+ * Waits (bounded) for the extension's status bar item; returns {text, aria} (its visible text without icons, and
+ * the accessible name a screen reader reads: the item label's aria-label).
+ */
+export async function waitForStatusItem(page, { timeout = 30_000 } = {}) {
+  return h.waitFor(() => page.locator('#workbench\\.parts\\.statusbar .statusbar-item').evaluateAll((els) => {
+    for (const e of els) {
+      const text = (e.textContent ?? '').replace(/\s+/g, ' ').trim();
+      if (!/^AC\b/.test(text)) continue;
+      const label = e.querySelector('[aria-label]') ?? e;
+      return { text, aria: label.getAttribute('aria-label') ?? '' };
+    }
+    return null;
+  }), { timeout, message: 'the Attention Companion status bar item' });
+}

@@ -120,20 +120,21 @@ function makeContext(scenario, vsix) {
     log: (...a) => { if (process.env.E2E_VERBOSE === '1') console.error(`# [${slug}]`, ...a); },
     /**
      * Starts code-server (fresh folders, the .vsix installed, `files` in the workspace, `settings` in
-     * .vscode/settings.json), opens chromium on it, waits for the workbench and opens `open` (a workspace file).
+     * .vscode/settings.json, `userSettings` over the quiet defaults), opens chromium on it (at `url`, a string or a
+     * function of the server, else the workspace), waits for the workbench and opens `open` (a workspace file).
      * Returns {server, browser, page}. Everything is torn down by the runner after the scenario.
      */
-    async launch({ settings = {}, files, webgpu = false, open, server } = {}) {
+    async launch({ settings = {}, userSettings, files, webgpu = false, open, server, url } = {}) {
       const s = { server: null, browser: null, page: null, ownsServer: !server };
       sessions.push(s);
       const t = Date.now();
       const lap = (what) => ctx.log(`${what} at ${secs(Date.now() - t)} s`);
-      s.server = server ?? await h.startCodeServer({ vsix, workspaceFiles: files ?? { 'sample.md': ctx.fixture('sample.md') }, settings });
+      s.server = server ?? await h.startCodeServer({ vsix, workspaceFiles: files ?? { 'sample.md': ctx.fixture('sample.md') }, settings, userSettings });
       lap('code-server up');
       s.browser = await h.openBrowser({ webgpu });
       s.page = s.browser.page;
       lap('chromium up');
-      await h.waitForWorkbench(s.page, { url: s.server.url });
+      await h.waitForWorkbench(s.page, { url: typeof url === 'function' ? url(s.server) : url ?? s.server.url });
       lap('workbench ready');
       if (open) { await h.openFile(s.page, open); lap(`${open} open`); }
       return s;

@@ -19,6 +19,7 @@ class FakePanel {
       post: toHost,
       peer: 'host',
       handlers: {
+        exportFigure: async () => null,
         loadModel: async (p) => {
           this.loads++;
           await new Promise((r) => setTimeout(r, this.loadDelayMs));

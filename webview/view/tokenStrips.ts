@@ -2,6 +2,7 @@
 // that hover (highlight, weight tints) and the step player (current and later steps) put on them.
 import type { SentenceResult, TokenInfo } from '../../src/shared/results';
 import { el } from '../components/dom';
+import { rovingFocus } from '../components/rovingFocus';
 import { tokenLabel } from '../render/tokens';
 import type { Translate } from '../strings';
 import type { StripRef } from './selection';
@@ -12,10 +13,13 @@ export class TokenStrips {
   readonly target: HTMLElement;
   private readonly sourceLabel: HTMLElement;
   private readonly targetLabel: HTMLElement;
+  private readonly roving: { reset(): void }[];
 
   constructor(private readonly t: Translate) {
     this.source = el('div', { class: 'token-strip source', attrs: { role: 'list' } });
     this.target = el('div', { class: 'token-strip target', attrs: { role: 'list' } });
+    // Each strip is one tab stop; arrow keys move between its tokens.
+    this.roving = [rovingFocus(this.source, '.token'), rovingFocus(this.target, '.token')];
     this.sourceLabel = el('span', { class: 'strip-label', text: t('panel.source') });
     this.targetLabel = el('span', { class: 'strip-label', text: t('panel.target') });
     this.element = el('section', { class: 'section tokens-section' },
@@ -29,6 +33,9 @@ export class TokenStrips {
     this.targetLabel.textContent = `${this.t('panel.target')} · ${st.to}`;
     fill(this.source, st.srcTokens);
     fill(this.target, st.tgtTokens);
+    this.source.setAttribute('aria-label', this.t('panel.tokenStrip', { strip: this.t('panel.source'), lang: st.from }));
+    this.target.setAttribute('aria-label', this.t('panel.tokenStrip', { strip: this.t('panel.target'), lang: st.to }));
+    for (const r of this.roving) r.reset();
   }
 
   /** Which strip an element of a strip belongs to. */
@@ -75,7 +82,7 @@ function fill(strip: HTMLElement, tokens: TokenInfo[]): void {
     const l = tokenLabel(tok);
     return el('span', {
       class: `token${l.wordStart ? ' word-start' : ''}${l.special ? ' special' : ''}`, text: l.text,
-      attrs: { role: 'listitem', tabindex: '0', 'data-index': String(i), 'data-piece': tok.piece, 'data-id': String(tok.id) },
+      attrs: { role: 'listitem', tabindex: '-1', 'data-index': String(i), 'data-piece': tok.piece, 'data-id': String(tok.id) },
     });
   }));
 }
