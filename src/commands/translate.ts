@@ -35,7 +35,10 @@ export async function reportError(e: unknown, editor?: vscode.TextEditor, retry?
   if (e instanceof RequestCancelledError || (e as Error)?.name === 'RequestCancelledError') return;   // the user asked for it
   const message = vscode.l10n.t('Attention Companion: {0}', (e as Error)?.message ?? String(e));
   if (!(e instanceof SelectionTooLongError)) {
-    void vscode.window.showErrorMessage(message);
+    // The engine names the setting that would fix it ("backend" when WebGPU was asked for and there is none).
+    const setting = /"?attentionCompanion\.(backend)"?/.exec(message)?.[1];
+    if (setting) void showSettingError(message, `${SECTION}.${setting}`);
+    else void vscode.window.showErrorMessage(message);
     return;
   }
   const count = new Intl.NumberFormat(vscode.env.language).format(e.limit);

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { AttentionCache, TokenHit } from './attentionCache';
 import { barsSvg, svgDataUri, type Bar } from './barsSvg';
 import { type ChartSpec, type HeadKind, type PinnedHead, hoverFacts, readPin } from './hoverCharts';
-import { markdownLiteral } from './hoverText';
+import { altText, markdownLiteral } from './hoverText';
 
 const PIN_KEY = 'attentionCompanion.pinnedHead';
 /** Contributed in package.json (`contributes.colors`): themes and high-contrast themes set it. */
@@ -56,7 +56,7 @@ export function hoverContent(hit: TokenHit, pinned: PinnedHead | undefined, colo
   for (const c of facts.charts) {
     const t = chartTitle(c);
     // The image's alternative text carries the numbers: a screen reader reads the chart, not "image".
-    md.appendMarkdown(`![${markdownLiteral(chartText(t, c.bars))}](${svgDataUri(barsSvg(t, c.bars, colors.bar, colors.text))})\n\n`);
+    md.appendMarkdown(`![${altText(chartText(t, c.bars))}](${svgDataUri(barsSvg(t, c.bars, colors.bar, colors.text))})\n\n`);
   }
   return md;
 }

@@ -458,7 +458,7 @@ export async function openFile(page, name, { timeout = 30_000 } = {}) {
   // A top-level file shown in the Explorer: click it (fast); otherwise quick open (file search, slower when cold).
   const row = page.locator('.explorer-folders-view .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) });
   const inExplorer = !name.includes('/') &&
-    await row.first().waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false);
+    await row.first().waitFor({ state: 'visible', timeout: 30_000 }).then(() => true, () => false);
   if (inExplorer) await row.first().click({ timeout: 5_000 });
   else await quickPick(page, name, (label) => label === base, { timeout, what: `file ${name}` });
   await page.locator(`.tabs-container .tab.active[aria-label*="${base.replace(/"/g, '\\"')}"]`)
