@@ -41,11 +41,14 @@ async function sampleDocument(context: vscode.ExtensionContext): Promise<vscode.
   return vscode.workspace.openTextDocument({ language: 'markdown', content: new TextDecoder().decode(bytes) });
 }
 
-/** Opens the sample post (beside the walkthrough when that is in front) with the sample sentence selected. */
+/** Opens the sample post (where it shows already, else beside the walkthrough when that is in front) with the sample sentence selected. */
 export async function openSample(context: vscode.ExtensionContext): Promise<vscode.TextEditor> {
   const doc = await sampleDocument(context);
+  // Where the post already shows, else beside the walkthrough (when that is in front), else in the active group.
+  const shown = vscode.window.visibleTextEditors.find((e) => e.document === doc)?.viewColumn;
   const walkthroughInFront = !!vscode.window.tabGroups.activeTabGroup.activeTab && !vscode.window.activeTextEditor;
-  const editor = await vscode.window.showTextDocument(doc, { viewColumn: walkthroughInFront ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active, preview: false });
+  const viewColumn = shown ?? (walkthroughInFront ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active);
+  const editor = await vscode.window.showTextDocument(doc, { viewColumn, preview: false });
   const at = doc.getText().indexOf(SAMPLE_SENTENCE);
   if (at >= 0) {
     editor.selection = new vscode.Selection(doc.positionAt(at), doc.positionAt(at + SAMPLE_SENTENCE.length));

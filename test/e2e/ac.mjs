@@ -344,3 +344,14 @@ export async function waitForStatusItem(page, { timeout = 30_000 } = {}) {
     return null;
   }), { timeout, message: 'the Attention Companion status bar item' });
 }
+
+/**
+ * Scrolls `text` (its first occurrence in the active editor) into view and leaves the cursor right after it with
+ * nothing selected: its line is rendered, and no selection highlight covers it (unlike clearSelection, which goes to
+ * the top of the document).
+ */
+export async function revealText(page, text) {
+  await h.selectText(page, text);
+  await page.keyboard.press('ArrowRight');
+  await h.waitFor(async () => !/selected/.test((await h.selectionStatus(page)) ?? ''), { timeout: 5_000, message: 'no selection' });
+}

@@ -184,7 +184,12 @@ async function startCodeServerOnce({ vsix, workspaceFiles = {}, settings = {}, u
   const root = mkdtempSync(join(tmpdir(), 'ac-e2e-'));
   const ud = join(root, 'user-data'), exts = join(root, 'extensions'), xdg = join(root, 'xdg'), ws = join(root, 'workspace');
   for (const d of [ud, exts, xdg, ws, join(ud, 'User'), join(ws, '.vscode')]) mkdirSync(d, { recursive: true });
-  writeFileSync(join(ud, 'User/settings.json'), JSON.stringify({ ...defaultUserSettings, ...userSettings }, null, 2));
+  const user = { ...defaultUserSettings, ...userSettings };
+  writeFileSync(join(ud, 'User/settings.json'), JSON.stringify(user, null, 2));
+  // Machine-scoped settings reach the (remote) extension host only from the server's own settings file.
+  const machineKeys = ['workbench.welcomePage.walkthroughs.openOnInstall'];
+  mkdirSync(join(ud, 'Machine'), { recursive: true });
+  writeFileSync(join(ud, 'Machine/settings.json'), JSON.stringify(Object.fromEntries(machineKeys.map((k) => [k, user[k]])), null, 2));
   for (const [rel, content] of Object.entries(workspaceFiles)) {
     const p = join(ws, rel);
     mkdirSync(dirname(p), { recursive: true });
@@ -461,9 +466,10 @@ export async function openFile(page, name, { timeout = 30_000 } = {}) {
     await row.first().waitFor({ state: 'visible', timeout: 30_000 }).then(() => true, () => false);
   if (inExplorer) await row.first().click({ timeout: 5_000 });
   else await quickPick(page, name, (label) => label === base, { timeout, what: `file ${name}` });
+  // Generous: on a loaded machine a first editor takes long to open.
   await page.locator(`.tabs-container .tab.active[aria-label*="${base.replace(/"/g, '\\"')}"]`)
-    .waitFor({ state: 'visible', timeout: 10_000 });
-  await activeEditor(page).locator('.view-lines').waitFor({ state: 'visible', timeout: 10_000 });
+    .waitFor({ state: 'visible', timeout: 30_000 });
+  await activeEditor(page).locator('.view-lines').waitFor({ state: 'visible', timeout: 30_000 });
 }
 
 /** The active text editor (the one in the active editor group). */
