@@ -120,10 +120,11 @@ function makeContext(scenario, vsix) {
     log: (...a) => { if (process.env.E2E_VERBOSE === '1') console.error(`# [${slug}]`, ...a); },
     /**
      * Starts code-server (fresh folders, the .vsix installed, `files` in the workspace, `settings` in
-     * .vscode/settings.json), opens chromium on it, waits for the workbench and opens `open` (a workspace file).
+     * .vscode/settings.json, `userSettings` over the quiet defaults), opens chromium on it (at `url`, a string or a
+     * function of the server, else the workspace), waits for the workbench and opens `open` (a workspace file).
      * Returns {server, browser, page}. Everything is torn down by the runner after the scenario.
      */
-    async launch({ settings = {}, userSettings, restricted, files, webgpu = false, open, server } = {}) {
+    async launch({ settings = {}, userSettings, restricted, files, webgpu = false, open, server, url } = {}) {
       const s = { server: null, browser: null, page: null, ownsServer: !server };
       sessions.push(s);
       const t = Date.now();
@@ -133,7 +134,7 @@ function makeContext(scenario, vsix) {
       s.browser = await h.openBrowser({ webgpu });
       s.page = s.browser.page;
       lap('chromium up');
-      await h.waitForWorkbench(s.page, { url: s.server.url });
+      await h.waitForWorkbench(s.page, { url: typeof url === 'function' ? url(s.server) : url ?? s.server.url });
       lap('workbench ready');
       if (open) { await h.openFile(s.page, open); lap(`${open} open`); }
       return s;
