@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # npm test: installs what is missing, then runs the Python pipeline tests, the unit and golden tests (node --test),
-# the tiny train/export round trip, and the end-to-end tests in code-server + chromium. SKIP_E2E=1 skips the last.
+# the slow memory soak, the tiny train/export round trip, and the end-to-end tests in code-server + chromium.
+# SKIP_E2E=1 skips the last.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
@@ -10,7 +11,9 @@ npx tsc -p . --noEmit
 echo "== Python pipeline unit tests"
 .venv/bin/python -m unittest discover -s models/training/tests -t . 2>&1 | tail -n 4
 echo "== Unit and golden tests (TypeScript engine, onnxruntime-web WASM in Node)"
-node --test out/test/
+node --test out/test/unit/ out/test/golden/
+echo "== Slow soak: 100 translations of the default package, RSS growth under 20 MB"
+node --expose-gc --test out/test/soak/
 echo "== Tiny training run, ONNX export and engine round trip"
 bash scripts/test-pipeline.sh
 if [ "${SKIP_E2E:-}" != 1 ]; then
