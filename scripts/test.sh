@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # npm test: installs what is missing, then runs the Python pipeline tests, the unit and golden tests (node --test),
-# the tiny train/export round trip, and the end-to-end tests in code-server + chromium. SKIP_E2E=1 skips the last.
+# the tiny train/export round trip, the end-to-end tests in code-server + chromium, and the benchmark's smoke run
+# (npm run bench -- --quick: every row printed; figures reported, never asserted). SKIP_E2E=1 / SKIP_BENCH=1 skip those.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
@@ -16,4 +17,8 @@ bash scripts/test-pipeline.sh
 if [ "${SKIP_E2E:-}" != 1 ]; then
   echo "== End-to-end tests (code-server + chromium)"
   node test/e2e/run.mjs
+fi
+if [ "${SKIP_BENCH:-}" != 1 ]; then
+  echo "== Benchmark smoke (one sample per row, every runtime)"
+  node bench/smoke.mjs
 fi
