@@ -2,7 +2,8 @@
 // 1. Real translations (greedy and beam 4) with the engine's own pieces wrapped in timers on this instance only:
 //    encoder, session.run, the rest of a step (feeds, outputs), beam reorder; the remainder is the search's own JS.
 // 2. session.run taken apart at a fixed shape: the shipped graph, the same inputs/outputs with no arithmetic (the
-//    run's fixed cost and copies), and the output projection as Gemm instead of Einsum (bench/step_variants.py).
+//    run's fixed cost and copies), and the output projection as Gemm or MatMul instead of Einsum
+//    (bench/step_variants.py writes the variants under build/bench/step).
 // 3. The search's pieces alone: yieldToEventLoop, log-softmax + top-k over the vocabulary.
 // CPU time (process.cpuUsage) beside wall time: this machine may be busy; CPU time is what the step costs.
 import { execFileSync } from 'node:child_process';
@@ -132,17 +133,21 @@ async function main(): Promise<void> {
     const open = (file: string) => ort.InferenceSession.create(readFileSync(file), { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
     const io = await open(v.files.io);
     const gemm = await open(v.files.gemm);
-    const ioRuns = [await perRun(io, feeds(1, past, source, dims), runs), await perRun(io, feeds(4, past, source, dims), runs)];
-    const gemmRuns = [await perRun(gemm, feeds(1, past, source, dims), runs), await perRun(gemm, feeds(4, past, source, dims), runs)];
+    const matmul = await open(v.files.matmul);
+    const both = async (s: ort.InferenceSession) => [await perRun(s, feeds(1, past, source, dims), runs), await perRun(s, feeds(4, past, source, dims), runs)];
+    const ioRuns = await both(io);
+    const gemmRuns = await both(gemm);
+    const matmulRuns = await both(matmul);
     const diff = (a: { cpu: number; wall: number }[], b: { cpu: number; wall: number }[]) => a.map((x, i) => cell({ cpu: x.cpu - b[i].cpu, wall: x.wall - b[i].wall })).join('');
     say(`  ${'same inputs/outputs, no arithmetic'.padEnd(42)}${ioRuns.map(cell).join('')}`);
     say(`  ${'  -> kernels (shipped minus that)'.padEnd(42)}${diff(shipped, ioRuns)}`);
     say(`  ${'output projection as Gemm, not Einsum'.padEnd(42)}${gemmRuns.map(cell).join('')}`);
     say(`  ${'  -> Einsum\'s extra cost'.padEnd(42)}${diff(shipped, gemmRuns)}`);
+    say(`  ${'as MatMul on a transposed constant'.padEnd(42)}${matmulRuns.map(cell).join('')}`);
+    say(`  (the variants' outputs differ from the shipped graph's by at most ${Math.max(v.maxDiff.gemm, v.maxDiff.matmul).toExponential(1)}, native onnxruntime)`);
     const ops = (v.native.ops as { op: string; share: number; nodes: number }[]).slice(0, 8).map((o) => `${o.op} ${(o.share * 100).toFixed(0)}% (${o.nodes})`);
     say('', `Native onnxruntime (x86, same optimizer), share of kernel time by operator (nodes), n = 1, ${v.native.nodesPerRun} nodes after optimization:`, `  ${ops.join(', ')}`);
-    await io.release();
-    await gemm.release();
+    for (const s of [io, gemm, matmul]) await s.release();
   } else {
     say('  (no .venv: run bash scripts/ensure-python.sh for the variant graphs)');
   }
