@@ -1,7 +1,7 @@
-// Lean build: esbuild bundles the extension host, the webview, the CLI and the tests; copies ort wasm.
+// Lean build: esbuild bundles the extension host, the webviews, their engine worker, the CLI and the tests; copies ort wasm.
 // Usage: node scripts/build.mjs [--production] [--tests]
 import * as esbuild from 'esbuild';
-import { cpSync, mkdirSync, readdirSync, existsSync, statSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, existsSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const production = process.argv.includes('--production');
@@ -22,9 +22,10 @@ const builds = [
   // Extension host: Node, CommonJS, vscode provided by the editor.
   esbuild.build({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js',
     platform: 'node', format: 'cjs', target: 'node18', external: ['vscode'] }),
-  // Webview: browser ESM; onnxruntime-web is bundled in.
-  esbuild.build({ ...common, entryPoints: { webview: 'webview/main.ts', companion: 'webview/companion/main.ts' }, outdir: 'dist',
-    platform: 'browser', format: 'esm', target: 'es2022', loader: { '.css': 'text' } }),
+  // Webviews and their engine worker: browser ESM. onnxruntime-web (its JavaScript glue included) is bundled into the
+  // worker only; the pages start the worker from its text (webview/engine/engineWorker.ts).
+  esbuild.build({ ...common, entryPoints: { webview: 'webview/main.ts', companion: 'webview/companion/main.ts', engineWorker: 'webview/engine/worker.ts' },
+    outdir: 'dist', platform: 'browser', format: 'esm', target: 'es2022', loader: { '.css': 'text' } }),
   // Command-line entry over the same engine (onnxruntime-web's WASM backend in Node).
   esbuild.build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js',
     platform: 'node', format: 'cjs', target: 'node18', external: ['onnxruntime-web'],
@@ -36,11 +37,13 @@ if (withTests) {
 }
 await Promise.all(builds);
 
-// onnxruntime-web fetches its .wasm/.mjs at run time: ship them beside the webview bundle.
+// onnxruntime-web's binary, read by the page and handed to the worker (ort.env.wasm.wasmBinary); its .mjs glue is in
+// the worker's bundle, so only the .wasm ships.
 const ortDist = 'node_modules/onnxruntime-web/dist';
 mkdirSync('dist/ort', { recursive: true });
+for (const name of readdirSync('dist/ort')) if (name.endsWith('.mjs')) rmSync(join('dist/ort', name));
 for (const name of readdirSync(ortDist)) {
-  if (/^ort-wasm-simd-threaded\.asyncify\.(wasm|mjs)$/.test(name) && statSync(join(ortDist, name)).isFile()) {
+  if (/^ort-wasm-simd-threaded\.asyncify\.wasm$/.test(name) && statSync(join(ortDist, name)).isFile()) {
     cpSync(join(ortDist, name), join('dist/ort', name));
   }
 }

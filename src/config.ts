@@ -1,7 +1,9 @@
-// Reads the extension's settings with their defaults, in one place.
+// The extension's settings, in one place: every read (with its default) and every write goes through here, so a
+// setting's name, default and clamping are written once. Nothing else calls getConfiguration.
 import * as vscode from 'vscode';
 import type { TargetSetting } from './shared/manifest';
 import type { BackendSetting } from './shared/results';
+import type { SettingScopes } from './commands/figureDestination';
 
 export type OutputSetting = 'panel' | 'replace' | 'insertBelow' | 'clipboard';
 
@@ -28,4 +30,24 @@ export function readSettings(): Settings {
     maxInputLength: c.get<number>('maxInputLength', 2000),
     hover: c.get<boolean>('hover.enabled', true),
   };
+}
+
+/** `figureFolder`: the effective value, and each scope's (a workspace may set it: figureDestination.ts decides). */
+export function figureFolderSetting(): { value: string; scopes: SettingScopes<string> | undefined } {
+  const c = vscode.workspace.getConfiguration(SECTION);
+  return { value: c.get<string>('figureFolder', ''), scopes: c.inspect<string>('figureFolder') };
+}
+
+/**
+ * `modelPaths` from the user's own settings only, never the workspace's: a workspace could list `/`, and the webview
+ * may read every folder listed (ModelRegistry.webviewModelRoots).
+ */
+export function userModelPaths(): string[] {
+  const paths = vscode.workspace.getConfiguration(SECTION).inspect<string[]>('modelPaths')?.globalValue ?? [];
+  return paths.filter((p) => typeof p === 'string');
+}
+
+/** Writes the target language into the user's settings (Choose Translation Direction). */
+export async function setTargetLanguage(value: TargetSetting): Promise<void> {
+  await vscode.workspace.getConfiguration(SECTION).update('targetLanguage', value, vscode.ConfigurationTarget.Global);
 }

@@ -18,7 +18,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const panel = new AttentionPanel(context.extensionUri, () => registry.webviewModelRoots());
   const service = new TranslationService(panel, registry);
   const status = new StatusBar();
-  service.onDidLoadModel.event(({ id, backend }) => status.setModel(id, backend));
+  service.onDidLoadModel.event(({ id, backend, choice }) => status.setModel(id, backend, choice));
   const cache = new AttentionCache();
   service.onDidTranslate.event(({ result, origin, version }) => {
     status.setDirection(result.from, result.to);

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { TranslateParams } from './shared/protocol';
 import { RequestCancelledError } from './shared/ipc';
 import { parseProgress } from './shared/progressMessage';
-import type { TranslationResult } from './shared/results';
+import type { BackendChoice, TranslationResult } from './shared/results';
 import type { AttentionPanel } from './panels/attentionPanel';
 import type { ModelRegistry } from './models/registry';
 import { readSettings } from './config';
@@ -30,7 +30,7 @@ export class TranslationService {
   private readonly progress = new Map<number, (done: number, total: number) => void>();
   private readonly reported = new Set<string>();
   readonly onDidTranslate = new vscode.EventEmitter<TranslatedEvent>();
-  readonly onDidLoadModel = new vscode.EventEmitter<{ id: string; backend: string }>();
+  readonly onDidLoadModel = new vscode.EventEmitter<{ id: string; backend: string; choice: BackendChoice }>();
 
   constructor(private readonly panel: AttentionPanel, private readonly registry: ModelRegistry) {
     panel.onNotification((n) => {
@@ -59,7 +59,7 @@ export class TranslationService {
         progress.report({ message: vscode.l10n.t('Loading model {0} ({1})…', model.manifest.id, backendLabel) });
         // Cancel answers at once while the model loads; the load itself goes on for the next request.
         const loading = this.panel.ensureModel(model.dir, model.manifest, settings.backend);
-        loading.then((loaded) => this.onDidLoadModel.fire({ id: loaded.info.id, backend: loaded.info.backend }), () => undefined);
+        loading.then((loaded) => this.onDidLoadModel.fire({ id: loaded.info.id, backend: loaded.info.backend, choice: loaded.info.backendChoice }), () => undefined);
         const loaded = await untilAborted(loading, abort.signal, cancelled);
         progress.report({ message: vscode.l10n.t('Translating on {0}…', loaded.info.backend) });
         const params: TranslateParams = { text, to: settings.targetLanguage, beam: settings.beamSize, attention: opts.attention, steps: opts.steps, display: opts.display };
@@ -75,10 +75,12 @@ export class TranslationService {
           });
         };
         const result = await this.panel.request('translate', params, { timeoutMs: 120_000 + 20_000 * sentences, signal: abort.signal, onId })
+          .catch((e: unknown) => { throw abort.signal.aborted ? cancelled() : e; })   // why it was cancelled (superseded?)
           .finally(() => this.progress.delete(requestId));
         if (abort.signal.aborted) throw cancelled();               // a cancelled result is never shown
+        // The panel shows what was left out of a result it draws; a result it does not draw gets a message here.
         const leftOut = result.attentionLeftOut;
-        if (leftOut) {
+        if (leftOut && !opts.display) {
           void vscode.window.showWarningMessage(vscode.l10n.t('Attention Companion: attention was left out for {0} of {1} sentences, to keep one translation under {2} MB. Select less text to see it.',
             leftOut.sentences, leftOut.of, formatMegabytes(leftOut.limitBytes)));
         }

@@ -1,29 +1,24 @@
-// The engine inside a webview (the Attention panel's, the companion's): loads packages over the webview's resource URIs.
-import * as ort from 'onnxruntime-web/webgpu';
+// The engine inside a webview's worker (./engine/worker.ts): opens packages and keeps the current model. Files come
+// through a `FileReader` (the page reads them over the webview's resource URIs); tests load from disk instead.
 import type { LoadModelParams, ModelInfo } from '../src/shared/protocol';
 import { OnnxModel, type PackageSource } from '../src/engine/onnxModel';
 import { Translator } from '../src/engine/translator';
 import { PackageError, packageFileLabel } from '../src/shared/packageError';
+import type { FileReply } from './engine/workerProtocol';
 
-/** Opens a package into a model; the webview's own by default, replaceable so tests can load from disk. */
+/** Opens a package into a model; the worker's own by default, replaceable so tests can load from disk. */
 export type ModelLoader = (p: LoadModelParams) => Promise<OnnxModel>;
 
-/** `checkedFiles`: what the extension host has already hashed; without it the engine hashes with Web Crypto. */
-function fetchPackage(baseUri: string, checkedFiles?: Record<string, string>): PackageSource {
+/** Reads one URL (the page does it for its worker). */
+export type FileReader = (url: string) => Promise<FileReply>;
+
+/** The package at `baseUri`. `checkedFiles`: what the extension host has already hashed; without it the engine hashes. */
+export function packageOverUrls(baseUri: string, read: FileReader, checkedFiles?: Record<string, string>): PackageSource {
   const base = baseUri.endsWith('/') ? baseUri : baseUri + '/';
   const label = (name: string) => packageFileLabel(baseUri, name);
   return {
     location: baseUri,
-    read: async (name) => {
-      let res: Response;
-      try {
-        res = await fetch(base + name);
-      } catch {
-        throw new PackageError(label(name), 'could not be read (the webview may not reach this folder)');
-      }
-      if (!res.ok) throw new PackageError(label(name), res.status === 404 ? 'does not exist' : `could not be read (HTTP ${res.status})`);
-      return new Uint8Array(await res.arrayBuffer());
-    },
+    read: async (name) => bytesOf(await read(base + name), label(name)),
     verify: checkedFiles && (async (expected) => {
       for (const [name, digest] of Object.entries(expected)) {
         if (checkedFiles[name] !== digest.sha256) {
@@ -34,18 +29,20 @@ function fetchPackage(baseUri: string, checkedFiles?: Record<string, string>): P
   };
 }
 
-const loadInWebview: ModelLoader = (p) => {
-  // A webview is not cross-origin isolated: no SharedArrayBuffer, so one wasm thread.
-  ort.env.wasm.numThreads = 1;
-  ort.env.wasm.wasmPaths = p.ortBaseUri;
-  ort.env.logLevel = 'error';
-  return OnnxModel.load(ort, fetchPackage(p.baseUri, p.checkedFiles), p.backend);
-};
+/** The bytes of a reply, or a PackageError naming `file` and what went wrong. */
+export function bytesOf(reply: FileReply, file: string): Uint8Array {
+  if ('bytes' in reply) return reply.bytes;
+  switch (reply.problem) {
+    case 'missing': throw new PackageError(file, 'does not exist');
+    case 'http': throw new PackageError(file, `could not be read (HTTP ${reply.status})`);
+    default: throw new PackageError(file, 'could not be read (the webview may not reach this folder)');
+  }
+}
 
 export class EngineHost {
   private current?: { key: string; model: OnnxModel; translator: Translator };
 
-  constructor(private readonly loadModel: ModelLoader = loadInWebview) {}
+  constructor(private readonly loadModel: ModelLoader) {}
 
   /** Switches models only when the new one loads: after a failed load the previous model keeps translating. */
   async load(p: LoadModelParams): Promise<ModelInfo> {
@@ -58,7 +55,7 @@ export class EngineHost {
       await previous?.model.release();
     }
     const m = this.current.model;
-    return { id: m.manifest.id, backend: m.backend, manifest: m.manifest, loadMillis: Math.round(performance.now() - t0) };
+    return { id: m.manifest.id, backend: m.backend, backendChoice: m.backendChoice, manifest: m.manifest, loadMillis: Math.round(performance.now() - t0) };
   }
 
   get translator(): Translator {

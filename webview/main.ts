@@ -1,15 +1,20 @@
-// The Attention panel's script: hosts the engine, answers the host's requests, and draws results.
+// The Attention panel's script: answers the host's requests with its engine (a worker: the panel stays live while it
+// computes), and draws results, finished sentences as they come.
 import { PANEL, PROTOCOL_VERSION, type PanelProtocol } from '../src/shared/protocol';
 import type { TranslationResult } from '../src/shared/results';
 import { CancelledError } from '../src/engine/beam';
-import { EngineHost } from './engineHost';
+import { EngineWorker } from './engine/engineWorker';
 import { connect, vscodeApi } from './ipc';
 import { displayLang, translator } from './strings';
 import { AttentionView } from './view/attentionView';
+import { linkStylesheet } from './components/dom';
+
+// The panel's own parts (tokens, heatmap, steps) beside media/panel.css, the page's stylesheet that comes with the HTML.
+linkStylesheet('../media/attention.css', import.meta.url);
 
 const t = translator(displayLang(document.documentElement.lang));
 const view = new AttentionView(document.getElementById('app')!, t);
-const engine = new EngineHost();
+const engine = new EngineWorker(new URL('engineWorker.js', import.meta.url).toString());
 // Set before a saved result is drawn: the export button shows only when someone listens.
 view.onAction = (a) => host.notify('action', a);
 
@@ -33,11 +38,19 @@ const host = connect<PanelProtocol>(PANEL, {
   translate: async (params, { id, signal }) => {
     view.setBusy(t('panel.translating'));
     try {
-      const result = await engine.translator.translate(params.text, {
-        to: params.to, from: params.from, beam: params.beam, attention: params.attention, queriesAndKeys: false, steps: params.steps, signal,
-        onProgress: (done, total) => host.notify('progress', { requestId: id, done, total }),
+      const result = await engine.translate({
+        text: params.text, to: params.to, from: params.from, beam: params.beam, attention: params.attention, queriesAndKeys: false, steps: params.steps,
+      }, {
+        signal,
+        onProgress: (done, total) => {
+          host.notify('progress', { requestId: id, done, total });
+          if (total > 1 && done < total) view.setBusy(t('panel.translatingSentence', { n: done + 1, total }));
+        },
+        onPartial: params.display ? (p) => { if (!signal.aborted) view.showPartial(p.text); } : undefined,
+        // How long the worker took to stop after the cancel (diagnostics; the end-to-end test reads it).
+        onStopped: (ms) => { document.body.dataset.engineStoppedAfterMs = String(ms); },
       });
-      // A cancelled request never draws (the translator rejects once aborted; this guards the last step).
+      // A cancelled request never draws (the worker's answer may cross the cancel).
       if (signal.aborted) throw new CancelledError();
       if (params.display) {
         view.showResult(result);
@@ -45,7 +58,8 @@ const host = connect<PanelProtocol>(PANEL, {
       }
       return result;
     } catch (e) {
-      if ((e as Error).name !== 'CancelledError') view.showError((e as Error).message);
+      if ((e as Error).name === 'CancelledError' || (e as Error).name === 'RequestCancelledError' || signal.aborted) view.dropPartial();
+      else view.showError((e as Error).message);
       throw e;
     } finally {
       view.setBusy(undefined);

@@ -203,7 +203,7 @@ Trained in continuations from committed state (`models/training/continuation.py`
 | package | {m['packageBytes'] / 1e6:.1f} MB, weights stored as {m.get('weightsDtype', 'fp32')} |
 | directions | {', '.join(f'{a}→{b}' for a, b in m['directions'])} (ko↔de pivots through English in the engine) |
 | training config | `{t['config']}` |
-| hardware | {t['device']}{f" × {t['world']}" if t.get('world', 1) > 1 else ''} |
+| hardware | {f"{t['world']} DDP ranks, each " if t.get('world', 1) > 1 else ''}{t['device']} |
 | training time | {t['minutes']} minutes, {t['steps']} steps, {t.get('targetTokensSeen') or 0:,} target tokens seen |
 | throughput | about {int(sum(speed[-10:]) / max(len(speed[-10:]), 1))} target tokens/s at the end |
 | final dev loss | {done.get('dev_loss', '')} (label-smoothed cross-entropy per target token) |
@@ -212,7 +212,7 @@ Trained in continuations from committed state (`models/training/continuation.py`
 ## Scores
 
 Measured through the product's own engine (TypeScript, onnxruntime-web WASM in Node) on this package, beam
-{how.get('beam', 4)}{f", first {how['limit']} segments of each set" if how.get('limit') else ''}. {how.get('metrics', '')}.
+{how.get('beam', 4)}{f", first {how['limit']} segments of each set" if how.get('limit') else ''}.{f" {how['metrics']}." if how.get('metrics') else ''}
 
 {scores_table(m.get('scores', {}))}
 

@@ -22,7 +22,10 @@ CONFIGS: dict[str, dict] = {
     # after 35 minutes side by side, 4+2 reached dev loss 6.64 and 6+2 6.77.
     "cpu": dict(
         model=ModelConfig(vocab_size=16000, d_model=256, n_heads=4, d_ff=1024, enc_layers=4, dec_layers=2, max_len=256),
-        vocab_size=16000, max_tokens=4000, max_minutes=120.0, max_steps=10_000_000, warmup=300, lr_peak=1.2e-3, rewarm=200,
+        # max_tokens is per rank (2 ranks): 2000 gives ~3,000 target tokens a step. Continuation 1 used 4000 (~5,900 a
+        # step) and after 868 steps and 5.2M target tokens still looped (dev chrF 6.4), where v2, with ~1,600-token
+        # steps, had reached chrF ~15 after 6.3M tokens in 3,876 steps: this early, updates count more than batch size.
+        vocab_size=16000, max_tokens=2000, max_minutes=120.0, max_steps=10_000_000, warmup=300, lr_peak=1.2e-3, rewarm=200,
         ckpt_every=200, average_last=4, dev_every=1000, max_pairs=None, dev_pairs=100, seed=1,
     ),
     # One CUDA GPU (H100) for at most 10 minutes in bf16; also runs under torchrun (DDP) on several GPUs.

@@ -68,7 +68,8 @@ def read_state(config: str) -> dict | None:
 
 
 def counters(meta: dict) -> dict:
-    return {"step": meta["step"], "epoch": meta["epoch"], "batchPos": meta["batch_pos"], "elapsedSeconds": meta["elapsed"],
+    return {"step": meta["step"], "epoch": meta["epoch"], "batchPos": meta["batch_pos"], "maxTokens": meta.get("max_tokens", 4000),
+            "elapsedSeconds": meta["elapsed"],
             "tokensSeen": meta["target_tokens_seen"], "cpuSeconds": meta["cpu_seconds"]}
 
 

@@ -110,6 +110,28 @@ def to_fp16_storage(graph: onnx.GraphProto):
         graph.node.insert(i, node)
 
 
+def logits_as_matmul(graph: onnx.GraphProto) -> int:
+    """The tied output projection, exported as Einsum("...d,vd->...v", h, E), becomes MatMul(h, Transpose(E)).
+    onnxruntime runs that Einsum by transposing E (vocab x d) on every decoder step; a Transpose of a constant is
+    folded once when the session is created, and MatMul uses the prepacked result. Measured on ac-small-cpu-v2
+    (onnxruntime-web WASM in Node, 1 thread, one step at 20 past tokens, side by side): 4.2x faster steps; a Gemm
+    with transB was 3.5x. Rewritten here rather than written as h @ E.t() in model.py because torch's constant
+    folding would store the transposed copy (vocab x d more bytes in weights.bin). Returns how many were rewritten."""
+    count = 0
+    for node in list(graph.node):
+        eq = next((a.s for a in node.attribute if a.name == "equation"), b"")
+        if node.op_type != "Einsum" or eq.replace(b" ", b"") != b"...d,vd->...v":
+            continue
+        h, weight = node.input
+        transposed = f"{weight}__T"
+        at = list(graph.node).index(node)
+        graph.node.remove(node)
+        graph.node.insert(at, helper.make_node("MatMul", [h, transposed], list(node.output), name=f"{node.name or 'logits'}__matmul"))
+        graph.node.insert(at, helper.make_node("Transpose", [weight], [transposed], perm=[1, 0], name=f"{weight}__transpose"))
+        count += 1
+    return count
+
+
 def externalize(models: dict[str, onnx.ModelProto], weights_path: Path) -> dict:
     """Moves every initializer into one weights file, each distinct content once. Returns stats."""
     blobs: dict[str, tuple[int, int]] = {}
@@ -215,6 +237,8 @@ def export_package(run: Path, out: Path, dtype: str = "fp32", package_id: str | 
             p = Path(tmp) / spec[0]
             export_graph(model, name, spec, cfg, p)
             models[name] = onnx.load(str(p))
+    for m in models.values():
+        logits_as_matmul(m.graph)
     ops = sorted({n.op_type for m in models.values() for n in m.graph.node})
     if dtype == "fp16":
         for m in models.values():
@@ -277,14 +301,38 @@ def write_manifest(out: Path, manifest: dict):
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
+def rewrite_package_graphs(package: Path) -> int:
+    """Applies this exporter's graph rewrites (logits_as_matmul) to a package exported before them, in place:
+    the weights stay byte for byte, only the graphs and the manifest's digests change."""
+    manifest = json.loads((package / "manifest.json").read_text(encoding="utf-8"))
+    count, ops = 0, set()
+    for spec in manifest["graphs"].values():
+        path = package / spec["file"]
+        m = onnx.load(str(path), load_external_data=False)
+        n = logits_as_matmul(m.graph)
+        if n:
+            onnx.save(m, str(path))
+            count += n
+        ops |= {node.op_type for node in m.graph.node}
+    manifest["operators"] = sorted(ops)
+    write_manifest(package, manifest)
+    return count
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--run", required=True, help="training output folder with model.pt and tokenizer.model")
-    ap.add_argument("--out", required=True)
+    ap.add_argument("--rewrite-package", help="apply the graph rewrites to this exported package in place, and stop")
+    ap.add_argument("--run", help="training output folder with model.pt and tokenizer.model")
+    ap.add_argument("--out")
     ap.add_argument("--dtype", choices=["fp32", "fp16"], default="fp32")
     ap.add_argument("--id", default=None)
     ap.add_argument("--description", default="")
     args = ap.parse_args(argv)
+    if args.rewrite_package:
+        print(f"{args.rewrite_package}: {rewrite_package_graphs(Path(args.rewrite_package))} output projections rewritten")
+        return
+    if not (args.run and args.out):
+        ap.error("--run and --out are required")
     m, _ = export_package(Path(args.run), Path(args.out), args.dtype, args.id, args.description)
     print(json.dumps({"package": args.out, "bytes": m["packageBytes"], "export": m["export"], "operators": m["operators"]}, indent=1))
 

@@ -96,6 +96,15 @@ def make_batches(examples, max_tokens: int, seed: int):
     return batches
 
 
+def rescaled_position(examples, batch_pos: int, old_max_tokens: int, new_max_tokens: int, seed: int, world: int) -> int:
+    """Where a run resumed with another batch size goes on in its epoch: the same fraction of the epoch's batches.
+    The new batches are another random order of the same examples, so the rest of this epoch samples rather than
+    exactly completes it; from the next epoch on every example is seen once per epoch again."""
+    def per_rank(max_tokens):
+        return len(make_batches(examples, max_tokens, seed)) // world
+    return round(batch_pos * per_rank(new_max_tokens) / max(per_rank(old_max_tokens), 1))
+
+
 def round_up(n: int, to: int = 8) -> int:
     return -(-n // to) * to
 
@@ -249,6 +258,7 @@ def main(argv=None):
     model = Transformer(mcfg).to(device)
     opt = torch.optim.Adam(model.parameters(), lr=cfg["lr_peak"], betas=(0.9, 0.98), eps=1e-9)
     step, epoch, batch_pos, elapsed, resumed_tokens, cpu_before = 0, 0, 0, 0.0, 0, 0.0
+    resumed_max_tokens = cfg["max_tokens"]   # states written before max_tokens was recorded used 4000
     rewarm_from = None   # set when resuming without optimizer state: the learning rate ramps up again
     last = out / "last.pt"
     if last.exists():
@@ -257,6 +267,7 @@ def main(argv=None):
         opt.load_state_dict(state["opt"])
         step, epoch, batch_pos, elapsed = state["step"], state["epoch"], state["batch_pos"], state["elapsed"]
         resumed_tokens, cpu_before = state.get("tokens_seen", 0), state.get("cpu_seconds", 0.0)
+        resumed_max_tokens = state.get("max_tokens", 4000)
         torch.set_rng_state(state["rng"])
         log(out, rank, event="resume", step=step, epoch=epoch)
     elif init_state is not None:
@@ -268,6 +279,7 @@ def main(argv=None):
             load_from_package(model, Path(init_state["packageDir"]), init_state["tensors"])
         step, epoch, batch_pos = init_state["step"], init_state["epoch"], init_state["batchPos"]
         elapsed, resumed_tokens, cpu_before = init_state["elapsedSeconds"], init_state["tokensSeen"], init_state["cpuSeconds"]
+        resumed_max_tokens = init_state.get("maxTokens", 4000)
         rewarm_from = step
         log(out, rank, event="resume_from_package", package=init_state.get("package") or init_state["weightsFile"], step=step, epoch=epoch)
     log(out, rank, event="model", params=model.num_params(), config=args.config, device=str(device), world=world)
@@ -286,7 +298,7 @@ def main(argv=None):
 
     def save_state():
         torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "epoch": epoch,
-                    "batch_pos": batch_pos, "elapsed": elapsed, "tokens_seen": tokens_seen, "cpu_seconds": cpu_seconds(),
+                    "batch_pos": batch_pos, "max_tokens": cfg["max_tokens"], "elapsed": elapsed, "tokens_seen": tokens_seen, "cpu_seconds": cpu_seconds(),
                     "rng": torch.get_rng_state()}, last)
 
     if args.add_minutes is not None:
@@ -296,6 +308,9 @@ def main(argv=None):
     start = time.time() - elapsed
     tokens_seen, tick, tick_tokens, tick_sents, done = resumed_tokens, time.time(), 0, 0, False
     model.train()
+    if resumed_max_tokens != cfg["max_tokens"] and batch_pos > 0:
+        batch_pos = rescaled_position(examples, batch_pos, resumed_max_tokens, cfg["max_tokens"], cfg["seed"] + epoch, world)
+        log(out, rank, event="batch_size_changed", max_tokens_from=resumed_max_tokens, max_tokens=cfg["max_tokens"], batch_pos=batch_pos)
     while not done:
         batches = make_batches(examples, cfg["max_tokens"], cfg["seed"] + epoch)
         mine = batches[rank::world][: len(batches) // world]   # every rank the same count: no rank waits alone
@@ -370,7 +385,7 @@ def main(argv=None):
                     "minutes": round(elapsed / 60, 1), "device": torch.cuda.get_device_name() if device.type == "cuda" else f"cpu x{torch.get_num_threads()}",
                     "averaged": [c.name for c in ckpts[-cfg["average_last"]:]] if averaged else [], "world": world,
                     "pairs": len(train_rows), "target_tokens_seen": tokens_seen, "epoch": epoch, "batch_pos": batch_pos,
-                    "elapsed": elapsed, "cpu_seconds": cpu_seconds(), "epoch_examples": len(examples)},
+                    "max_tokens": cfg["max_tokens"], "elapsed": elapsed, "cpu_seconds": cpu_seconds(), "epoch_examples": len(examples)},
                    out / "model.pt")
         log(out, rank, event="done", step=step, minutes=round(elapsed / 60, 2),
             dev_loss=round(dev_loss(model, dev_examples, special, device, cfg["max_tokens"]), 4),

@@ -9,13 +9,14 @@ import { OnnxModel } from '../engine/onnxModel';
 import { Translator } from '../engine/translator';
 import { defaultPackageDir, fsPackage } from '../node/fsPackage';
 import { JsonArrayFile } from './jsonArrayFile';
+import { labelledResult } from './labelledResult';
 import { LineProgress } from './lineProgress';
 
 const DEFAULT_ATTENTION_MB = DEFAULT_ATTENTION_BUDGET_BYTES / 2 ** 20;
 
 const USAGE = `Usage: attention-companion translate --to <ko|en|de|auto> [--from <en|ko|de>] [--beam N] [--model DIR] [--attention out.json [--attention-limit MB]]
 Reads one text per line on stdin and prints one translation per line on stdout.
-  --attention FILE      also write tokens and attention (encoder, decoder, cross) of every line as JSON
+  --attention FILE      also write tokens, their labels and attention (encoder, decoder, cross) of every line as JSON
   --attention-limit MB  most attention kept per line, as JSON (default ${DEFAULT_ATTENTION_MB}); sentences past it are written
                         without attention, and stderr says how many
   --model DIR           a model package folder (default: the package named in models/DEFAULT)
@@ -79,7 +80,7 @@ async function main() {
     progress.finish();
     process.stdout.write(r.text.replace(/\n/g, ' ') + '\n');
     if (r.attentionLeftOut) process.stderr.write(`attention-companion: line ${lineNumber}: ${r.attentionLeftOut.message}\n`);
-    records?.push(r);
+    records?.push(labelledResult(r));
   }
   records?.close();
   await model.release();

@@ -1,7 +1,7 @@
 // Choose Translation Direction and Choose Model: quick picks that write the settings / the chosen package.
 import * as vscode from 'vscode';
 import { LANG_NAMES, LANGS, type TargetSetting } from '../shared/manifest';
-import { readSettings, SECTION } from '../config';
+import { readSettings, setTargetLanguage } from '../config';
 import type { ModelRegistry } from '../models/registry';
 import { verifyPackageFiles } from '../models/packageVerifier';
 
@@ -13,7 +13,7 @@ export async function chooseDirection(): Promise<void> {
   ];
   const items = options.map((i) => ({ ...i, picked: i.value === current, detail: i.value === current ? vscode.l10n.t('current') : undefined }));
   const pick = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Translate into which language?') });
-  if (pick) await vscode.workspace.getConfiguration(SECTION).update('targetLanguage', pick.value, vscode.ConfigurationTarget.Global);
+  if (pick) await setTargetLanguage(pick.value);
 }
 
 export async function chooseModel(registry: ModelRegistry): Promise<boolean> {

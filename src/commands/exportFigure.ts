@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { realpath } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { SECTION } from '../config';
+import { figureFolderSetting } from '../config';
 import {
   decideFolder, figureFiles, freeFigureName, isAbsoluteSetting, settingSource, type FolderSource,
 } from './figureDestination';
@@ -18,11 +18,10 @@ const confirmedOutside = new Set<string>();
 /** Where figures go: the setting (relative to the workspace), else assets/images/ when it exists, else the workspace root. */
 async function figureFolder(): Promise<FigureTarget | undefined> {
   const ws = vscode.workspace.workspaceFolders?.[0]?.uri;
-  const config = vscode.workspace.getConfiguration(SECTION);
-  const value = config.get<string>('figureFolder', '');
+  const { value, scopes } = figureFolderSetting();
   const setting = value.trim();
   if (setting) {
-    const source = settingSource(config.inspect<string>('figureFolder'), value);
+    const source = settingSource(scopes, value);
     if (isAbsoluteSetting(setting)) return { folder: vscode.Uri.file(setting.replace(/^~(?=$|[\\/])/, homedir())), source };
     return ws && { folder: vscode.Uri.joinPath(ws, setting.replace(/\\/g, '/')), source };
   }

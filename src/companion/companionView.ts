@@ -37,6 +37,7 @@ export class CompanionViewProvider implements vscode.WebviewViewProvider, vscode
       names: COMPANION,
       peer: 'The Paper Companion view',
       handlers: { selection: async () => this.selection() },
+      roots: () => resourceRoots(this.extensionUri, this.registry.webviewModelRoots()),
       // Every start of the script (a reload too) has an empty engine: load the current model into it.
       onNotification: (n) => { if (n.method === 'ready') void this.loadModel(view); },
     });

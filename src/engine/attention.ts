@@ -1,5 +1,9 @@
-// Attention math shared by the panel, the hover and the tests: slicing, head mean, rollout.
+// Attention math, the one home for it: slicing a [L, H, Q, K] tensor (a head, a row, the mean over heads, the
+// strongest head), rows and columns of a matrix, rollout. The panel, the hover, the companion and the tests use it.
 import type { Matrix, Tensor } from '../shared/results';
+
+/** One head, or the mean over the heads of a layer. */
+export type HeadChoice = number | 'mean';
 
 /** Head `head` of layer `layer` of a [L, H, Q, K] tensor. */
 export function headMatrix(t: Tensor, layer: number, head: number): Matrix {
@@ -18,6 +22,70 @@ export function headMean(t: Tensor, layer: number): Matrix {
     for (let i = 0; i < out.length; i++) out[i] += m[i] / H;
   }
   return { rows: Q, cols: K, data: out };
+}
+
+/** One head of a layer, or the mean of its heads. */
+export function layerMatrix(t: Tensor, layer: number, head: HeadChoice): Matrix {
+  return head === 'mean' ? headMean(t, layer) : headMatrix(t, layer, head);
+}
+
+/**
+ * Row `row` of head `head` in layer `layer` of any [L, H, R, C] tensor: a query's attention over the keys of an
+ * attention tensor, or one token's query / key vector of a [L, H, S, dh] tensor.
+ */
+export function headRow(t: Tensor, layer: number, head: number, row: number): number[] {
+  const [L, H, R, C] = t.dims;
+  if (layer < 0 || layer >= L || head < 0 || head >= H || row < 0 || row >= R) throw new RangeError(`layer ${layer} / head ${head} / row ${row} outside [${L}, ${H}, ${R}]`);
+  const start = ((layer * H + head) * R + row) * C;
+  return t.data.slice(start, start + C);
+}
+
+/**
+ * What a group of queries (the pieces of one word) attends to: the mean of their rows, for one head or the mean
+ * over heads. Rows of attention sum to 1, and so does their mean. No rows: all zeros.
+ */
+export function meanOfRows(t: Tensor, layer: number, head: HeadChoice, rows: number[]): number[] {
+  const [, H, , K] = t.dims;
+  const out = new Array<number>(K).fill(0);
+  const heads = head === 'mean' ? Array.from({ length: H }, (_, h) => h) : [head];
+  if (rows.length === 0) return out;
+  const w = 1 / (rows.length * heads.length);
+  for (const h of heads) for (const r of rows) headRow(t, layer, h, r).forEach((v, j) => { out[j] += v * w; });
+  return out;
+}
+
+/**
+ * The single head whose row for `query` puts the most weight on one other token (the query itself does not count):
+ * the head worth pinning in the hover. Ties go to the earlier layer and head.
+ */
+export function strongestHead(t: Tensor, query: number): { layer: number; head: number } {
+  const [L, H] = t.dims;
+  let best = { layer: L - 1, head: 0, w: -1 };
+  for (let l = 0; l < L; l++) {
+    for (let h = 0; h < H; h++) {
+      headRow(t, l, h, query).forEach((v, k) => { if (k !== query && v > best.w) best = { layer: l, head: h, w: v }; });
+    }
+  }
+  return { layer: best.layer, head: best.head };
+}
+
+/** One row of a matrix (a query's attention over the keys), as a view. */
+export function matrixRow(m: Matrix, row: number): Float32Array {
+  return m.data.subarray(row * m.cols, (row + 1) * m.cols);
+}
+
+/** One column of a matrix (what every query gives one key), copied. */
+export function matrixCol(m: Matrix, col: number): Float32Array {
+  const out = new Float32Array(m.rows);
+  for (let i = 0; i < m.rows; i++) out[i] = m.data[i * m.cols + col];
+  return out;
+}
+
+/** Largest entry (0 for an empty matrix), ignoring non-finite values: the top of a heatmap's colour scale. */
+export function matrixMax(m: Matrix): number {
+  let max = 0;
+  for (let i = 0; i < m.data.length; i++) { const v = m.data[i]; if (Number.isFinite(v) && v > max) max = v; }
+  return max;
 }
 
 export function matmul(a: Matrix, b: Matrix): Matrix {
@@ -78,4 +146,11 @@ export function topEntries(values: ArrayLike<number>, n: number): { index: numbe
   return Array.from(values, (value, index) => ({ index, value }))
     .sort((a, b) => b.value - a.value || a.index - b.index)
     .slice(0, n);
+}
+
+/** Largest value and its index (the first on ties; index -1 when empty). */
+export function argmax(xs: ArrayLike<number>): { index: number; value: number } {
+  let index = -1, value = -Infinity;
+  for (let i = 0; i < xs.length; i++) if (xs[i] > value) { value = xs[i]; index = i; }
+  return { index, value };
 }

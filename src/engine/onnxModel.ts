@@ -2,7 +2,8 @@
 import type * as Ort from 'onnxruntime-web';
 import type { FileDigest, GraphName, ModelManifest } from '../shared/manifest';
 import { PackageError } from '../shared/packageError';
-import type { Backend, BackendSetting, Tensor } from '../shared/results';
+import type { Backend, BackendChoice, BackendSetting, Tensor } from '../shared/results';
+import { chooseBackend } from './backendChoice';
 import type { StepDecoder } from './beam';
 import { SerialQueue } from './concurrency';
 import { CheckedPackage } from './checkedPackage';
@@ -40,23 +41,6 @@ function runExclusive(session: Ort.InferenceSession, feeds: Ort.InferenceSession
   return runs.run(() => session.run(feeds));
 }
 
-/** Picks the execution provider: WebGPU when an adapter exists (or is forced), else WASM. */
-export async function chooseBackend(setting: BackendSetting): Promise<Backend> {
-  if (setting === 'wasm') return 'wasm';
-  const gpu = (globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<unknown> } } }).navigator?.gpu;
-  let adapter: unknown = null;
-  try {
-    adapter = gpu ? await gpu.requestAdapter() : null;
-  } catch {
-    adapter = null;
-  }
-  if (adapter) return 'webgpu';
-  if (setting === 'webgpu') {
-    throw new Error('The backend setting asks for WebGPU, but this editor offers no WebGPU adapter. Set "attentionCompanion.backend" to "auto" or "wasm".');
-  }
-  return 'wasm';
-}
-
 export class OnnxModel {
   private readonly sessions = new Map<GraphName, Promise<Ort.InferenceSession>>();
   private weights?: Promise<Uint8Array>;
@@ -67,8 +51,13 @@ export class OnnxModel {
     private readonly source: PackageSource,
     readonly manifest: ModelManifest,
     readonly tokenizer: SentencePieceTokenizer,
-    readonly backend: Backend,
+    /** The execution provider and why it was chosen. */
+    readonly backendChoice: BackendChoice,
   ) {}
+
+  get backend(): Backend {
+    return this.backendChoice.backend;
+  }
 
   /** Fails with a PackageError naming the file and the problem when any part of the package is wrong. */
   static async load(ort: OrtModule, source: PackageSource, backendSetting: BackendSetting): Promise<OnnxModel> {
@@ -77,8 +66,7 @@ export class OnnxModel {
     await files.verifyAll();
     const tokenizerFile = manifest.tokenizer.json;
     const tokenizer = readTokenizer(await files.read(tokenizerFile), files.label(tokenizerFile), manifest);
-    const backend = await chooseBackend(backendSetting);
-    const model = new OnnxModel(ort, files, manifest, tokenizer, backend);
+    const model = new OnnxModel(ort, files, manifest, tokenizer, await chooseBackend(backendSetting));
     for (const graph of ['encoder', 'decoderStep'] as const) {
       try {
         await model.session(graph);

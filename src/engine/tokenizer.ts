@@ -3,46 +3,14 @@
 // It mirrors sentencepiece (normalizer.cc, unigram_model.cc EncodeOptimized, sentencepiece_processor.cc)
 // for the configuration we train (models/training/tokenizer.py): identity normalization,
 // remove_extra_whitespaces, add_dummy_prefix, escape_whitespaces, user-defined tags, byte_fallback.
+// Normalization: ./normalizer.ts; UTF-8 of byte pieces: ./utf8.ts; the tokenizer.json format: ./tokenizerFormat.ts.
 // No Node or DOM imports: the engine runs in the webview and in Node.
+import { normalize, SPACE_SYMBOL_STR } from './normalizer';
+import { type Encoding, PieceType, type TokenizerJSON } from './tokenizerFormat';
+import { decodeBytes, utf8Bytes, utf8Length } from './utf8';
 
-/** Piece types, as in sentencepiece_model.proto. */
-export const PieceType = {
-  Normal: 1,
-  Unknown: 2,
-  Control: 3,
-  UserDefined: 4,
-  Unused: 5,
-  Byte: 6,
-} as const;
-export type PieceType = (typeof PieceType)[keyof typeof PieceType];
+export { type Encoding, PieceType, type TokenizerJSON };
 
-/** tokenizer.json, written by `python3 -m models.training.tokenizer json`. */
-export interface TokenizerJSON {
-  version: number;
-  model: string;
-  /** [piece, score, type] in id order. */
-  pieces: [string, number, number][];
-  unkId: number;
-  bosId: number;
-  eosId: number;
-  padId: number;
-  byteFallback: boolean;
-  addDummyPrefix: boolean;
-  removeExtraWhitespaces: boolean;
-  escapeWhitespaces: boolean;
-  normalization: string;
-}
-
-export interface Encoding {
-  ids: number[];
-  pieces: string[];
-  /** [start, end) UTF-16 offsets into the string given to encode(), one per piece. */
-  offsets: [number, number][];
-}
-
-/** U+2581, the escaped whitespace. */
-const SPACE_SYMBOL = 0x2581;
-const SPACE_SYMBOL_STR = '\u2581';
 /** What spm's decoder prints for <unk> (trainer_spec.unk_surface default). */
 const UNK_SURFACE = ' \u2047 ';
 /** unigram_model.h: unknown characters score min_score - 10. */
@@ -59,60 +27,6 @@ interface TrieNode {
 
 function newNode(): TrieNode {
   return { id: -1, next: null };
-}
-
-/** UTF-8 bytes of one code point. */
-function utf8Bytes(cp: number, out: number[]): void {
-  if (cp < 0x80) out.push(cp);
-  else if (cp < 0x800) out.push(0xc0 | (cp >> 6), 0x80 | (cp & 0x3f));
-  else if (cp < 0x10000) out.push(0xe0 | (cp >> 12), 0x80 | ((cp >> 6) & 0x3f), 0x80 | (cp & 0x3f));
-  else out.push(0xf0 | (cp >> 18), 0x80 | ((cp >> 12) & 0x3f), 0x80 | ((cp >> 6) & 0x3f), 0x80 | (cp & 0x3f));
-}
-
-function utf8Length(s: string): number {
-  let n = 0;
-  for (const ch of s) {
-    const cp = ch.codePointAt(0)!;
-    n += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
-  }
-  return n;
-}
-
-/**
- * Decodes a run of byte pieces as UTF-8, reading sequences the way spm's decoder does (util.cc DecodeUTF8:
- * well-formed, shortest-form, non-surrogate), except that a byte that starts no such sequence is dropped where
- * spm writes U+FFFD. The model does emit byte runs that form no character (for emoji and bidi controls it has
- * rarely seen); shown as U+FFFD they made most of such a translation unreadable, and they carry no text.
- */
-function decodeBytes(b: number[]): string {
-  let s = '';
-  let i = 0;
-  const n = b.length;
-  const trail = (k: number) => k < n && (b[k] & 0xc0) === 0x80;
-  while (i < n) {
-    const c = b[i];
-    let cp = -1;
-    let len = 1;
-    if (c < 0x80) {
-      cp = c;
-    } else if ((c & 0xe0) === 0xc0 && trail(i + 1)) {
-      const v = ((c & 0x1f) << 6) | (b[i + 1] & 0x3f);
-      if (v >= 0x80) { cp = v; len = 2; }
-    } else if ((c & 0xf0) === 0xe0 && trail(i + 1) && trail(i + 2)) {
-      const v = ((c & 0x0f) << 12) | ((b[i + 1] & 0x3f) << 6) | (b[i + 2] & 0x3f);
-      if (v >= 0x800 && (v < 0xd800 || v > 0xdfff)) { cp = v; len = 3; }
-    } else if ((c & 0xf8) === 0xf0 && trail(i + 1) && trail(i + 2) && trail(i + 3)) {
-      const v = ((c & 0x07) << 18) | ((b[i + 1] & 0x3f) << 12) | ((b[i + 2] & 0x3f) << 6) | (b[i + 3] & 0x3f);
-      if (v >= 0x10000 && v <= 0x10ffff) { cp = v; len = 4; }
-    }
-    if (cp < 0) {
-      i += 1;
-    } else {
-      s += String.fromCodePoint(cp);
-      i += len;
-    }
-  }
-  return s;
 }
 
 export class SentencePieceTokenizer {
@@ -261,57 +175,12 @@ export class SentencePieceTokenizer {
   encode(text: string): Encoding {
     const cfg = this.cfg;
     this.lastEncodeWork = 0;                 // also for texts that return before the Viterbi (only spaces)
-    // --- Normalizer::Normalize (identity rule: every character maps to itself). ---
-    // norm: normalized code points; orig: UTF-16 offset in `text` of each one (spm's norm_to_orig),
-    // plus one final entry for the end. Typed arrays: at most one entry per code unit, + dummy + end.
-    const len = text.length;
-    if (this.scratchNorm.length < len + 2) this.grow(len + 2);
+    // --- Normalizer::Normalize (./normalizer.ts). Typed arrays: at most one entry per code unit, + dummy + end. ---
+    if (this.scratchNorm.length < text.length + 2) this.grow(text.length + 2);
     const norm = this.scratchNorm;
     const orig = this.scratchOrig;
-    let n = 0;
-    let i = 0;
-    // Only U+0020 counts as whitespace here: the identity rule does not map tabs, NBSP, U+3000...
-    // to ' ', and spm's whitespace handling looks for ' ' alone.
-    if (cfg.removeExtraWhitespaces) while (i < len && text.charCodeAt(i) === 0x20) i++;
-    if (i === len) return { ids: [], pieces: [], offsets: [] };
-    const spaceCp = cfg.escapeWhitespaces ? SPACE_SYMBOL : 0x20;
-    if (cfg.addDummyPrefix) {
-      norm[n] = spaceCp;
-      orig[n++] = i;
-    }
-    let prevSpace = cfg.removeExtraWhitespaces;
-    while (i < len) {
-      let cp = text.charCodeAt(i);
-      let w = 1;
-      if (cp >= 0xd800 && cp <= 0xdfff) {
-        const lo = i + 1 < len ? text.charCodeAt(i + 1) : 0;
-        if (cp <= 0xdbff && lo >= 0xdc00 && lo <= 0xdfff) {
-          cp = ((cp - 0xd800) << 10) + (lo - 0xdc00) + 0x10000;
-          w = 2;
-        } else {
-          cp = 0xfffd; // a lone surrogate has no UTF-8 form; TextEncoder (and spm on bad bytes) use U+FFFD
-        }
-      }
-      if (cp === 0x20) {
-        if (!prevSpace) {
-          norm[n] = spaceCp;
-          orig[n++] = i;
-        }
-        prevSpace = cfg.removeExtraWhitespaces;
-      } else {
-        norm[n] = cp;
-        orig[n++] = i;
-        prevSpace = false;
-      }
-      i += w;
-    }
-    let consumed = len;
-    if (cfg.removeExtraWhitespaces) {
-      // spm strips trailing U+2581 from the normalized string, including ones typed literally.
-      while (n > 0 && norm[n - 1] === spaceCp) consumed = orig[--n];
-    }
+    const n = normalize(text, cfg, norm, orig);
     if (n === 0) return { ids: [], pieces: [], offsets: [] };
-    orig[n] = consumed;
 
     // --- unigram Model::EncodeOptimized: Viterbi, best path ending at each position. ---
     // best[e] is float32 in spm (stored via fround); candidates for trie pieces are computed in

@@ -3,11 +3,12 @@ import { supportsDirection, type Lang } from '../shared/manifest';
 import type { DecodeStep, SentenceAttention, SentenceResult, TokenInfo, TranslationResult } from '../shared/results';
 import { AttentionBudget, attentionLeftOut, smallestAttentionBound } from './attentionBudget';
 import { beamSearch, CancelledError, lengthPenalty, maxTargetLength, type Hypothesis } from './beam';
-import { sourceChunks } from './chunks';
+import { fitTokenLimit, sourceChunks } from './chunks';
 import { untilAborted } from './concurrency';
 import { detectLanguage, resolveTarget, type TargetSetting } from './language';
 import type { OnnxModel, StepAttention } from './onnxModel';
 import type { SentenceSpan } from './sentences';
+import { assembleTranslation, matchSourceEnding, spelledInBytes, translationUnits } from './translationUnits';
 
 export interface TranslateOptions {
   to: TargetSetting;
@@ -30,18 +31,35 @@ export interface TranslateOptions {
   /** Aborting rejects the translation at once with a CancelledError; decoding stops within one step. */
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
+  /** After each sentence: the translation so far (finished sentences, joined as in the final text). */
+  onPartial?: (partial: PartialTranslation) => void;
+  /**
+   * Once the work has really stopped: after the result, or after a cancel, when the decoder step that was running
+   * has ended (translate() itself rejects as soon as the signal aborts).
+   */
+  onSettled?: () => void;
 }
 
+/** The finished sentences of a translation still running. */
+export interface PartialTranslation { text: string; done: number; total: number }
+
 export class Translator {
-  constructor(readonly model: OnnxModel) {}
+  private readonly spelledInBytes: (ch: string) => boolean;
+
+  constructor(readonly model: OnnxModel) {
+    this.spelledInBytes = spelledInBytes(model.tokenizer);
+  }
 
   /**
-   * Translates every character of `text`: sentence by sentence, a sentence longer than the model reads in
-   * chunks (each its own SentenceResult, with its own attention). Calls may overlap: the model runs their
-   * steps in turn, and each gets what it would have got alone.
+   * Translates the prose of `text` (Markdown or plain) sentence by sentence, a sentence longer than the model reads
+   * in chunks (each its own SentenceResult, with its own attention), and keeps the rest as it is: Markdown structure,
+   * code, math, URLs, numbers and emoji (translationUnits.ts). Calls may overlap: the model runs their steps in turn,
+   * and each gets what it would have got alone.
    */
   translate(text: string, opts: TranslateOptions): Promise<TranslationResult> {
-    return untilAborted(this.translateAll(text, opts), opts.signal, () => new CancelledError());
+    const work = this.translateAll(text, opts);
+    if (opts.onSettled) work.then(opts.onSettled, opts.onSettled);
+    return untilAborted(work, opts.signal, () => new CancelledError());
   }
 
   /** Most source tokens the model reads at once: maxLen less the target tag and </s>. */
@@ -49,31 +67,40 @@ export class Translator {
     return this.model.manifest.dims.maxLen - 2;
   }
 
-  /** The pieces of `text` translated one at a time: sentences, cut into chunks that fit the model. */
+  /**
+   * The pieces of `text` translated one at a time: its translation units (prose sentences between verbatim spans),
+   * cut into chunks that fit the model. The text between them stays as it is.
+   */
   sourceSpans(text: string): SentenceSpan[] {
-    return sourceChunks(text, this.model.tokenizer, this.maxSourceTokens);
+    return translationUnits(text, { spelledInBytes: this.spelledInBytes })
+      .flatMap((unit) => fitTokenLimit(text, unit, this.model.tokenizer, this.maxSourceTokens));
   }
 
   private async translateAll(text: string, opts: TranslateOptions): Promise<TranslationResult> {
     const t0 = Date.now();
     if (opts.signal?.aborted) throw new CancelledError();
     if (!text.trim()) throw new Error('There is no text to translate: select some text first.');
-    const from = opts.from ?? detectLanguage(text);
-    const to = resolveTarget(opts.to, from);
     const spans = this.sourceSpans(text);
+    // The language of the prose: code, URLs and front matter say nothing about it.
+    const from = opts.from ?? detectLanguage(spans.length ? spans.map((s) => s.text).join('\n') : text);
+    const to = resolveTarget(opts.to, from);
     const budget = new AttentionBudget(opts.attentionBudgetBytes);
     const sentences: SentenceResult[] = [];
-    let out = '';
     for (let i = 0; i < spans.length; i++) {
       if (opts.signal?.aborted) throw new CancelledError();
       opts.onProgress?.(i, spans.length);
       const s = await this.translateSentence(spans[i].text, from, to, opts, budget);
       s.sourceOffset = spans[i].start;
+      matchSourceEnding(s);
       sentences.push(s);
-      // Keep the input's line structure: sentences on one line are joined by a space.
-      if (i > 0) out += text.slice(spans[i - 1].end, spans[i].start).includes('\n') ? '\n' : ' ';
-      out += s.text;
+      // The finished part so far, assembled as the final text will be (structure and verbatim spans kept).
+      if (i < spans.length - 1 && !opts.signal?.aborted) {
+        const partial = assembleTranslation(text.slice(0, spans[i].end), spans.slice(0, i + 1), sentences.map((r) => r.text));
+        opts.onPartial?.({ text: partial, done: i + 1, total: spans.length });
+      }
     }
+    // What lies between the pieces (structure, verbatim spans, spaces, line breaks) is copied as it is.
+    const out = assembleTranslation(text, spans, sentences.map((s) => s.text));
     if (opts.signal?.aborted) throw new CancelledError();
     opts.onProgress?.(spans.length, spans.length);
     const result: TranslationResult = {
@@ -100,7 +127,8 @@ export class Translator {
         // The English in between may come out longer than the model reads: then its chunks go one by one.
         const tooLong = this.model.tokenizer.encode(mid.text).ids.length > this.maxSourceTokens;
         const hops: SentenceResult[] = [];
-        for (const piece of tooLong ? this.sourceSpans(mid.text).map((c) => c.text) : [mid.text]) {
+        const hopSources = tooLong ? sourceChunks(mid.text, this.model.tokenizer, this.maxSourceTokens).map((c) => c.text) : [mid.text];
+        for (const piece of hopSources) {
           hops.push(await this.translateSentence(piece, 'en', to, plain));
         }
         const last = joinPlainResults(hops, m.special.eos, m.decoding?.lengthPenalty ?? 0.6);

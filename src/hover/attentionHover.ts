@@ -1,33 +1,22 @@
 // The hover attention inspector: over a translated range, what a word attends to and which output words attended to it.
 import * as vscode from 'vscode';
-import { headMatrix, headMean, topEntries } from '../engine/attention';
-import type { Matrix, SentenceResult, Tensor, TokenInfo } from '../shared/results';
+import { readSettings, SECTION } from '../config';
+import { type HeadChoice, layerMatrix, matrixCol, matrixRow, strongestHead, topEntries } from '../engine/attention';
+import { tokenLabels } from '../engine/tokenLabels';
+import type { Matrix, SentenceResult, Tensor } from '../shared/results';
 import type { AttentionCache, TokenHit } from './attentionCache';
 import { barsSvg, svgDataUri } from './barsSvg';
-import { markdownLiteral, tokenLabel as label } from './hoverText';
+import { markdownLiteral } from './hoverText';
 
 export interface PinnedHead { layer: number; head: number }
 const PIN_KEY = 'attentionCompanion.pinnedHead';
 const TOP = 4;
 
 /** Layer/head to show: the pinned one when it exists in this model, else the head mean of the last layer. */
-function pick(t: Tensor, pinned: PinnedHead | undefined): { m: Matrix; layer: number; head: number | 'mean' } {
+function pick(t: Tensor, pinned: PinnedHead | undefined): { m: Matrix; layer: number; head: HeadChoice } {
   const [L, H] = t.dims;
-  if (pinned && pinned.layer < L && pinned.head < H) return { m: headMatrix(t, pinned.layer, pinned.head), layer: pinned.layer, head: pinned.head };
-  return { m: headMean(t, L - 1), layer: L - 1, head: 'mean' };
-}
-
-/** The single head that puts the most weight from `query` onto any other token: the one worth pinning. */
-export function strongestHead(t: Tensor, query: number): PinnedHead {
-  const [L, H, , K] = t.dims;
-  let best = { layer: L - 1, head: 0, w: -1 };
-  for (let l = 0; l < L; l++) {
-    for (let h = 0; h < H; h++) {
-      const row = headMatrix(t, l, h).data.subarray(query * K, (query + 1) * K);
-      for (let k = 0; k < K; k++) if (k !== query && row[k] > best.w) best = { layer: l, head: h, w: row[k] };
-    }
-  }
-  return { layer: best.layer, head: best.head };
+  const choice = pinned && pinned.layer < L && pinned.head < H ? { layer: pinned.layer, head: pinned.head } : { layer: L - 1, head: 'mean' as const };
+  return { m: layerMatrix(t, choice.layer, choice.head), ...choice };
 }
 
 export function hoverContent(hit: TokenHit, pinned: PinnedHead | undefined, colors: { bar: string; text: string }): vscode.MarkdownString {
@@ -35,20 +24,21 @@ export function hoverContent(hit: TokenHit, pinned: PinnedHead | undefined, colo
   const att = s.attention!;
   const q = hit.tokenIndex;
   const enc = pick(att.encoder, pinned);
-  const S = enc.m.cols;
-  const row = Array.from(enc.m.data.subarray(q * S, (q + 1) * S));
-  const attendsTo = topEntries(row, TOP).map((e) => ({ label: label(s.srcTokens[e.index]), value: e.value }));
+  const row = matrixRow(enc.m, q);
+  // The labelling rule of every view (engine/tokenLabels.ts): the hover names a piece as the panel and companion do.
+  const srcLabels = tokenLabels(s.srcTokens).map((l) => l.text), tgtLabels = tokenLabels(s.tgtTokens).map((l) => l.text);
+  const attendsTo = topEntries(row, TOP).map((e) => ({ label: srcLabels[e.index] ?? '?', value: e.value }));
   const cross = pick(att.cross, pinned);
-  const column = Array.from({ length: cross.m.rows }, (_, t) => cross.m.data[t * cross.m.cols + q]);
-  const attendedBy = topEntries(column, TOP).map((e) => ({ label: label(s.tgtTokens[e.index] ?? { text: '?', piece: '?' } as TokenInfo), value: e.value }));
-  const headName = (x: { layer: number; head: number | 'mean' }) =>
+  const column = matrixCol(cross.m, q);
+  const attendedBy = topEntries(column, TOP).map((e) => ({ label: tgtLabels[e.index] ?? '?', value: e.value }));
+  const headName = (x: { layer: number; head: HeadChoice }) =>
     x.head === 'mean' ? vscode.l10n.t('layer {0}, head mean', x.layer + 1) : vscode.l10n.t('layer {0}, head {1}', x.layer + 1, x.head + 1);
   const strongest = strongestHead(att.encoder, q);
   const md = new vscode.MarkdownString(undefined, true);
   md.isTrusted = { enabledCommands: ['attentionCompanion.openInPanel', 'attentionCompanion.pinHead', 'attentionCompanion.unpinHead'] };
   md.supportHtml = false;
   // The label is the user's text: literal, so it can never become emphasis, a link or a command.
-  md.appendMarkdown(`**${vscode.l10n.t('Attention for "{0}"', markdownLiteral(label(s.srcTokens[q])))}** · ${s.from}→${s.to}\n\n`);
+  md.appendMarkdown(`**${vscode.l10n.t('Attention for "{0}"', markdownLiteral(srcLabels[q] ?? '?'))}** · ${s.from}→${s.to}\n\n`);
   const open = encodeURIComponent(JSON.stringify([{ layer: enc.layer, head: enc.head }]));
   const pin = encodeURIComponent(JSON.stringify([strongest]));
   md.appendMarkdown(`[${vscode.l10n.t('Open in attention panel')}](command:attentionCompanion.openInPanel?${open}) · `);
@@ -62,7 +52,7 @@ export function hoverContent(hit: TokenHit, pinned: PinnedHead | undefined, colo
 }
 
 export function registerHover(context: vscode.ExtensionContext, cache: AttentionCache, openInPanel: (hit: TokenHit | undefined, focus: { layer: number; head: number | 'mean' }) => void): void {
-  const enabled = () => vscode.workspace.getConfiguration('attentionCompanion').get<boolean>('hover.enabled', true);
+  const enabled = () => readSettings().hover;
   const decoration = vscode.window.createTextEditorDecorationType({
     borderWidth: '0 0 1px 0', borderStyle: 'dotted', borderColor: new vscode.ThemeColor('editorHint.foreground'),
   });
@@ -76,7 +66,7 @@ export function registerHover(context: vscode.ExtensionContext, cache: Attention
   context.subscriptions.push(decoration,
     cache.onDidChange(redecorate),
     vscode.window.onDidChangeVisibleTextEditors(redecorate),
-    vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('attentionCompanion.hover') && redecorate()),
+    vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration(`${SECTION}.hover`) && redecorate()),
     vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: 'untitled' }], {
       provideHover(document, position) {
         if (!enabled()) return undefined;

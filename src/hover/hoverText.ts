@@ -1,12 +1,7 @@
-// Token labels as literal Markdown for the hover: a piece of the user's text (or of the model's output) must never
-// be read as emphasis, a link or a command, nor break the hover with a control character. No vscode import.
-import type { TokenInfo } from '../shared/results';
+// Text as literal Markdown for the hover: a piece of the user's text (or of the model's output) must never be read as
+// emphasis, a link or a command, nor break the hover with a control character. Token labels themselves follow the
+// one rule of every view (src/engine/tokenLabels.ts). No vscode import.
 import { printableText } from '../shared/printableText';
-
-/** A token's label: its text (or piece), word-start mark ▁ removed, controls visible; never empty. */
-export function tokenLabel(t: Pick<TokenInfo, 'text' | 'piece'>): string {
-  return printableText((t.text || t.piece).replace(/^▁(?=.)/, '').trim()) || '▁';
-}
 
 /** Every ASCII punctuation character: CommonMark lets a backslash make any of them literal. */
 const MARKDOWN_PUNCTUATION = /[!-\/:-@[-`{-~]/g;

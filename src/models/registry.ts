@@ -1,5 +1,6 @@
 // Finds model packages (the bundled default and the folders in attentionCompanion.modelPaths) and remembers the choice.
 import * as vscode from 'vscode';
+import { userModelPaths } from '../config';
 import type { ModelManifest } from '../shared/manifest';
 import { validateManifest } from '../shared/manifestValidation';
 import { packageFileLabel } from '../shared/packageError';
@@ -66,8 +67,7 @@ export class ModelRegistry {
    */
   webviewModelRoots(): vscode.Uri[] {
     const chosen = this.context.globalState.get<string>(CHOSEN_KEY);
-    const userPaths = vscode.workspace.getConfiguration('attentionCompanion').inspect<string[]>('modelPaths')?.globalValue ?? [];
-    const userFolders = userPaths.filter((p) => typeof p === 'string' && (p.trim().startsWith('/') || /^[a-zA-Z]:[\\/]|^~/.test(p.trim())))
+    const userFolders = userModelPaths().filter((p) => (p.trim().startsWith('/') || /^[a-zA-Z]:[\\/]|^~/.test(p.trim())))
       .map(resolveFolder);
     return [...(chosen ? [vscode.Uri.parse(chosen)] : []), ...userFolders];
   }

@@ -48,6 +48,7 @@ export class AttentionPanel implements vscode.Disposable {
     panel.webview.html = webviewHtml(panel.webview, this.extensionUri, 'webview.js', vscode.l10n.t('Attention'), vscode.env.language);
     const client = new EngineClient<PanelProtocol>(panel.webview, this.extensionUri, {
       names: PANEL, peer: 'The Attention panel', handlers: {},
+      roots: () => resourceRoots(this.extensionUri, this.extraRoots()),
       onNotification: (n) => { for (const l of this.listeners) l(n); },
     });
     this.panel = panel;

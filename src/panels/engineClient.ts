@@ -7,6 +7,7 @@ import type { EngineProtocol, ModelInfo } from '../shared/protocol';
 import type { BackendSetting } from '../shared/results';
 import { verifyPackageFiles } from '../models/packageVerifier';
 import { EngineConnection } from './engineConnection';
+import { isInside } from '../commands/figureDestination';
 
 const READY_TIMEOUT_MS = 60_000;
 const LOAD_TIMEOUT_MS = 180_000;
@@ -19,13 +20,21 @@ export interface EngineClientOptions<P extends EngineProtocol> {
   peer: string;
   handlers: RequestHandlers<P['webviewToHost']['requests']>;
   onNotification?(n: NotificationOf<P['webviewToHost']['notifications']>): void;
+  /**
+   * The folders the webview may read now (resourceRoots(): the extension's own, the chosen model's, the user's
+   * modelPaths). Asked again when a package to load lies outside the webview's current roots.
+   */
+  roots(): vscode.Uri[];
 }
 
 export class EngineClient<P extends EngineProtocol> implements vscode.Disposable {
   private readonly connection: EngineConnection<P>;
   private readonly subscription: vscode.Disposable;
 
+  private readonly roots: () => vscode.Uri[];
+
   constructor(private readonly webview: vscode.Webview, private readonly extensionUri: vscode.Uri, o: EngineClientOptions<P>) {
+    this.roots = o.roots;
     this.connection = new EngineConnection<P>({
       ...o,
       post: (m) => void webview.postMessage(m),
@@ -41,8 +50,13 @@ export class EngineClient<P extends EngineProtocol> implements vscode.Disposable
     return this.connection.endpoint;
   }
 
-  /** Makes sure `dir` is the model loaded in this webview (loads it once per folder and backend while it runs). */
+  /**
+   * Makes sure `dir` is the model loaded in this webview (loads it once per folder and backend while it runs). A
+   * package outside the webview's roots (a model chosen after it opened) gets new roots first: that reloads the
+   * webview, and the load goes to the new script.
+   */
   async ensureModel(dir: vscode.Uri, manifest: ModelManifest, backend: BackendSetting): Promise<LoadedModel> {
+    this.followRoots(dir);
     const info = await this.connection.ensureModel(`${dir.toString()}|${backend}`, async () => ({
       // Checked here, streamed and cached, before the webview reads anything: a bad file fails with its name.
       checkedFiles: await verifyPackageFiles(dir, manifest),
@@ -52,6 +66,17 @@ export class EngineClient<P extends EngineProtocol> implements vscode.Disposable
       label: manifest.id,
     }), LOAD_TIMEOUT_MS);
     return { dir, backend, info };
+  }
+
+  /** New roots when `dir` lies outside the current ones; VS Code reloads a webview whose options change. */
+  private followRoots(dir: vscode.Uri): void {
+    const current = this.webview.options.localResourceRoots ?? [];
+    if (current.some((root) => isInside(dir, root))) return;
+    const roots = this.roots();
+    // Only roots of the chosen model and the user's own settings come from roots(); `dir` is the package asked for.
+    if (!roots.some((root) => isInside(dir, root))) roots.push(dir);
+    this.connection.expectReload();
+    this.webview.options = { ...this.webview.options, localResourceRoots: roots };
   }
 
   /** The webview is gone: pending requests fail with a clear error. */

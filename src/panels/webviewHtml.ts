@@ -1,4 +1,6 @@
-// The Attention webview's HTML: strict CSP (nonce for the script, wasm allowed, only the webview's own origin).
+// An engine webview's HTML: strict CSP (nonce for the script, wasm allowed, only the webview's own origin). The engine
+// worker starts from a Blob URL of its script's text (worker-src blob:) and inherits this policy: it can fetch nothing
+// outside the webview's resources either.
 import * as vscode from 'vscode';
 
 export function nonce(): string {
@@ -19,7 +21,7 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, s
     `font-src ${webview.cspSource}`,
     `script-src ${webview.cspSource} 'nonce-${n}' 'wasm-unsafe-eval'`,
     `connect-src ${webview.cspSource}`,
-    `worker-src ${webview.cspSource} blob:`,
+    'worker-src blob:',
   ].join('; ');
   return `<!DOCTYPE html>
 <html lang="${lang}">

@@ -3,6 +3,7 @@
 
 export const MANIFEST_FORMAT = 1;
 
+/** A language of text the model reads or writes (not the UI's display language: webview/strings UiLang). */
 export type Lang = 'en' | 'ko' | 'de';
 export const LANGS: readonly Lang[] = ['en', 'ko', 'de'];
 /** The target-language setting: a language, or `auto` (decided from the source text). */

@@ -3,10 +3,10 @@
 // run-time name tables that the types keep exact. Imports neither vscode nor the DOM: both sides import it.
 import type { IpcRequest, ProtocolNames } from './ipc';
 import type { Lang, ModelManifest, TargetSetting } from './manifest';
-import type { Backend, BackendSetting, TranslationResult } from './results';
+import type { Backend, BackendChoice, BackendSetting, TranslationResult } from './results';
 
 /** Sent with `ready`; the host ignores a webview built from other sources. */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /**
  * Load (or switch to) a model package; `baseUri` is a webview URI of the package folder. `checkedFiles`: the files
@@ -14,7 +14,14 @@ export const PROTOCOL_VERSION = 2;
  */
 export interface LoadModelParams { baseUri: string; ortBaseUri: string; backend: BackendSetting; label: string; checkedFiles?: Record<string, string> }
 
-export interface ModelInfo { id: string; backend: Backend; manifest: ModelManifest; loadMillis: number }
+export interface ModelInfo {
+  id: string;
+  backend: Backend;
+  /** Why this backend (the status bar's tooltip says it). */
+  backendChoice: BackendChoice;
+  manifest: ModelManifest;
+  loadMillis: number;
+}
 
 export interface TranslateParams {
   text: string;

@@ -70,3 +70,14 @@ export interface AttentionLeftOut {
 
 export type Backend = 'webgpu' | 'wasm';
 export type BackendSetting = 'auto' | Backend;
+
+/**
+ * Why the engine runs on `backend` (src/engine/backendChoice.ts decides; the editor words it in the status tooltip):
+ * the setting asked for it; `auto` found no WebGPU adapter; `auto` found only a software one (SwiftShader, llvmpipe:
+ * slower than WebAssembly); `auto` found a hardware one. `adapter` names the WebGPU adapter when there was one.
+ */
+export interface BackendChoice {
+  backend: Backend;
+  reason: 'setting' | 'noAdapter' | 'softwareAdapter' | 'hardwareAdapter';
+  adapter?: string;
+}

@@ -1,11 +1,14 @@
 // The status bar item: model, direction and backend; clicking it chooses the direction.
 import * as vscode from 'vscode';
 import { readSettings } from '../config';
+import type { BackendChoice } from '../shared/results';
+import { backendReason } from './backendReason';
 
 export class StatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('attentionCompanion.status', vscode.StatusBarAlignment.Right, 100);
   private model = '';
   private backend = '';
+  private backendChoice?: BackendChoice;
   private direction = '';
 
   constructor() {
@@ -14,9 +17,11 @@ export class StatusBar implements vscode.Disposable {
     this.refresh();
   }
 
-  setModel(id: string, backend: string): void {
+  /** `choice`: why the backend was chosen (the tooltip says it). */
+  setModel(id: string, backend: string, choice?: BackendChoice): void {
     this.model = id;
     this.backend = backend;
+    this.backendChoice = choice;
     this.refresh();
   }
 
@@ -30,7 +35,8 @@ export class StatusBar implements vscode.Disposable {
     const dir = this.direction || (target === 'auto' ? 'auto' : `→${target}`);
     this.item.text = `$(symbol-event) AC ${dir}${this.backend ? ` · ${this.backend}` : ''}`;
     this.item.tooltip = new vscode.MarkdownString(vscode.l10n.t('**Attention Companion**\n\nModel: {0}\n\nDirection: {1}\n\nBackend: {2}\n\nClick to choose the translation direction.',
-      this.model || vscode.l10n.t('not loaded yet'), dir, this.backend || vscode.l10n.t('not loaded yet')));
+      this.model || vscode.l10n.t('not loaded yet'), dir,
+      this.backendChoice ? `${this.backend} · ${backendReason(this.backendChoice)}` : this.backend || vscode.l10n.t('not loaded yet')));
     this.item.show();
   }
 

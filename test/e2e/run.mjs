@@ -123,12 +123,12 @@ function makeContext(scenario, vsix) {
      * .vscode/settings.json), opens chromium on it, waits for the workbench and opens `open` (a workspace file).
      * Returns {server, browser, page}. Everything is torn down by the runner after the scenario.
      */
-    async launch({ settings = {}, files, webgpu = false, open, server } = {}) {
+    async launch({ settings = {}, userSettings, restricted, files, webgpu = false, open, server } = {}) {
       const s = { server: null, browser: null, page: null, ownsServer: !server };
       sessions.push(s);
       const t = Date.now();
       const lap = (what) => ctx.log(`${what} at ${secs(Date.now() - t)} s`);
-      s.server = server ?? await h.startCodeServer({ vsix, workspaceFiles: files ?? { 'sample.md': ctx.fixture('sample.md') }, settings });
+      s.server = server ?? await h.startCodeServer({ vsix, workspaceFiles: files ?? { 'sample.md': ctx.fixture('sample.md') }, settings, userSettings, restricted });
       lap('code-server up');
       s.browser = await h.openBrowser({ webgpu });
       s.page = s.browser.page;

@@ -1,12 +1,12 @@
 // The paper companion's maths: Table 1 for n and d, the positional encoding, scaled dot-product attention
-// from queries and keys (checked against a softmax row), word grouping and head descriptions.
+// from queries and keys (checked against a softmax row) and head descriptions (word grouping: words.test.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  argmax, attentionRow, describeHead, findWord, groupWords, headVector, isSpecialToken, maxAbsDiff, paperLayer, positionalEncoding,
-  queryRow, rowSimilarity, scaledDotProduct, softmax, table1, tokensCovering, wavelength, wordWeights,
+  describeHead, maxAbsDiff, paperLayer, positionalEncoding, rowSimilarity, scaledDotProduct, softmax, table1, wavelength,
 } from '../../webview/companion/math';
-import type { Tensor, TokenInfo } from '../../src/shared/results';
+import { headRow } from '../../src/engine/attention';
+import type { Tensor } from '../../src/shared/results';
 
 const close = (a: number, b: number, eps = 1e-9) => Math.abs(a - b) <= eps * Math.max(1, Math.abs(a), Math.abs(b));
 
@@ -95,14 +95,14 @@ test('scaled dot-product from queries and keys reproduces the attention row', ()
   for (const [l, h, row] of [[0, 0, 0], [1, 2, 4], [1, 1, 2]]) {
     const sdp = scaledDotProduct(q, k, l, h, row);
     assert.equal(sdp.dk, 4);
-    assert.deepEqual(sdp.query, headVector(q, l, h, row));
-    const k0 = headVector(k, l, h, 0);
+    assert.deepEqual(sdp.query, headRow(q, l, h, row));
+    const k0 = headRow(k, l, h, 0);
     assert.ok(close(sdp.scores[0], sdp.query.reduce((a, v, x) => a + v * k0[x], 0) / 2));   // √4 = 2
-    assert.ok(maxAbsDiff(sdp.weights, attentionRow(attn, l, h, row)) < 1e-12);
+    assert.ok(maxAbsDiff(sdp.weights, headRow(attn, l, h, row)) < 1e-12);
     assert.ok(close(sdp.weights.reduce((a, b) => a + b, 0), 1));
   }
   // A different head's row does not match.
-  assert.ok(maxAbsDiff(scaledDotProduct(q, k, 0, 0, 0).weights, attentionRow(attn, 0, 1, 0)) > 1e-3);
+  assert.ok(maxAbsDiff(scaledDotProduct(q, k, 0, 0, 0).weights, headRow(attn, 0, 1, 0)) > 1e-3);
   assert.throws(() => scaledDotProduct(q, k, 2, 0, 0), RangeError);
   assert.throws(() => scaledDotProduct(q, { dims: [2, 3, 5, 2], data: [] }, 0, 0, 0), RangeError);
 });
@@ -110,57 +110,6 @@ test('scaled dot-product from queries and keys reproduces the attention row', ()
 test('maxAbsDiff', () => {
   assert.equal(maxAbsDiff([1, 2, 3], [1, 2.5, 2]), 1);
   assert.throws(() => maxAbsDiff([1], [1, 2]), RangeError);
-});
-
-test('queryRow averages rows and heads', () => {
-  const t: Tensor = { dims: [1, 2, 2, 2], data: [1, 0, 0, 1, /* head 1 */ 0.5, 0.5, 0, 1] };
-  assert.deepEqual(queryRow(t, 0, 0, [0]), [1, 0]);
-  assert.deepEqual(queryRow(t, 0, 0, [0, 1]), [0.5, 0.5]);
-  assert.deepEqual(queryRow(t, 0, 'mean', [0]), [0.75, 0.25]);
-  assert.deepEqual(queryRow(t, 0, 1, []), [0, 0]);
-});
-
-function tok(piece: string, text: string, start: number, end: number, id = 10): TokenInfo {
-  return { id, piece, text, start, end };
-}
-
-const SOURCE = 'The Law, its application.';
-// <2ko> ▁The ▁Law , ▁it s ▁applica tion . </s>
-const TOKENS: TokenInfo[] = [
-  tok('<2ko>', '<2ko>', 0, 0), tok('▁The', 'The', 0, 3), tok('▁Law', ' Law', 3, 7), tok(',', ',', 7, 8), tok('▁it', ' it', 8, 11), tok('s', 's', 11, 12),
-  tok('▁applica', ' applica', 12, 20), tok('tion', 'tion', 20, 24), tok('.', '.', 24, 25), tok('</s>', '</s>', 25, 25),
-];
-
-test('special tokens and token cover', () => {
-  assert.deepEqual(TOKENS.map(isSpecialToken), [true, false, false, false, false, false, false, false, false, true]);
-  assert.equal(isSpecialToken({ piece: '<0xEB>' }), false);
-  assert.deepEqual(tokensCovering(TOKENS, SOURCE.indexOf('its'), SOURCE.indexOf('its') + 3), [4, 5]);
-  assert.deepEqual(tokensCovering(TOKENS, 0, 3), [1]);
-  // A bare ▁ piece (no text) does not join the word it precedes.
-  const bare = [tok('<2en>', '<2en>', 0, 0), tok('▁', '', 0, 0), tok('은행', '은행', 0, 2), tok('에', '에', 2, 3)];
-  assert.deepEqual(tokensCovering(bare, 0, 2), [2]);
-  assert.deepEqual(tokensCovering([tok('▁', '', 0, 0)], 0, 1), [0]);
-});
-
-test('groupWords joins pieces into words and keeps punctuation apart', () => {
-  const g = groupWords(SOURCE, TOKENS);
-  assert.deepEqual(g.words.map((w) => w.text), ['The', 'Law', ',', 'its', 'application', '.']);
-  assert.deepEqual(g.words.map((w) => w.tokens), [[1], [2], [3], [4, 5], [6, 7], [8]]);
-  assert.deepEqual(g.tokenWord, [-1, 0, 1, 2, 3, 3, 4, 4, 5, -1]);
-  assert.deepEqual(g.special, [0, 9]);
-  assert.equal(findWord(g, 'law'), 1);
-  assert.equal(findWord(g, 'missing'), -1);
-  const row = [0.1, 0.05, 0.3, 0, 0.05, 0.05, 0.2, 0.1, 0.05, 0.1];
-  const w = wordWeights(row, g);
-  assert.deepEqual(w.words.map((x) => +x.toFixed(6)), [0.05, 0.3, 0, 0.1, 0.3, 0.05]);
-  assert.deepEqual(w.special, [0.1, 0.1]);
-});
-
-test('groupWords: a bare ▁ piece joins the next word; Korean words', () => {
-  const source = '은행에 가서';
-  const tokens = [tok('<2en>', '<2en>', 0, 0), tok('▁', '', 0, 0), tok('은행', '은행', 0, 2), tok('에', '에', 2, 3), tok('▁가', ' 가', 3, 5), tok('서', '서', 5, 6), tok('</s>', '</s>', 6, 6)];
-  const g = groupWords(source, tokens);
-  assert.deepEqual(g.words.map((w) => [w.text, w.tokens]), [['은행에', [1, 2, 3]], ['가서', [4, 5]]]);
 });
 
 function matrix(rows: number[][]) {
@@ -180,8 +129,7 @@ test('describeHead names the dominant pattern', () => {
   assert.equal(describeHead(uniform, special).pattern, 'broad');
 });
 
-test('argmax and the paper layer', () => {
-  assert.deepEqual(argmax([0.1, 0.7, 0.2]), { index: 1, value: 0.7 });
+test('the paper layer', () => {
   assert.equal(paperLayer(6), 4);    // layer 5 of 6
   assert.equal(paperLayer(4), 2);    // layer 3 of 4
   assert.equal(paperLayer(2), 1);

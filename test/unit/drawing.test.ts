@@ -3,11 +3,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Matrix } from '../../src/shared/results';
 import { makeScale, parseColor } from '../../webview/render/colorScale';
-import { type Ctx, type HeatmapTheme, drawHeatmap, drawOverlay, drawThumbnail, matrixMax, measureLabel } from '../../webview/render/heatmap';
+import {
+  type Ctx, type HeatmapTheme, drawHeatmap, drawOverlay, drawThumbnail, isUprightLabel, measureLabel, uprightHeight,
+} from '../../webview/render/heatmap';
+import { matrixMax } from '../../src/engine/attention';
 import { heatmapLayout } from '../../webview/render/layout';
 import { FIGURE_MARGIN, escapeXml, figureSize, heatmapSvg } from '../../webview/render/figure';
 import { type FigureCanvas, fitSubtitle, heatmapPng } from '../../webview/render/png';
-import { WORD_START, tokenLabel } from '../../webview/render/tokens';
+import { WORD_START, tokenLabels, type TokenLabel } from '../../src/engine/tokenLabels';
+
+const tokenLabel = (t: { piece: string; text: string }): TokenLabel => tokenLabels([t])[0];
 
 const BLACK = { r: 0, g: 0, b: 0, a: 1 };
 
@@ -64,7 +69,7 @@ test('drawHeatmap fills one rect per cell with the scale colour (max at the acce
   assert.deepEqual([x, y], [layout.left + 1 * layout.cell, layout.top + 1 * layout.cell]);
   const texts = ctx.calls.filter((c) => c.op === 'fillText').map((c) => c.args[0]);
   for (const t of ['the', '</s>', '<2en>', '은행', '에']) assert.ok(texts.includes(t), t);
-  assert.equal(texts.filter((t) => t === WORD_START).length, 2, 'faint ▁ before the and 은행');
+  assert.equal(texts.filter((t) => String(t).includes(WORD_START)).length, 0, 'a word start is never drawn as ▁');
 });
 
 test('drawHeatmap outlines every cell in high contrast', () => {
@@ -147,4 +152,45 @@ test('fitSubtitle shortens a long subtitle to the figure width, on one line', ()
   const fitted = fitSubtitle(recordingCanvas(), long, { theme, layout });
   assert.ok(fitted.endsWith('…') && [...fitted].length * 7 <= room, `${fitted.length} characters for ${room} px`);
   assert.equal(fitSubtitle(recordingCanvas(), 'a  b\nc', { theme, layout }), 'a b c');
+});
+
+// ---------------------------------------------------------------- upright column labels (Hangul, kana, Han)
+
+test('column labels of Hangul that do not fit are stacked upright, others rotated; the layout makes room for both', () => {
+  const labels = tokenLabels([{ piece: '<2en>', text: '<2en>' }, { piece: '▁은행에', text: '은행에' }, { piece: '▁bank', text: 'bank' }, { piece: '</s>', text: '</s>' }]);
+  assert.deepEqual(labels.map(isUprightLabel), [false, true, false, false]);
+  assert.equal(isUprightLabel({ text: '갃₁', wordStart: false, special: false }), true, 'a byte of a Hangul syllable');
+  assert.equal(isUprightLabel({ text: '은행 bank', wordStart: false, special: false }), false, 'mixed scripts rotate');
+  const ctx = recordingCtx();
+  const colW = labels.map((l) => measureLabel(ctx, l, theme));
+  const upright = labels.map((l) => uprightHeight(l, theme));
+  assert.equal(upright[1], 3 * Math.ceil(12 * 1.15), 'three syllables, one line each');
+  const layout = heatmapLayout({ rows: 2, cols: 4, rowLabelWidths: [20, 20], colLabelWidths: colW.map(() => 60), colLabelUpright: upright, fontSize: 12, maxWidth: 200, maxCell: 20 });
+  assert.ok(layout.rotated);
+  assert.ok(layout.top >= layout.pad + upright[1], 'room above the grid for the stacked label');
+  ctx.calls.length = 0;
+  const m: Matrix = { rows: 2, cols: 4, data: new Float32Array(8).fill(0.25) };
+  drawHeatmap(ctx, m, { layout, rowLabels: labels.slice(0, 2), colLabels: labels, theme, scale: makeScale(theme.background, theme.accent), max: 0.25 });
+  const texts = ctx.calls.filter((c) => c.op === 'fillText').map((c) => c.args as [string, number, number]);
+  const syllables = texts.filter(([t]) => ['은', '행', '에'].includes(t));
+  assert.equal(syllables.length, 3, 'one fillText per syllable');
+  const x = layout.left + 1.5 * layout.cell;
+  assert.ok(syllables.every(([, sx]) => Math.abs(sx - x) < 1e-9), 'centred on their column');
+  assert.ok(syllables[0][2] < syllables[1][2] && syllables[1][2] < syllables[2][2], 'read top to bottom');
+  assert.ok(syllables[2][2] < layout.top, 'above the grid');
+  assert.equal(ctx.calls.filter((c) => c.op === 'rotate').length, 3, 'the other three column labels are rotated');
+  const svg = heatmapSvg(m, { layout, rowLabels: labels.slice(0, 2), colLabels: labels, theme, max: 0.25, title: 't' });
+  assert.match(svg, /<text text-anchor="middle"[^>]*><tspan x="[\d.]+" y="[\d.]+">은<\/tspan><tspan[^>]*>행<\/tspan><tspan[^>]*>에<\/tspan><\/text>/);
+});
+
+test('beside upright labels the other column labels turn vertical (90°), so none runs through a stacked one', () => {
+  const base = { rows: 2, cols: 3, rowLabelWidths: [20, 20], colLabelWidths: [60, 60, 60], fontSize: 12, maxWidth: 200, maxCell: 20 };
+  assert.equal(heatmapLayout(base).angle, 45);
+  assert.equal(heatmapLayout({ ...base, colLabelUpright: [0, 0, 0] }).angle, 45);
+  const mixed = heatmapLayout({ ...base, colLabelUpright: [0, 42, 0] });
+  assert.equal(mixed.angle, 90);
+  // A vertical label reaches half a line (6 px) right of its column's centre: inside the last column of 20 px.
+  assert.equal(mixed.width, mixed.left + 3 * mixed.cell + mixed.pad, 'nothing sticks out on the right');
+  assert.ok(heatmapLayout(base).width > mixed.width, 'slanted labels do');
+  assert.equal(heatmapLayout({ ...base, colLabelUpright: [0, 42, 0], angle: 30 }).angle, 30, 'an explicit angle wins');
 });

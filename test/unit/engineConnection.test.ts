@@ -3,52 +3,22 @@
 // translations to an empty engine; a load cut short by the reload fails at once instead of timing out.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { webviewEndpoint, type Endpoint, type Message } from '../../src/shared/ipc';
-import { PANEL, PROTOCOL_VERSION, type LoadModelParams, type ModelInfo, type PanelProtocol } from '../../src/shared/protocol';
+import type { Message } from '../../src/shared/ipc';
+import { PANEL, PROTOCOL_VERSION, type LoadModelParams, type PanelProtocol } from '../../src/shared/protocol';
 import { EngineConnection } from '../../src/panels/engineConnection';
-
-/** A panel script with its engine (what webview/main.ts and webview/engineHost.ts do, minus ONNX). */
-class FakePanel {
-  loaded?: string;
-  loads = 0;
-  loadDelayMs = 0;
-  readonly endpoint: Endpoint<PanelProtocol['webviewToHost'], PanelProtocol['hostToWebview']>;
-
-  constructor(toHost: (m: Message) => void) {
-    this.endpoint = webviewEndpoint<PanelProtocol>(PANEL, {
-      post: toHost,
-      peer: 'host',
-      handlers: {
-        loadModel: async (p) => {
-          this.loads++;
-          await new Promise((r) => setTimeout(r, this.loadDelayMs));
-          this.loaded = p.baseUri;
-          return { id: p.label, backend: 'wasm', manifest: {}, loadMillis: 0 } as unknown as ModelInfo;
-        },
-        translate: async (p) => {
-          if (!this.loaded) throw new Error('No model is loaded in this view yet.');
-          return { text: `${p.text} (${this.loaded})` } as never;
-        },
-      },
-    });
-  }
-
-  start(): void {
-    this.endpoint.notify('ready', { version: PROTOCOL_VERSION });
-  }
-}
+import { FakePanelScript } from './fakes/panelScript';
 
 /** A host connection and the webview behind it; `reload()` replaces the script (and its engine) like VS Code does. */
 function setup() {
   const copy = (m: Message) => JSON.parse(JSON.stringify(m)) as unknown;
-  let panel: FakePanel;
+  let panel: FakePanelScript;
   const connection = new EngineConnection<PanelProtocol>({
     post: (m) => queueMicrotask(() => void panel.endpoint.receive(copy(m))),
     names: PANEL, peer: 'The Attention panel', handlers: {},
     readyTimeoutMs: 2000, readyTimeoutMessage: 'no ready',
   });
   const open = () => {
-    panel = new FakePanel((m) => queueMicrotask(() => void connection.receive(copy(m))));
+    panel = new FakePanelScript((m) => queueMicrotask(() => void connection.receive(copy(m))));
     panel.start();
     return panel;
   };
@@ -65,14 +35,16 @@ test('after a panel reload the host loads the model again instead of believing i
     open();
     await connection.ensureModel('models/m|wasm', params, 1000);
     await connection.ensureModel('models/m|wasm', params, 1000);
-    assert.equal(panel().loads, 1, 'one load while the webview runs');
-    assert.equal((await translate(connection)).text, 'hi (models/m)');
+    assert.equal(panel().loadsAsked.length, 1, 'one load while the webview runs');
+    assert.equal((await translate(connection)).text, '<hi>');
+    assert.equal(panel().loaded, 'models/m');
 
     reload();                                          // "Developer: Reload Webviews": a new script, an empty engine
     await new Promise((r) => setTimeout(r, 10));       // its `ready` arrives
     await connection.ensureModel('models/m|wasm', params, 1000);
-    assert.equal(panel().loads, 1, 'the reloaded webview was asked to load the model');
-    assert.equal((await translate(connection)).text, 'hi (models/m)', 'and translates');
+    assert.equal(panel().loadsAsked.length, 1, 'the reloaded webview was asked to load the model');
+    assert.equal((await translate(connection)).text, '<hi>', 'and translates');
+    assert.equal(panel().loaded, 'models/m', 'with the model it was asked to load');
   } finally {
     connection.dispose();
   }
@@ -88,7 +60,7 @@ test('a load cut short by a reload fails at once, and the next one goes to the n
     reload();
     await assert.rejects(first, { name: 'WebviewReloadedError' }, 'at once, not a RequestTimeoutError 5 s later');
     await connection.ensureModel('models/m|wasm', params, 1000);
-    assert.equal(panel().loads, 1);
+    assert.equal(panel().loadsAsked.length, 1);
   } finally {
     connection.dispose();
   }
@@ -104,6 +76,72 @@ test('a ready from another protocol version is ignored', async () => {
     stale.connection.receive({ kind: 'notify', method: 'ready', params: { version: PROTOCOL_VERSION + 99 } });
     assert.equal(stale.connection.isReady, false);
     stale.connection.dispose();
+  } finally {
+    connection.dispose();
+  }
+});
+
+test('a connection disposed before the webview started settles a waiting load at once', async () => {
+  const { connection } = setup();                      // no script: the webview never says ready
+  const t0 = Date.now();
+  const load = connection.ensureModel('models/m|wasm', params, 1000);
+  setTimeout(() => connection.dispose(), 10);
+  await assert.rejects(load, { name: 'ChannelClosedError' });
+  assert.ok(Date.now() - t0 < 1000, `settled after ${Date.now() - t0} ms, not at the 2 s start timeout`);
+  await assert.rejects(connection.ensureModel('models/m|wasm', params, 1000), { name: 'ChannelClosedError' });
+});
+
+test('dispose settles a load whose package check is still running, and a translation waiting for its answer', async () => {
+  const { connection, open, panel } = setup();
+  open();
+  let finishCheck!: () => void;
+  const slowParams = () => new Promise<LoadModelParams>((resolve) => { finishCheck = () => void params().then(resolve); });
+  const load = connection.ensureModel('models/slow|wasm', slowParams, 1000);
+  panel().loaded = 'models/m';
+  panel().endpoint.receive = () => true;               // the script stops answering (a closing webview)
+  const pending = translate(connection);
+  await new Promise((r) => setTimeout(r, 10));
+  const t0 = Date.now();
+  connection.dispose();
+  await assert.rejects(load, { name: 'ChannelClosedError' });
+  await assert.rejects(pending, { name: 'ChannelClosedError' });
+  assert.ok(Date.now() - t0 < 100, 'both at once');
+  finishCheck();
+});
+
+test('expectReload: the next load waits for the restarted webview, and the old script is never asked', async () => {
+  const { connection, open, reload, panel } = setup();
+  try {
+    const first = open();
+    await connection.ensureModel('models/a|wasm', params, 1000);
+    connection.expectReload();                         // e.g. new localResourceRoots: VS Code reloads the webview
+    const load = connection.ensureModel('models/b|wasm', async () => ({ ...(await params()), baseUri: 'models/b' }), 1000);
+    await new Promise((r) => setTimeout(r, 30));
+    assert.equal(first.loadsAsked.length, 1, 'the old script got nothing more');
+    reload();
+    await load;
+    assert.equal(panel().loadsAsked.length, 1);
+    assert.equal(panel().loaded, 'models/b');
+  } finally {
+    connection.dispose();
+  }
+});
+
+test('a webview that starts after the start timeout still gets the loads asked later', async () => {
+  let panel: FakePanelScript | undefined;
+  const copy = (m: Message) => JSON.parse(JSON.stringify(m)) as unknown;
+  const connection = new EngineConnection<PanelProtocol>({
+    post: (m) => queueMicrotask(() => void panel?.endpoint.receive(copy(m))),
+    names: PANEL, peer: 'The Attention panel', handlers: {},
+    readyTimeoutMs: 20, readyTimeoutMessage: 'no ready',
+  });
+  try {
+    await assert.rejects(connection.ensureModel('models/m|wasm', params, 1000), /no ready/);
+    panel = new FakePanelScript((m) => queueMicrotask(() => void connection.receive(copy(m))));
+    panel.start();
+    await new Promise((r) => setTimeout(r, 10));
+    await connection.ensureModel('models/m|wasm', params, 1000);
+    assert.equal(panel.loadsAsked.length, 1);
   } finally {
     connection.dispose();
   }

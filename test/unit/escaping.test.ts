@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { printableText, truncateCodePoints } from '../../src/shared/printableText';
 import { barsSvg, svgDataUri } from '../../src/hover/barsSvg';
-import { markdownLiteral, tokenLabel } from '../../src/hover/hoverText';
+import { markdownLiteral } from '../../src/hover/hoverText';
+import { tokenLabels } from '../../src/engine/tokenLabels';
 import { parseColor } from '../../webview/render/colorScale';
 import type { HeatmapTheme } from '../../webview/render/heatmap';
 import { heatmapLayout } from '../../webview/render/layout';
@@ -63,7 +64,10 @@ test('hover labels are literal Markdown: specials escaped, controls visible, nev
   // No unescaped special is left: each one is preceded by a backslash.
   const escaped = markdownLiteral(HOSTILE);
   assert.equal(/(?<!\\)[*_[\]()`<>&]/.test(escaped.replace(/\\\\/g, '')), false, escaped);
-  assert.equal(tokenLabel({ text: '', piece: '▁' }), '▁');
-  assert.equal(tokenLabel({ text: ' bank ', piece: '▁bank' }), 'bank');
-  assert.equal(tokenLabel({ text: '\u0000', piece: '<0x00>' }), '\u2400');
+  // The hover labels tokens by the rule of every view (engine/tokenLabels.ts), then makes the label literal.
+  const label = (piece: string, text: string) => markdownLiteral(tokenLabels([{ piece, text }])[0].text);
+  assert.equal(label('▁', ''), '␣');
+  assert.equal(label('▁bank', ' bank '), 'bank');
+  assert.equal(label('<0x00>', '\u0000'), '⟨U\\+0000⟩');
+  assert.equal(label('▁a', 'a\u202eb'), 'a⟨U\\+202E⟩b', 'a bidi override cannot reorder the hover');
 });

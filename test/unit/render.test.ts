@@ -8,11 +8,12 @@ import {
   pickAccent, readableOn, toCss, toHex,
 } from '../../webview/render/colorScale';
 import { canvasPixels, cellRect, heatmapLayout, hitTest, snappedSpan, thumbLayout } from '../../webview/render/layout';
-import { WORD_START, labelParts, pieceLabel, tokenLabel, truncateLabel } from '../../webview/render/tokens';
+import { truncateLabel } from '../../webview/render/tokens';
 import {
-  axisLabels, axisStrips, colToken, headCount, layerCount, matrixCol, matrixRow, normalizeSelection, rowToken, selectMatrix,
-  selectionName, tokenToCells,
+  axisGroups, axisStrips, colToken, headCount, layerCount, normalizeSelection, rowToken, selectMatrix,
+  selectionName, tokenToCells, type AttentionKind,
 } from '../../webview/view/selection';
+import { softmaxTensor } from './fakes/attentionTensors';
 
 const BLACK = { r: 0, g: 0, b: 0, a: 1 }, WHITE = { r: 255, g: 255, b: 255, a: 1 };
 
@@ -185,43 +186,14 @@ test('thumbLayout, canvasPixels, snappedSpan', () => {
 
 // ---------------------------------------------------------------- tokens
 
-test('tokenLabel: specials show their piece, words their text, ▁ marks a word start', () => {
-  assert.deepEqual(tokenLabel({ piece: '<2ko>', text: '<2ko>' }), { text: '<2ko>', wordStart: false, special: true });
-  assert.deepEqual(tokenLabel({ piece: '</s>', text: '</s>' }), { text: '</s>', wordStart: false, special: true });
-  assert.deepEqual(tokenLabel({ piece: '<0xEC>', text: '' }), { text: '<0xEC>', wordStart: false, special: true });
-  assert.deepEqual(tokenLabel({ piece: '▁은행', text: '은행' }), { text: '은행', wordStart: true, special: false });
-  assert.deepEqual(tokenLabel({ piece: '에', text: '에' }), { text: '에', wordStart: false, special: false });
-  assert.deepEqual(tokenLabel({ piece: '▁Straße', text: ' Straße ' }), { text: 'Straße', wordStart: true, special: false });
-  assert.deepEqual(tokenLabel({ piece: '▁', text: ' ' }), { text: WORD_START, wordStart: false, special: true });
-  assert.deepEqual(tokenLabel({ piece: '▁über', text: '' }), { text: 'über', wordStart: true, special: false });
-  assert.equal(tokenLabel({ piece: 'a', text: 'a\nb' }).text, 'a⏎b');
-  assert.deepEqual(pieceLabel('▁bank'), { text: 'bank', wordStart: true, special: false });
-  assert.deepEqual(pieceLabel('</s>'), { text: '</s>', wordStart: false, special: true });
-});
-
-test('truncateLabel and labelParts', () => {
+test('truncateLabel', () => {
   assert.equal(truncateLabel('abc', 5), 'abc');
   assert.equal(truncateLabel('abcdef', 5), 'abcd…');
   assert.equal(truncateLabel('가나다라마바사', 4), '가나다…');
   assert.equal([...truncateLabel('😀😀😀😀😀😀', 3)].length, 3);
-  assert.deepEqual(labelParts({ text: 'bank', wordStart: true, special: false }), { marker: WORD_START, text: 'bank' });
-  assert.deepEqual(labelParts({ text: '</s>', wordStart: false, special: true }), { marker: '', text: '</s>' });
 });
 
 // ---------------------------------------------------------------- selection / axes
-
-function softmaxTensor(dims: number[], causal = false, seed = 1): Tensor {
-  const [L, H, Q, K] = dims;
-  const data: number[] = [];
-  let s = seed;
-  const rnd = () => { s = (s * 1664525 + 1013904223) >>> 0; return s / 2 ** 32; };
-  for (let l = 0; l < L; l++) for (let h = 0; h < H; h++) for (let q = 0; q < Q; q++) {
-    const e = Array.from({ length: K }, (_, k) => (causal && k > q ? 0 : Math.exp(3 * rnd())));
-    const sum = e.reduce((a, b) => a + b, 0);
-    data.push(...e.map((x) => x / sum));
-  }
-  return { dims, data };
-}
 
 function fakeSentence(): SentenceResult {
   const tok = (piece: string, text: string) => ({ id: 10, piece, text, start: 0, end: 0 });
@@ -255,7 +227,11 @@ test('selectMatrix uses the engine functions', () => {
   assert.equal(dec.data[0 * 3 + 1], 0, 'causal: step 0 sees only <s>');
 });
 
-test('axisLabels: decoder columns are <s> then the target shifted by one; fallbacks past the tokens', () => {
+test('axis labels: decoder columns are <s> then the target shifted by one; fallbacks past the tokens', () => {
+  const axisLabels = (st: SentenceResult, kind: AttentionKind, rows: number, cols: number) => {
+    const g = axisGroups(st, kind, rows, cols, 'pieces');
+    return { rows: g.rows.map((x) => x.label), cols: g.cols.map((x) => x.label) };
+  };
   const st = fakeSentence();
   const dec = axisLabels(st, 'decoder', 3, 3);
   assert.deepEqual(dec.rows.map((l) => l.text), ['the', 'bank', '</s>']);
@@ -286,10 +262,7 @@ test('strip tokens <-> heatmap rows and columns', () => {
   }
 });
 
-test('matrixRow / matrixCol / selectionName', () => {
-  const m: Matrix = { rows: 2, cols: 3, data: Float32Array.from([1, 2, 3, 4, 5, 6]) };
-  assert.deepEqual(Array.from(matrixRow(m, 1)), [4, 5, 6]);
-  assert.deepEqual(Array.from(matrixCol(m, 2)), [3, 6]);
+test('selectionName', () => {
   assert.equal(selectionName({ kind: 'cross', layer: 1, head: 'mean' }), 'attention-cross-L2-mean');
   assert.equal(selectionName({ kind: 'encoder', layer: 0, head: 3 }), 'attention-encoder-L1-H4');
   assert.equal(selectionName({ kind: 'rollout', layer: 2, head: 'mean' }), 'attention-rollout-L1-3');

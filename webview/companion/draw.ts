@@ -2,6 +2,7 @@
 // a labelled heatmap for an enlarged attention head. Colours come from the theme.
 import type { Matrix } from '../../src/shared/results';
 import { mix, toCss, type RGB } from '../render/colorScale';
+import { isUprightLabel } from '../render/heatmap';
 import type { Theme } from '../components/theme';
 
 /** Sequential scale: background → accent for t in [0, 1]. */
@@ -84,7 +85,7 @@ export interface LabelledHeatmapOptions {
   label?: string;
 }
 
-/** An attention matrix with query labels on the left and key labels (vertical) on top. */
+/** An attention matrix with query labels on the left and key labels on top (vertical, Hangul stacked upright). */
 export function labelledHeatmap(m: Matrix, o: LabelledHeatmapOptions): HTMLCanvasElement {
   const { theme } = o;
   const fs = Math.max(10, Math.round(theme.fontSize * 0.85));
@@ -95,13 +96,17 @@ export function labelledHeatmap(m: Matrix, o: LabelledHeatmapOptions): HTMLCanva
   const width = (s: string, italic: boolean) => { measure.font = font(italic); return measure.measureText(s).width; };
   const short = (s: string) => ([...s].length > 10 ? [...s].slice(0, 9).join('') + '…' : s);
   const rowW = Math.min(o.maxWidth * 0.3, Math.max(0, ...o.rowLabels.map((l, i) => width(short(l), !!o.special?.[i]))));
-  const colH = Math.max(0, ...o.colLabels.map((l, i) => width(short(l), !!o.special?.[i])));
+  // Hangul (kana, Han) read badly turned sideways: such a column label is stacked, one character per line.
+  const line = fs + 2;
+  const stacked = o.colLabels.map((l, i) => isUprightLabel({ text: short(l), wordStart: false, special: !!o.special?.[i] }));
+  const colW = o.colLabels.map((l, i) => width(short(l), !!o.special?.[i]));
+  const colH = Math.max(0, ...colW.map((w, i) => (stacked[i] ? [...short(o.colLabels[i])].length * line : w)));
   const pad = 4, gap = 5;
   const left = pad + Math.ceil(rowW) + gap;
   // Cells never get smaller than a label line (the canvas scrolls sideways instead).
   const cell = Math.max(fs + 2, Math.min(26, Math.floor((o.maxWidth - left - pad) / Math.max(1, m.cols))));
   // Column labels stay horizontal when every one fits in its cell, else they are drawn vertically.
-  const upright = colH <= cell - 2;
+  const upright = Math.max(0, ...colW) <= cell - 2;
   const top = pad + (upright ? fs + 2 : Math.ceil(colH)) + gap;
   const cssW = left + cell * m.cols + pad, cssH = top + cell * m.rows + pad;
   const dpr = window.devicePixelRatio || 1;
@@ -145,6 +150,11 @@ export function labelledHeatmap(m: Matrix, o: LabelledHeatmapOptions): HTMLCanva
       ctx.textAlign = 'center';
       ctx.textBaseline = 'bottom';
       ctx.fillText(short(o.colLabels[j] ?? ''), left + (j + 0.5) * cell, top - gap + 2);
+    } else if (stacked[j]) {
+      const chars = [...short(o.colLabels[j] ?? '')];
+      ctx.textAlign = 'center';
+      ctx.textBaseline = 'middle';
+      chars.forEach((c, k) => ctx.fillText(c, left + (j + 0.5) * cell, top - gap - (chars.length - k - 0.5) * line));
     } else {
       ctx.translate(left + (j + 0.5) * cell, top - gap);
       ctx.rotate(-Math.PI / 2);

@@ -2,7 +2,7 @@
 // and the "Try with the selection" action. Sections only render; the frame runs them, shows progress and errors.
 import type { ModelInfo } from '../../src/shared/protocol';
 import type { SentenceResult, TranslationResult } from '../../src/shared/results';
-import type { StringKey, Translate, Lang } from '../strings';
+import type { StringKey, Translate, UiLang } from '../strings';
 import type { Theme } from '../components/theme';
 import { el } from '../components/dom';
 import { textButton } from '../components/widgets';
@@ -13,14 +13,14 @@ export interface Analysis { result: TranslationResult; sentence: SentenceResult 
 /** What sections get from the companion. */
 export interface CompanionContext {
   t: Translate;
-  lang: Lang;
+  uiLang: UiLang;
   model(): ModelInfo | undefined;
   /** Why the model could not be loaded, when it could not. */
   modelProblem(): string | undefined;
   /** Runs the model (greedy, with attention) on `text`; cached per text. */
   analyze(text: string): Promise<Analysis>;
   /** How many tokens the encoder reads for `text` (tag and </s> included). */
-  encoderLength(text: string): number;
+  encoderLength(text: string): Promise<number>;
   theme(): Theme;
   /** Width available to a section's content, in CSS pixels. */
   width(): number;

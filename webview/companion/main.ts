@@ -3,12 +3,12 @@
 // part of "Attention Is All You Need", each running the live model.
 import { COMPANION, PROTOCOL_VERSION, type CompanionProtocol, type ModelInfo } from '../../src/shared/protocol';
 import { splitSentences } from '../../src/engine/sentences';
-import { EngineHost } from '../engineHost';
+import { EngineWorker } from '../engine/engineWorker';
 import { connect, vscodeApi } from '../ipc';
 import { SectionFrame, type Analysis, type CompanionContext, type SectionSpec } from './frame';
 import { displayLang, translator } from '../strings';
 import { readTheme, watchTheme, type Theme } from '../components/theme';
-import { el } from '../components/dom';
+import { el, linkStylesheet } from '../components/dom';
 import { table1Section } from './sections/table1';
 import { selfAttentionSection } from './sections/selfAttention';
 import { scaledDotProductSection } from './sections/scaledDotProduct';
@@ -26,23 +26,16 @@ const SECTIONS: SectionSpec[] = [table1Section, selfAttentionSection, scaledDotP
 
 // ---------------------------------------------------------------- stylesheet (media/companion.css beside dist/)
 
-function linkStylesheet(): void {
-  try {
-    const href = new URL('../media/companion.css', import.meta.url).toString();
-    document.head.append(el('link', { attrs: { rel: 'stylesheet', href } }));
-  } catch {
-    // No stylesheet: the view still works with media/panel.css.
-  }
-}
-linkStylesheet();
+linkStylesheet('../media/companion.css', import.meta.url);
 
 // ---------------------------------------------------------------- state
 
-const lang = displayLang(document.documentElement.lang || navigator.language);
-const t = translator(lang);
+const uiLang = displayLang(document.documentElement.lang || navigator.language);
+const t = translator(uiLang);
 const saved = (vscodeApi.getState() as SavedState | undefined) ?? {};
 const ui: Record<string, Record<string, unknown>> = saved.ui ?? {};
-const engine = new EngineHost();
+// The engine runs in a worker: the sections stay live while it computes.
+const engine = new EngineWorker(new URL('engineWorker.js', import.meta.url).toString());
 let model: ModelInfo | undefined;
 let modelProblem: string | undefined;
 let theme: Theme | undefined;
@@ -66,7 +59,7 @@ async function requestSelection(): Promise<string> {
 function analyze(text: string): Promise<Analysis> {
   let a = analyses.get(text);
   if (!a) {
-    a = engine.translator.translate(text, { to: 'auto', beam: 1, attention: true }).then((result) => {
+    a = engine.translate({ text, to: 'auto', beam: 1, attention: true }).then((result) => {
       const sentence = result.sentences[0];
       if (!sentence) throw new Error(t('common.noAttention'));
       return { result, sentence };
@@ -102,13 +95,13 @@ function renderHeader(): void {
 
 const ctx: CompanionContext = {
   t,
-  lang,
+  uiLang,
   model: () => model,
   modelProblem: () => modelProblem,
   analyze,
-  encoderLength(text) {
-    const m = engine.translator.model;
-    return Math.min(m.manifest.dims.maxLen, m.tokenizer.encode(text).ids.length + 2);
+  async encoderLength(text) {
+    const maxLen = model?.manifest.dims.maxLen ?? Infinity;
+    return Math.min(maxLen, (await engine.countTokens(text)) + 2);
   },
   theme: () => (theme ??= readTheme('sideBar')),
   width: () => Math.max(200, root.clientWidth - 2),

@@ -1,7 +1,8 @@
 // Pure maths behind the paper companion: Table 1 evaluated for n and d, the sinusoidal positional encoding and
-// its similarity, scaled dot-product attention from the exported queries and keys, and word-level views of
-// token attention. No DOM: unit-tested in test/unit/companion-math.test.ts.
-import type { Matrix, Tensor, TokenInfo } from '../../src/shared/results';
+// its similarity, scaled dot-product attention from the exported queries and keys, and what a head does. Slicing
+// attention lives in src/engine/attention.ts, words in src/engine/words.ts. No DOM: test/unit/companion-math.test.ts.
+import { headRow } from '../../src/engine/attention';
+import type { Matrix, Tensor } from '../../src/shared/results';
 
 // ---------------------------------------------------------------- Table 1
 
@@ -86,14 +87,6 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
-/** Vector `row` of head `head` in layer `layer` of a [L, H, S, dh] tensor. */
-export function headVector(t: Tensor, layer: number, head: number, row: number): number[] {
-  const [L, H, S, dh] = t.dims;
-  if (layer < 0 || layer >= L || head < 0 || head >= H || row < 0 || row >= S) throw new RangeError(`layer ${layer} / head ${head} / row ${row} outside [${L}, ${H}, ${S}]`);
-  const start = ((layer * H + head) * S + row) * dh;
-  return t.data.slice(start, start + dh);
-}
-
 export interface ScaledDotProduct {
   dk: number;
   /** The query vector q of the chosen token. */
@@ -108,117 +101,16 @@ export interface ScaledDotProduct {
 export function scaledDotProduct(queries: Tensor, keys: Tensor, layer: number, head: number, row: number): ScaledDotProduct {
   const [, , S, dk] = queries.dims;
   if (keys.dims.join() !== queries.dims.join()) throw new RangeError(`queries ${queries.dims} and keys ${keys.dims} differ`);
-  const q = headVector(queries, layer, head, row);
+  const q = headRow(queries, layer, head, row);
   const scale = 1 / Math.sqrt(dk);
   const scores: number[] = [];
   for (let j = 0; j < S; j++) {
-    const k = headVector(keys, layer, head, j);
+    const k = headRow(keys, layer, head, j);
     let dot = 0;
     for (let x = 0; x < dk; x++) dot += q[x] * k[x];
     scores.push(dot * scale);
   }
   return { dk, query: q, scores, weights: softmax(scores) };
-}
-
-/** Row `row` of an attention tensor [L, H, Q, K] for one head. */
-export function attentionRow(t: Tensor, layer: number, head: number, row: number): number[] {
-  const [L, H, Q, K] = t.dims;
-  if (layer < 0 || layer >= L || head < 0 || head >= H || row < 0 || row >= Q) throw new RangeError(`layer ${layer} / head ${head} / row ${row} outside [${L}, ${H}, ${Q}]`);
-  const start = ((layer * H + head) * Q + row) * K;
-  return t.data.slice(start, start + K);
-}
-
-/**
- * What a group of query tokens (the pieces of one word) attends to: the mean of their rows, for one head or
- * the mean of all heads ('mean').
- */
-export function queryRow(t: Tensor, layer: number, head: number | 'mean', rows: number[]): number[] {
-  const [, H, , K] = t.dims;
-  const out = new Array<number>(K).fill(0);
-  const heads = head === 'mean' ? Array.from({ length: H }, (_, h) => h) : [head];
-  if (rows.length === 0) return out;
-  const w = 1 / (rows.length * heads.length);
-  for (const h of heads) for (const r of rows) attentionRow(t, layer, h, r).forEach((v, j) => { out[j] += v * w; });
-  return out;
-}
-
-// ---------------------------------------------------------------- tokens and words
-
-/** Special tokens: the target tag, </s>, <s> (they have no surface text in the sentence). */
-export function isSpecialToken(t: Pick<TokenInfo, 'piece'>): boolean {
-  return /^<(?:\/?s|2[a-z]{2,3}|pad|unk)>$/.test(t.piece);
-}
-
-/**
- * Token indices (special tokens excluded) whose [start, end) overlaps [start, end) of the source. Pieces without
- * text of their own (a bare "▁") count only when nothing else covers the range.
- */
-export function tokensCovering(tokens: TokenInfo[], start: number, end: number): number[] {
-  const withText: number[] = [], empty: number[] = [];
-  tokens.forEach((t, i) => {
-    if (isSpecialToken(t)) return;
-    if (t.end > t.start) {
-      if (t.start < end && t.end > start) withText.push(i);
-    } else if (t.start >= start && t.start < end) empty.push(i);
-  });
-  return withText.length > 0 ? withText : empty;
-}
-
-export interface Word { text: string; start: number; end: number; tokens: number[] }
-
-export interface WordGrouping {
-  words: Word[];
-  /** Index of each token's word, or -1 for special tokens. */
-  tokenWord: number[];
-  /** Indices of the special tokens. */
-  special: number[];
-}
-
-/**
- * Groups a sentence's tokens into words (runs of letters/digits, or single punctuation marks) by their source
- * offsets. A token belongs to the word that contains its start, or else to the next word (a bare "▁" piece).
- */
-export function groupWords(source: string, tokens: TokenInfo[]): WordGrouping {
-  const words: Word[] = [];
-  for (const m of source.matchAll(/[\p{L}\p{N}\p{M}_'’]+|[^\s\p{L}\p{N}\p{M}]/gu)) {
-    words.push({ text: m[0], start: m.index ?? 0, end: (m.index ?? 0) + m[0].length, tokens: [] });
-  }
-  const tokenWord: number[] = [];
-  const special: number[] = [];
-  tokens.forEach((t, i) => {
-    if (isSpecialToken(t) || words.length === 0) {
-      tokenWord.push(-1);
-      special.push(i);
-      return;
-    }
-    let w = words.findIndex((x) => t.start < x.end && t.start >= x.start);
-    if (w < 0) w = words.findIndex((x) => x.start >= t.start);
-    if (w < 0) w = words.length - 1;
-    words[w].tokens.push(i);
-    tokenWord.push(w);
-  });
-  return { words: words.filter((w) => w.tokens.length > 0), tokenWord: remap(words, tokenWord), special };
-}
-
-function remap(words: Word[], tokenWord: number[]): number[] {
-  const index = new Map<number, number>();
-  let k = 0;
-  words.forEach((w, i) => { if (w.tokens.length > 0) index.set(i, k++); });
-  return tokenWord.map((w) => (w < 0 ? -1 : index.get(w) ?? -1));
-}
-
-/** Word-level attention from a token row: each word gets the sum over its pieces; special tokens separately. */
-export function wordWeights(row: number[], g: WordGrouping): { words: number[]; special: number[] } {
-  return {
-    words: g.words.map((w) => w.tokens.reduce((s, t) => s + (row[t] ?? 0), 0)),
-    special: g.special.map((t) => row[t] ?? 0),
-  };
-}
-
-/** First word whose text equals `text` (case-insensitive), or -1. */
-export function findWord(g: WordGrouping, text: string): number {
-  const t = text.toLowerCase();
-  return g.words.findIndex((w) => w.text.toLowerCase() === t);
 }
 
 // ---------------------------------------------------------------- what a head does
@@ -258,13 +150,6 @@ export function describeHead(m: Matrix, special: boolean[]): { pattern: HeadPatt
   if (best) return { pattern: best, share: sums[best] / queries };
   const normEntropy = entropy / queries / Math.log(n);
   return normEntropy > 0.8 ? { pattern: 'broad', share: normEntropy } : { pattern: 'focused', share: 1 - normEntropy };
-}
-
-/** Largest value and its index. */
-export function argmax(xs: ArrayLike<number>): { index: number; value: number } {
-  let index = -1, value = -Infinity;
-  for (let i = 0; i < xs.length; i++) if (xs[i] > value) { value = xs[i]; index = i; }
-  return { index, value };
 }
 
 /** The layer that corresponds to the paper's "layer 5 of 6" in a model with `layers` encoder layers (0-based). */

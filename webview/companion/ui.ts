@@ -2,12 +2,13 @@
 // controls: ../components/widgets). Text always goes in through textContent (model output and selections are untrusted).
 import { el } from '../components/dom';
 import { toCss, mix, type RGB } from '../render/colorScale';
-import { tokenLabel } from '../render/tokens';
+import { tokenLabels } from '../../src/engine/tokenLabels';
 import type { TokenInfo } from '../../src/shared/results';
 import type { Theme } from '../components/theme';
 
-export function tokenText(t: Pick<TokenInfo, 'piece' | 'text'>): string {
-  return tokenLabel(t).text;
+/** The labels of a sentence's tokens as text, by the one labelling rule (src/engine/tokenLabels.ts) the panel uses too. */
+export function tokenTexts(tokens: readonly Pick<TokenInfo, 'piece' | 'text'>[]): string[] {
+  return tokenLabels(tokens).map((l) => l.text);
 }
 
 /**
@@ -16,8 +17,9 @@ export function tokenText(t: Pick<TokenInfo, 'piece' | 'text'>): string {
  */
 export function tokenStrip(tokens: TokenInfo[], o: { selected?: Set<number>; weights?: number[]; theme?: Theme; onPick?: (i: number) => void; label?: string }): HTMLElement {
   const strip = el('div', { class: 'cc-tokens', attrs: o.label ? { role: 'group', 'aria-label': o.label } : {} });
+  const labels = tokenLabels(tokens);
   tokens.forEach((t, i) => {
-    const lab = tokenLabel(t);
+    const lab = labels[i];
     const chip = el(o.onPick ? 'button' : 'span', {
       class: 'cc-token' + (lab.special ? ' special' : '') + (lab.wordStart ? ' word-start' : '') + (o.selected?.has(i) ? ' selected' : ''),
       text: lab.text,

@@ -22,3 +22,15 @@ export function iconElement(tag: 'span' | 'div', className: string, svg: string)
   e.innerHTML = svg;
   return e;
 }
+
+/**
+ * Links a stylesheet given relative to `base` (a script's import.meta.url: dist/x.js → '../media/y.css'), after the
+ * page's own. The page stays usable without it (media/panel.css comes with the HTML), so a failure is not fatal.
+ */
+export function linkStylesheet(relative: string, base: string): void {
+  try {
+    document.head.append(el('link', { attrs: { rel: 'stylesheet', href: new URL(relative, base).toString() } }));
+  } catch {
+    // No URL for it (a test page): the page keeps media/panel.css.
+  }
+}

@@ -2,9 +2,9 @@
 import { printableText } from '../../src/shared/printableText';
 import type { Matrix } from '../../src/shared/results';
 import { formatValue, mix, toHex } from './colorScale';
-import type { HeatmapTheme } from './heatmap';
+import { type HeatmapTheme, MAX_CHARS, MAX_UPRIGHT_CHARS, isUprightLabel, uprightLine } from './heatmap';
 import { type HeatmapLayout, colLabelAnchor, rowLabelAnchor } from './layout';
-import { type TokenLabel, labelParts } from './tokens';
+import { type TokenLabel, truncateLabel } from './tokens';
 
 /** Markup escaped, and no character XML cannot hold (C0 controls, U+FFFE: one would make the whole file invalid). */
 export function escapeXml(s: string): string {
@@ -26,10 +26,16 @@ export interface FigureOptions {
 export const FIGURE_MARGIN = { top: 40, bottom: 40, side: 12 };
 
 function labelSvg(l: TokenLabel, attrs: string, fill: string): string {
-  const { marker, text } = labelParts(l);
   const style = l.special ? ' font-style="italic" opacity="0.8"' : '';
-  const m = marker ? `<tspan opacity="0.4">${marker}</tspan>` : '';
-  return `<text ${attrs} fill="${fill}"${style}>${m}${escapeXml(text)}</text>`;
+  return `<text ${attrs} fill="${fill}"${style}>${escapeXml(truncateLabel(l.text, MAX_CHARS))}</text>`;
+}
+
+/** A column label stacked upright (as the canvas draws it: heatmap.ts), one tspan per character, ending at `bottom`. */
+function uprightSvg(l: TokenLabel, x: number, bottom: number, fontSize: number, fill: string): string {
+  const lh = uprightLine({ fontSize });
+  const chars = [...truncateLabel(l.text, MAX_UPRIGHT_CHARS)];
+  const spans = chars.map((c, k) => `<tspan x="${x}" y="${bottom - (chars.length - k - 0.5) * lh}">${escapeXml(c)}</tspan>`).join('');
+  return `<text text-anchor="middle" dominant-baseline="central" fill="${fill}">${spans}</text>`;
 }
 
 /** The figure's size in CSS pixels (the SVG's, and the PNG's before its pixel ratio): the layout plus the margins. */
@@ -65,7 +71,7 @@ export function heatmapSvg(m: Matrix, o: FigureOptions): string {
   });
   o.colLabels.slice(0, l.cols).forEach((lab, j) => {
     const a = colLabelAnchor(l, j);
-    out.push(l.rotated
+    out.push(l.rotated && isUprightLabel(lab) ? uprightSvg(lab, a.x, a.y, theme.fontSize, muted) : l.rotated
       ? labelSvg(lab, `transform="translate(${a.x} ${a.y}) rotate(${-l.angle})" dominant-baseline="central"`, muted)
       : labelSvg(lab, `x="${a.x}" y="${a.y - l.fontSize / 2}" text-anchor="middle" dominant-baseline="central"`, muted));
   });

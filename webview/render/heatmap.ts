@@ -3,7 +3,7 @@
 import type { Matrix } from '../../src/shared/results';
 import { formatValue, parseColor, readableOn, type RGB, toCss } from './colorScale';
 import { type HeatmapLayout, colLabelAnchor, rowLabelAnchor, snappedSpan, thumbLayout } from './layout';
-import { type TokenLabel, labelParts } from './tokens';
+import { type TokenLabel, truncateLabel } from './tokens';
 
 /** The subset of CanvasRenderingContext2D the drawing code uses (lets tests pass a recording fake). */
 export type Ctx = Pick<CanvasRenderingContext2D,
@@ -32,48 +32,59 @@ export function cssFont(theme: Pick<HeatmapTheme, 'fontFamily' | 'fontSize'>, we
   return `${style === 'italic' ? 'italic ' : ''}${weight === 'bold' ? '600 ' : ''}${theme.fontSize}px ${theme.fontFamily}`;
 }
 
-/** Largest entry (0 for an empty matrix), ignoring non-finite values. */
-export function matrixMax(m: Matrix): number {
-  let max = 0;
-  for (let i = 0; i < m.data.length; i++) { const v = m.data[i]; if (Number.isFinite(v) && v > max) max = v; }
-  return max;
+/** Most characters of a label on an axis; an upright (stacked) column label has fewer. */
+export const MAX_CHARS = 16;
+export const MAX_UPRIGHT_CHARS = 8;
+
+/** Width of a label as drawn on one line. Word starts are not drawn (a word's pieces read as one in the word view). */
+export function measureLabel(ctx: Pick<Ctx, 'measureText' | 'font'>, label: TokenLabel, theme: HeatmapTheme, maxChars = MAX_CHARS, bold = false): number {
+  ctx.font = cssFont(theme, bold ? 'bold' : 'normal', label.special ? 'italic' : 'normal');
+  return ctx.measureText(truncateLabel(label.text, maxChars)).width;
 }
 
-/** Width of a label as drawn (faint ▁ marker + text). */
-export function measureLabel(ctx: Pick<Ctx, 'measureText' | 'font'>, label: TokenLabel, theme: HeatmapTheme, maxChars = 16, bold = false): number {
-  const { marker, text } = labelParts(label, maxChars);
-  let w = 0;
-  if (marker) {
-    ctx.font = cssFont({ ...theme, fontSize: Math.round(theme.fontSize * 0.75) });
-    w += ctx.measureText(marker).width + 1;
-  }
+/**
+ * Hangul, kana and Han characters read badly when rotated: a column label made only of them is stacked upright,
+ * one character under the other (byte numbers such as ₁ may follow). Special tokens never are.
+ */
+const UPRIGHT = /^[\p{Script=Hangul}\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\u3000-\u303f\uff00-\uffef₀-₉]+$/u;
+export function isUprightLabel(label: TokenLabel): boolean {
+  return !label.special && UPRIGHT.test(label.text) && !/^[₀-₉]/.test(label.text);
+}
+
+/** Line height of stacked characters. */
+export const uprightLine = (theme: Pick<HeatmapTheme, 'fontSize'>): number => Math.ceil(theme.fontSize * 1.15);
+
+/** Height of a column label stacked upright (0 for a label that is never stacked): its characters times the line. */
+export function uprightHeight(label: TokenLabel, theme: Pick<HeatmapTheme, 'fontSize'>): number {
+  return isUprightLabel(label) ? [...truncateLabel(label.text, MAX_UPRIGHT_CHARS)].length * uprightLine(theme) : 0;
+}
+
+function labelStyle(ctx: Ctx, label: TokenLabel, color: RGB, theme: HeatmapTheme, bold: boolean): void {
   ctx.font = cssFont(theme, bold ? 'bold' : 'normal', label.special ? 'italic' : 'normal');
-  return w + ctx.measureText(text).width;
+  ctx.fillStyle = toCss(color);
+  ctx.textBaseline = 'middle';
 }
 
 /** Draws a label starting at (x, y) (left edge, vertical middle), in the current transform. */
-function drawLabelAt(ctx: Ctx, label: TokenLabel, x: number, y: number, color: RGB, theme: HeatmapTheme, bold = false, maxChars = 16): void {
-  const { marker, text } = labelParts(label, maxChars);
-  ctx.font = cssFont(theme, bold ? 'bold' : 'normal', label.special ? 'italic' : 'normal');
+function drawLabelAt(ctx: Ctx, label: TokenLabel, x: number, y: number, color: RGB, theme: HeatmapTheme, bold = false, maxChars = MAX_CHARS): void {
+  labelStyle(ctx, label, color, theme, bold);
   ctx.textAlign = 'left';
-  ctx.textBaseline = 'middle';
-  ctx.fillStyle = toCss(color);
-  let cx = x;
-  if (marker) {
-    const a = ctx.globalAlpha, font = ctx.font;
-    ctx.globalAlpha = a * 0.3;
-    ctx.font = cssFont({ ...theme, fontSize: Math.round(theme.fontSize * 0.75) });
-    ctx.fillText(marker, cx, y + theme.fontSize * 0.12);
-    cx += ctx.measureText(marker).width + 1;
-    ctx.globalAlpha = a;
-    ctx.font = font;
-  }
-  if (label.special) { const a = ctx.globalAlpha; ctx.globalAlpha = a * 0.75; ctx.fillText(text, cx, y); ctx.globalAlpha = a; }
-  else ctx.fillText(text, cx, y);
+  const text = truncateLabel(label.text, maxChars);
+  if (label.special) { const a = ctx.globalAlpha; ctx.globalAlpha = a * 0.75; ctx.fillText(text, x, y); ctx.globalAlpha = a; }
+  else ctx.fillText(text, x, y);
+}
+
+/** Draws a label's characters one under the other, centred on x, the last one ending at `bottom`. */
+function drawUprightAt(ctx: Ctx, label: TokenLabel, x: number, bottom: number, color: RGB, theme: HeatmapTheme, bold = false): void {
+  labelStyle(ctx, label, color, theme, bold);
+  ctx.textAlign = 'center';
+  const chars = [...truncateLabel(label.text, MAX_UPRIGHT_CHARS)];
+  const lh = uprightLine(theme);
+  chars.forEach((c, k) => ctx.fillText(c, x, bottom - (chars.length - k - 0.5) * lh));
 }
 
 function drawRowLabel(ctx: Ctx, l: HeatmapLayout, i: number, label: TokenLabel, color: RGB, theme: HeatmapTheme, bold = false): void {
-  const w = measureLabel(ctx, label, theme, 16, bold);
+  const w = measureLabel(ctx, label, theme, MAX_CHARS, bold);
   const a = rowLabelAnchor(l, i);
   drawLabelAt(ctx, label, a.x - w, a.y, color, theme, bold);
 }
@@ -81,8 +92,12 @@ function drawRowLabel(ctx: Ctx, l: HeatmapLayout, i: number, label: TokenLabel, 
 function drawColLabel(ctx: Ctx, l: HeatmapLayout, j: number, label: TokenLabel, color: RGB, theme: HeatmapTheme, bold = false): void {
   const a = colLabelAnchor(l, j);
   if (!l.rotated) {
-    const w = measureLabel(ctx, label, theme, 16, bold);
+    const w = measureLabel(ctx, label, theme, MAX_CHARS, bold);
     drawLabelAt(ctx, label, a.x - w / 2, a.y - l.fontSize / 2, color, theme, bold);
+    return;
+  }
+  if (isUprightLabel(label)) {
+    drawUprightAt(ctx, label, a.x, a.y, color, theme, bold);
     return;
   }
   ctx.save();
@@ -211,6 +226,11 @@ function eraseColLabel(ctx: Ctx, l: HeatmapLayout, j: number, label: TokenLabel 
   ctx.fillStyle = toCss(theme.background);
   if (!l.rotated) {
     ctx.fillRect(l.left + j * l.cell, l.pad, l.cell, l.top - l.pad - 1);
+    return;
+  }
+  if (label && isUprightLabel(label)) {
+    const h = uprightHeight(label, theme) + 2;
+    ctx.fillRect(l.left + j * l.cell, a.y - h, l.cell, h);
     return;
   }
   const w = label ? measureLabel(ctx, label, theme) + 4 : l.cell;

@@ -4,10 +4,15 @@
 export interface HeatmapLayoutOptions {
   rows: number;
   cols: number;
-  /** Measured widths of the row labels (queries), one per row, ▁ marker included. */
+  /** Measured widths of the row labels (queries), one per row. */
   rowLabelWidths: number[];
   /** Measured widths of the column labels (keys), one per column. */
   colLabelWidths: number[];
+  /**
+   * Heights of column labels that are stacked upright instead of rotated (Hangul, kana, Han: see heatmap.ts
+   * isUprightLabel), one per column, 0 for the others. They stay within their column.
+   */
+  colLabelUpright?: number[];
   /** Label font size. */
   fontSize: number;
   /** Width available for the whole canvas. */
@@ -18,7 +23,10 @@ export interface HeatmapLayoutOptions {
   pad?: number;
   /** Space between labels and the grid. */
   labelGap?: number;
-  /** Angle of column labels that do not fit horizontally, in degrees from the horizontal. */
+  /**
+   * Angle of column labels that do not fit horizontally, in degrees from the horizontal. Default 45, or 90 when some
+   * labels are stacked upright: a slanted label would run through the stacked one beside it.
+   */
   angle?: number;
   /** Row labels never take more than this fraction of maxWidth. */
   maxRowLabelFraction?: number;
@@ -39,7 +47,7 @@ export interface HeatmapLayout {
   height: number;
   /** Width of the row label column (text right-aligned at left - labelGap). */
   rowLabelWidth: number;
-  /** Column labels rotated by `angle` degrees (text rising to the right) instead of horizontal. */
+  /** Column labels rotated by `angle` degrees (text rising to the right) instead of horizontal; upright ones stacked. */
   rotated: boolean;
   angle: number;
   labelGap: number;
@@ -52,24 +60,26 @@ const max0 = (xs: number[]): number => xs.reduce((m, x) => (x > m ? x : m), 0);
 /**
  * Lays out a heatmap with row labels on the left and column labels on top. Cells are square and as large as
  * the width allows, within [minCell, maxCell]; below minCell the canvas gets wider than maxWidth (the view
- * scrolls). Column labels stay horizontal when the widest fits in a cell, otherwise they are rotated and the
- * canvas reserves room for them above and to the right.
+ * scrolls). Column labels stay horizontal when the widest fits in a cell, otherwise they are rotated (or stacked
+ * upright, see colLabelUpright) and the canvas reserves room for them above and to the right.
  */
 export function heatmapLayout(o: HeatmapLayoutOptions): HeatmapLayout {
   const rows = Math.max(0, o.rows | 0), cols = Math.max(0, o.cols | 0);
   const minCell = o.minCell ?? 12, maxCell = Math.max(minCell, o.maxCell ?? 40);
-  const pad = o.pad ?? 4, labelGap = o.labelGap ?? 6, angle = o.angle ?? 45;
+  const pad = o.pad ?? 4, labelGap = o.labelGap ?? 6;
+  const angle = o.angle ?? ((o.colLabelUpright ?? []).some((h) => h > 0) ? 90 : 45);
   const fs = o.fontSize;
   const rowLabelWidth = Math.ceil(Math.min(max0(o.rowLabelWidths), Math.max(40, o.maxWidth * (o.maxRowLabelFraction ?? 0.35))));
   const left = pad + rowLabelWidth + labelGap;
   const colW = o.colLabelWidths.slice(0, cols);
+  const upright = (j: number) => o.colLabelUpright?.[j] ?? 0;
   const widest = max0(colW);
   const rad = (angle * Math.PI) / 180, sin = Math.sin(rad), cos = Math.cos(rad);
 
-  /** How far rotated labels reach past the grid's right edge, for a given cell size. */
+  /** How far rotated labels reach past the grid's right edge, for a given cell size (upright ones stay in their column). */
   const overflowRight = (cell: number): number => {
     let reach = 0;
-    colW.forEach((w, j) => { reach = Math.max(reach, (j + 0.5) * cell + w * cos + (fs / 2) * sin - cols * cell); });
+    colW.forEach((w, j) => { if (upright(j) === 0) reach = Math.max(reach, (j + 0.5) * cell + w * cos + (fs / 2) * sin - cols * cell); });
     return Math.max(0, reach);
   };
   const fits = (cell: number): boolean => widest <= cell - 4;
@@ -85,7 +95,8 @@ export function heatmapLayout(o: HeatmapLayoutOptions): HeatmapLayout {
     cell = next;
   }
   const rotated = cols > 0 && !fits(cell);
-  const colLabelHeight = cols === 0 ? 0 : rotated ? Math.ceil(max0(colW) * sin + (fs / 2) * cos) : Math.ceil(fs);
+  const rotatedHeight = (w: number, j: number) => (upright(j) > 0 ? upright(j) : w * sin + (fs / 2) * cos);
+  const colLabelHeight = cols === 0 ? 0 : rotated ? Math.ceil(max0(colW.map(rotatedHeight))) : Math.ceil(fs);
   const top = pad + colLabelHeight + labelGap;
   const gridWidth = cols * cell, gridHeight = rows * cell;
   const right = rotated ? Math.ceil(overflowRight(cell)) : Math.max(0, Math.ceil(widest / 2 - cell / 2));

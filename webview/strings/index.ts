@@ -6,19 +6,23 @@ import { ko } from './ko';
 
 export { en, ko };
 export type StringKey = keyof typeof en;
-export type Lang = 'en' | 'ko';
+/**
+ * The language the webviews speak to the user (VS Code's display language): not the language of a text the model
+ * translates, which is src/shared/manifest.ts's `Lang`.
+ */
+export type UiLang = 'en' | 'ko';
 
-export const TABLES: Record<Lang, Record<StringKey, string>> = { en, ko };
+export const TABLES: Record<UiLang, Record<StringKey, string>> = { en, ko };
 
 /** 'ko', 'ko-KR' → Korean; anything else → English. */
-export function displayLang(tag: string | undefined | null): Lang {
+export function displayLang(tag: string | undefined | null): UiLang {
   return /^ko\b/i.test(tag ?? '') ? 'ko' : 'en';
 }
 
 export type Translate = (key: StringKey, args?: Record<string, string | number>) => string;
 
 /** The string for `key` in `lang`, with {name} placeholders filled (unknown placeholders stay as they are). */
-export function translator(lang: Lang): Translate {
+export function translator(lang: UiLang): Translate {
   const table = TABLES[lang];
   return (key, args) => {
     const s = table[key] ?? en[key] ?? key;

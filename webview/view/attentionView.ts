@@ -6,10 +6,11 @@ import { el, iconElement } from '../components/dom';
 import { ICONS } from '../components/icons';
 import { Dropdown } from '../components/widgets';
 import { quote } from '../render/tokens';
+import { formatMegabytes } from '../../src/engine/attentionBudget';
 import type { Translate } from '../strings';
 import { type Figure, HeatmapView } from './heatmapView';
 import { HoverInspector } from './hover';
-import type { AttentionKind, HeadChoice, Selection } from './selection';
+import { type AttentionKind, type HeadChoice, type Selection, type Units, stripGroups } from './selection';
 import { StepPlayer } from './stepPlayer';
 import { TokenStrips } from './tokenStrips';
 
@@ -25,6 +26,7 @@ export class AttentionView {
   private readonly errorEl: HTMLElement;
   private readonly errorText: HTMLElement;
   private readonly emptyEl: HTMLElement;
+  private readonly leftOutEl: HTMLElement;
   private readonly resultEl: HTMLElement;
   private readonly translationEl: HTMLElement;
   private readonly metaEl: HTMLElement;
@@ -36,6 +38,8 @@ export class AttentionView {
   private readonly steps: StepPlayer;
   private result?: TranslationResult;
   private sentenceIndex = 0;
+  /** Pieces or words, for the strips and the heatmap alike (the strips' toggle). */
+  private units: Units = 'pieces';
 
   constructor(root: HTMLElement, private readonly t: Translate) {
     this.doc = root.ownerDocument;
@@ -69,12 +73,14 @@ export class AttentionView {
 
     // The parts with their own state, wired through their host interfaces.
     this.container = el('div', { class: 'ac-root' });
-    this.strips = new TokenStrips(t);
+    this.strips = new TokenStrips(t, (u) => this.setUnits(u));
     this.heatmap = new HeatmapView(t, {
       selected: () => this.steps.refresh(),
       overlay: () => {
         const kind = this.heatmap.selection.kind;
-        return { highlight: this.hover.cells(), stepRow: kind === 'cross' || kind === 'decoder' ? this.steps.current : undefined };
+        const step = this.steps.current;
+        // Rows of cross and decoder attention are the target chips: the piece being decoded, or the word it is part of.
+        return { highlight: this.hover.cells(), stepRow: (kind === 'cross' || kind === 'decoder') && step !== undefined ? this.strips.targetChipOf(step) : undefined };
       },
       exported: (figure) => this.onAction?.({ kind: 'exportFigure', ...figure }),
     }, this.container);
@@ -88,10 +94,14 @@ export class AttentionView {
       },
       markSteps: (current) => this.strips.markSteps(current),
     });
-    this.hover = new HoverInspector(t, this.heatmap, this.strips, { pickTarget: (i) => this.steps.goTo(i) });
+    this.hover = new HoverInspector(t, this.heatmap, this.strips, { pickTarget: (chip) => this.steps.goTo(this.strips.firstPieceOf(chip)) });
+
+    // What the attention budget left out of this result (src/engine/attentionBudget.ts).
+    this.leftOutEl = el('p', { class: 'notice', attrs: { id: 'attention-left-out', role: 'note' } });
+    this.leftOutEl.hidden = true;
 
     this.resultEl = el('div', { class: 'result', attrs: { id: 'result' } },
-      translationSection, this.sentenceRow, this.strips.element, this.heatmap.element, this.steps.element);
+      translationSection, this.leftOutEl, this.sentenceRow, this.strips.element, this.heatmap.element, this.steps.element);
     this.resultEl.hidden = true;
     this.container.append(el('header', { class: 'ac-header' }, this.statusEl), this.busyEl, this.errorEl, this.emptyEl, this.resultEl, this.hover.tooltip);
     root.replaceChildren(this.container);
@@ -120,9 +130,39 @@ export class AttentionView {
     this.errorEl.hidden = false;
   }
 
+  /**
+   * The finished sentences of a translation still running: their text only (marked `data-partial`), over the previous
+   * result's strips and maps, which stay dimmed until the result comes (or the translation is cancelled).
+   */
+  showPartial(text: string): void {
+    this.translationEl.textContent = text;
+    this.translationEl.dataset.partial = 'true';
+    this.container.classList.add('is-partial');
+    this.emptyEl.hidden = true;
+    this.resultEl.hidden = false;
+  }
+
+  /** The translation ended without a result (cancelled): the previous result comes back as it was. */
+  dropPartial(): void {
+    if (this.translationEl.dataset.partial === undefined) return;
+    this.clearPartialMark();
+    if (this.result) this.renderTranslation();
+    else {
+      this.translationEl.textContent = '';
+      this.resultEl.hidden = true;
+      this.emptyEl.hidden = false;
+    }
+  }
+
+  private clearPartialMark(): void {
+    delete this.translationEl.dataset.partial;
+    this.container.classList.remove('is-partial');
+  }
+
   /** Draws a translation; `focus` (optional) picks the attention shown first. */
   showResult(result: TranslationResult, focus?: { kind: AttentionKind; layer: number; head: HeadChoice }): void {
     this.steps.stop();
+    this.clearPartialMark();
     this.setBusy(undefined);
     this.errorEl.hidden = true;
     this.result = result;
@@ -134,9 +174,12 @@ export class AttentionView {
     const millis = result.millis >= 1000 ? `${(result.millis / 1000).toFixed(1)} s` : `${Math.round(result.millis)} ms`;
     this.metaEl.textContent = this.t('panel.meta', { from: result.from, to: result.to, beam: result.beam, time: millis });
     this.renderTranslation();
+    const leftOut = result.attentionLeftOut;
+    this.leftOutEl.hidden = !leftOut;
+    this.leftOutEl.textContent = leftOut ? this.t('panel.attentionLeftOut', { n: leftOut.sentences, total: leftOut.of, mb: formatMegabytes(leftOut.limitBytes) }) : '';
     if (result.sentences.length > 1) {
       this.sentencePicker.setOptions(result.sentences.map((st, i) => ({ value: String(i), label: `${i + 1}. ${quote(st.source, 48)}`, title: st.source })), '0');
-      if (!this.sentenceRow.isConnected) this.resultEl.insertBefore(this.sentenceRow, this.resultEl.children[1] ?? null);
+      if (!this.sentenceRow.isConnected) this.leftOutEl.after(this.sentenceRow);
     } else {
       this.sentenceRow.remove();
     }
@@ -191,13 +234,28 @@ export class AttentionView {
 
   private renderSentence(focus?: Selection): void {
     const st = this.sentence;
+    // A text with nothing to translate (only code, links, numbers or emoji, kept as they are) has no attention to draw.
+    for (const part of [this.strips.element, this.heatmap.element, this.steps.element]) part.hidden = !st;
     if (!st) return;
     for (const span of Array.from(this.translationEl.querySelectorAll<HTMLElement>('.sentence-span'))) {
       span.classList.toggle('current', span.dataset.index === String(this.sentenceIndex));
     }
-    this.strips.show(st);
+    this.strips.show(st, stripGroups(st, this.units), this.units);
     this.hover.reset();
     this.steps.show(st);
     this.heatmap.show(st, focus);
+  }
+
+  /** Shows the strips and the heatmap in pieces or in words; the selection and the step stay. */
+  private setUnits(units: Units): void {
+    if (units === this.units) return;
+    this.units = units;
+    this.heatmap.setUnits(units);
+    const st = this.sentence;
+    if (!st) return;
+    this.hover.reset();
+    this.strips.show(st, stripGroups(st, units), units);
+    this.steps.refresh();
+    this.heatmap.drawOverlay();
   }
 }

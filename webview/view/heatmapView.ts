@@ -1,6 +1,8 @@
-// The Attention panel's attention section: kind / layer / head pickers, the heatmap with its overlay and legend,
-// the head grid and the figure export. Owns the selection and what is drawn; hover and the step player tell it what
+// The Attention panel's attention section: kind / layer / head pickers, the heatmap with its overlay and legend (of
+// pieces or of words: selection.ts selectView), the head grid and the figure export. Owns the selection and what is drawn; hover and the step player tell it what
 // the overlay shows through its host. Drawing maths: ../render (pure, unit-tested).
+import { matrixMax } from '../../src/engine/attention';
+import { visibleText } from '../../src/engine/tokenLabels';
 import type { Matrix, SentenceResult } from '../../src/shared/results';
 import { el } from '../components/dom';
 import { ICONS } from '../components/icons';
@@ -8,13 +10,13 @@ import { readTheme, watchTheme } from '../components/theme';
 import { Dropdown, button, type Choice } from '../components/widgets';
 import { formatValue, legendGradient, makeScale, toCss } from '../render/colorScale';
 import { heatmapSvg, printTheme } from '../render/figure';
-import { type Ctx, type HeatmapTheme, type Highlight, drawHeatmap, drawOverlay, drawThumbnail, matrixMax, measureLabel } from '../render/heatmap';
+import { type Ctx, type HeatmapTheme, type Highlight, drawHeatmap, drawOverlay, drawThumbnail, measureLabel, uprightHeight } from '../render/heatmap';
 import { type HeatmapLayout, canvasPixels, heatmapLayout, thumbLayout } from '../render/layout';
 import { fitSubtitle, heatmapPng } from '../render/png';
 import type { TokenLabel } from '../render/tokens';
 import type { StringKey, Translate } from '../strings';
 import {
-  type AttentionKind, type HeadChoice, KINDS, type Selection, axisLabels, headCount, layerCount, normalizeSelection, selectMatrix, selectionName,
+  type AttentionKind, type HeadChoice, KINDS, type Selection, type Units, headCount, layerCount, normalizeSelection, selectView, selectionName,
 } from './selection';
 
 const KIND_KEYS: Record<AttentionKind, StringKey> = { encoder: 'panel.kindEncoder', decoder: 'panel.kindDecoder', cross: 'panel.kindCross', rollout: 'panel.kindRollout' };
@@ -63,6 +65,7 @@ export class HeatmapView {
   private readonly headGrid: HTMLElement;
   private sentence?: SentenceResult;
   private sel: Selection = { kind: 'cross', layer: Number.POSITIVE_INFINITY, head: 'mean' };
+  private units: Units = 'pieces';
   private shown?: Drawn;
   private theme?: HeatmapTheme;
   private scale?: (t: number) => string;
@@ -127,8 +130,16 @@ export class HeatmapView {
     this.sentence = sentence;
     if (focus) this.sel = { ...focus };
     const has = !!sentence.attention;
+    this.noAttention.textContent = this.t(sentence.attentionLeftOut ? 'panel.attentionLeftOutHere' : 'panel.noAttention');
     this.noAttention.hidden = has;
     this.body.hidden = !has;
+    this.update();
+  }
+
+  /** Pieces or words on the axes (the strips' toggle). */
+  setUnits(units: Units): void {
+    if (units === this.units) return;
+    this.units = units;
     this.update();
   }
 
@@ -163,18 +174,21 @@ export class HeatmapView {
     this.headPicker.setOptions(headChoices, String(sel.head));
     this.headPicker.disabled = sel.kind === 'rollout';
 
-    const matrix = selectMatrix(att, sel);
-    const labels = axisLabels(st, sel.kind, matrix.rows, matrix.cols);
+    const view = selectView(st, sel, this.units);
+    const matrix = view.matrix;
     const layout = this.shown?.layout ?? heatmapLayout({ rows: 0, cols: 0, rowLabelWidths: [], colLabelWidths: [], fontSize: 12, maxWidth: 100 });
-    this.shown = { sentence: st, matrix, rows: labels.rows, cols: labels.cols, layout, max: matrixMax(matrix) };
+    this.shown = { sentence: st, matrix, rows: view.rows.map((g) => g.label), cols: view.cols.map((g) => g.label), layout, max: matrixMax(matrix) };
     const c = this.canvas;
+    c.dataset.units = this.units;
+    c.dataset.rows = String(matrix.rows);
+    c.dataset.cols = String(matrix.cols);
     c.dataset.kind = sel.kind;
     c.dataset.layer = String(sel.layer);
     c.dataset.head = String(sel.head);
     c.setAttribute('aria-label', t('panel.heatmapLabel', {
       kind: t(KIND_KEYS[sel.kind]), layer: t('panel.layerN', { n: sel.layer + 1 }), head: this.headName(sel.head), rows: matrix.rows, cols: matrix.cols,
     }));
-    this.axisCaption.textContent = t(AXIS_KEYS[sel.kind], { layer: sel.layer + 1 });
+    this.axisCaption.textContent = t(AXIS_KEYS[sel.kind], { layer: sel.layer + 1 }) + (this.units === 'words' ? ` · ${t('panel.wordsCaption')}` : '');
     this.headTitle.textContent = sel.kind === 'rollout' ? t('panel.rolloutLayers') : t('panel.heads', { layer: sel.layer + 1 });
     this.buildHeadGrid(att);
     this.redrawNow();
@@ -241,7 +255,11 @@ export class HeatmapView {
     // Bold widths: hovered labels are redrawn bold and must still fit.
     const rowW = d.rows.map((l) => measureLabel(ctx, l, theme, 16, true));
     const colW = d.cols.map((l) => measureLabel(ctx, l, theme, 16, true));
-    d.layout = heatmapLayout({ rows: d.matrix.rows, cols: d.matrix.cols, rowLabelWidths: rowW, colLabelWidths: colW, fontSize: theme.fontSize, maxWidth: width - 2, minCell: 14, maxCell: 40 });
+    const colUpright = d.cols.map((l) => uprightHeight(l, theme));
+    d.layout = heatmapLayout({
+      rows: d.matrix.rows, cols: d.matrix.cols, rowLabelWidths: rowW, colLabelWidths: colW, colLabelUpright: colUpright,
+      fontSize: theme.fontSize, maxWidth: width - 2, minCell: 14, maxCell: 40,
+    });
     const l = d.layout;
     for (const c of [this.canvas, this.overlayCanvas]) {
       const px = canvasPixels(l.width, l.height, dpr);
@@ -274,14 +292,14 @@ export class HeatmapView {
   }
 
   private drawThumbnails(theme: HeatmapTheme, dpr: number): void {
-    const att = this.sentence?.attention;
-    if (!att) return;
+    const st = this.sentence;
+    if (!st?.attention) return;
     for (const b of Array.from(this.headGrid.querySelectorAll<HTMLElement>('.head-thumb'))) {
       const canvas = b.querySelector('canvas');
       const ctx = canvas?.getContext('2d') as CanvasRenderingContext2D | null | undefined;
       if (!canvas || !ctx) continue;
       const head: HeadChoice = b.dataset.head === 'mean' ? 'mean' : Number(b.dataset.head);
-      const m = selectMatrix(att, { kind: this.sel.kind, layer: Number(b.dataset.layer), head });
+      const m = selectView(st, { kind: this.sel.kind, layer: Number(b.dataset.layer), head }, this.units).matrix;
       const tl = thumbLayout(m.rows, m.cols, THUMB_SIZE);
       const px = canvasPixels(tl.width, tl.height, dpr);
       canvas.width = px.width;
@@ -302,9 +320,10 @@ export class HeatmapView {
     const title = `${t(KIND_KEYS[sel.kind])} · ${this.layerName(sel.kind, sel.layer)}${sel.kind === 'rollout' ? '' : ` · ${this.headName(sel.head)}`}`;
     const canvas = this.doc.createElement('canvas');
     const base = { layout: d.layout, rowLabels: d.rows, colLabels: d.cols, theme, max: d.max, title };
-    const subtitle = fitSubtitle(canvas, `${d.sentence.source} → ${d.sentence.text}`, base);
+    // Controls and bidi marks escaped as in the labels: an override in the sentence must not reorder the caption.
+    const subtitle = fitSubtitle(canvas, visibleText(`${d.sentence.source} → ${d.sentence.text}`.replace(/\s+/g, ' ')), base);
     const svg = heatmapSvg(d.matrix, { ...base, subtitle });
     const png = heatmapPng(canvas, d.matrix, { ...base, subtitle, scale: makeScale(theme.background, theme.accent) });
-    this.host.exported({ svg, png, name: selectionName(sel) });
+    this.host.exported({ svg, png, name: selectionName(sel) + (this.units === 'words' ? '-words' : '') });
   }
 }

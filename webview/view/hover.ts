@@ -1,14 +1,14 @@
 // Hover in the Attention panel: pointing at (or focusing) a heatmap cell or a strip token highlights its row and
 // column, tints the tokens it attends to, and shows a tooltip with the top weights. Owns the hover state and the
 // tooltip element; clicks on target rows and tokens go to the step player through its host.
-import { topEntries } from '../../src/engine/attention';
+import { matrixCol, matrixRow, topEntries } from '../../src/engine/attention';
 import { el } from '../components/dom';
 import { formatValue } from '../render/colorScale';
 import type { Highlight } from '../render/heatmap';
 import { hitTest } from '../render/layout';
 import type { Translate } from '../strings';
 import type { Drawn, HeatmapView } from './heatmapView';
-import { type StripRef, colToken, matrixCol, matrixRow, rowToken, tokenToCells } from './selection';
+import { type StripRef, colToken, rowToken, tokenToCells } from './selection';
 import type { TokenStrips } from './tokenStrips';
 
 type Hover =

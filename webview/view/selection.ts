@@ -1,16 +1,17 @@
-// Which matrix the panel shows for a kind / layer / head, what its axes are, and how strip tokens map onto
-// heatmap rows and columns. Pure (no DOM): the view and the unit tests share it.
-import { headMatrix, headMean, rollout } from '../../src/engine/attention';
+// Which matrix the panel shows for a kind / layer / head and units (pieces or words), what its axes are, and how strip
+// chips map onto heatmap rows and columns. Pure (no DOM): the view and the unit tests share it.
+import { type HeadChoice, layerMatrix, rollout } from '../../src/engine/attention';
 import type { Matrix, SentenceAttention, SentenceResult } from '../../src/shared/results';
-import { type TokenLabel, tokenLabel } from '../render/tokens';
+import type { TokenLabel } from '../../src/engine/tokenLabels';
+import { type TokenGroup, mergeMatrix, pieceGroups, wordGroups } from '../../src/engine/words';
 
 export type AttentionKind = 'encoder' | 'decoder' | 'cross' | 'rollout';
 export const KINDS: readonly AttentionKind[] = ['encoder', 'decoder', 'cross', 'rollout'];
-export type HeadChoice = number | 'mean';
+export type { HeadChoice };
 
 export interface Selection { kind: AttentionKind; layer: number; head: HeadChoice }
 
-/** A token in one of the two strips. */
+/** A chip in one of the two strips: a piece, or a word in the word view (an index into stripGroups). */
 export interface StripRef { strip: 'source' | 'target'; index: number }
 
 function tensorOf(att: SentenceAttention, kind: AttentionKind) {
@@ -39,29 +40,54 @@ export function normalizeSelection(att: SentenceAttention, s: Selection): Select
 /** The matrix shown for a selection (rows = queries, columns = keys). */
 export function selectMatrix(att: SentenceAttention, s: Selection): Matrix {
   if (s.kind === 'rollout') return rollout(att.encoder, s.layer);
-  const t = tensorOf(att, s.kind);
-  return s.head === 'mean' ? headMean(t, s.layer) : headMatrix(t, s.layer, s.head);
+  return layerMatrix(tensorOf(att, s.kind), s.layer, s.head);
 }
 
-const fallback = (i: number): TokenLabel => ({ text: `#${i + 1}`, wordStart: false, special: true });
+/** Pieces as the model reads them, or the words they make (engine/words.ts says how attention is merged). */
+export type Units = 'pieces' | 'words';
+
 const BOS: TokenLabel = { text: '<s>', wordStart: false, special: true };
 
+/** The chips of the two strips under `units`: pieces, or words and special tokens. Strip indices are group indices. */
+export function stripGroups(sentence: SentenceResult, units: Units): { source: TokenGroup[]; target: TokenGroup[] } {
+  return units === 'words'
+    ? { source: wordGroups(sentence.source, sentence.srcTokens), target: wordGroups(sentence.text, sentence.tgtTokens) }
+    : { source: pieceGroups(sentence.srcTokens), target: pieceGroups(sentence.tgtTokens) };
+}
+
 /**
- * Axis labels of a kind: encoder / rollout: source × source; cross: target × source;
+ * Groups for an axis of `n` matrix rows or columns: the token indices past `n` left out (a group left empty goes),
+ * and any index no group holds added as its own group labelled #i (never expected; the merge must see every index).
+ */
+function fitGroups(groups: TokenGroup[], n: number): TokenGroup[] {
+  const out = groups.map((g) => ({ ...g, tokens: g.tokens.filter((i) => i < n) })).filter((g) => g.tokens.length > 0);
+  const held = new Set(out.flatMap((g) => g.tokens));
+  for (let i = 0; i < n; i++) if (!held.has(i)) out.push({ tokens: [i], label: { text: `#${i + 1}`, wordStart: false, special: true } });
+  return out;
+}
+
+/**
+ * The groups along each axis of a kind: encoder / rollout: source × source; cross: target × source;
  * decoder: target × decoder inputs (<s>, then the target tokens shifted by one).
  */
-export function axisLabels(sentence: SentenceResult, kind: AttentionKind, rows: number, cols: number): { rows: TokenLabel[]; cols: TokenLabel[] } {
-  const src = sentence.srcTokens.map(tokenLabel), tgt = sentence.tgtTokens.map(tokenLabel);
-  const pick = (xs: TokenLabel[], n: number) => Array.from({ length: n }, (_, i) => xs[i] ?? fallback(i));
+export function axisGroups(sentence: SentenceResult, kind: AttentionKind, rows: number, cols: number, units: Units = 'pieces'): { rows: TokenGroup[]; cols: TokenGroup[] } {
+  const { source, target } = stripGroups(sentence, units);
   switch (kind) {
     case 'encoder':
     case 'rollout':
-      return { rows: pick(src, rows), cols: pick(src, cols) };
+      return { rows: fitGroups(source, rows), cols: fitGroups(source, cols) };
     case 'cross':
-      return { rows: pick(tgt, rows), cols: pick(src, cols) };
+      return { rows: fitGroups(target, rows), cols: fitGroups(source, cols) };
     case 'decoder':
-      return { rows: pick(tgt, rows), cols: Array.from({ length: cols }, (_, j) => (j === 0 ? BOS : tgt[j - 1] ?? fallback(j))) };
+      return { rows: fitGroups(target, rows), cols: fitGroups([{ tokens: [0], label: BOS }, ...target.map((g) => ({ ...g, tokens: g.tokens.map((i) => i + 1) }))], cols) };
   }
+}
+
+/** What the heatmap shows for a selection in `units`: the matrix (merged into words: engine/words.ts) and its axes. */
+export function selectView(sentence: SentenceResult, s: Selection, units: Units): { matrix: Matrix; rows: TokenGroup[]; cols: TokenGroup[] } {
+  const pieces = selectMatrix(sentence.attention!, s);
+  const axes = axisGroups(sentence, s.kind, pieces.rows, pieces.cols, units);
+  return { matrix: units === 'words' ? mergeMatrix(pieces, axes.rows, axes.cols) : pieces, ...axes };
 }
 
 /** The strip token a heatmap row (query) stands for. */
@@ -88,16 +114,6 @@ export function tokenToCells(kind: AttentionKind, ref: StripRef, rows: number, c
     case 'decoder':
       return ref.strip === 'target' ? { row: inR(ref.index), col: inC(ref.index + 1) } : {};
   }
-}
-
-/** One row (a query's attention over keys) or one column of a matrix. */
-export function matrixRow(m: Matrix, row: number): Float32Array {
-  return m.data.subarray(row * m.cols, (row + 1) * m.cols);
-}
-export function matrixCol(m: Matrix, col: number): Float32Array {
-  const out = new Float32Array(m.rows);
-  for (let i = 0; i < m.rows; i++) out[i] = m.data[i * m.cols + col];
-  return out;
 }
 
 /** Strips whose tokens are the rows / columns of a kind. */

@@ -1,15 +1,15 @@
 // The Attention panel's step player: walks through the decoding steps of a sentence (previous / next / slider /
 // play), showing each step's chosen token, its top candidates and where it looked. Owns the step, whether the player
 // is in use, and the play timer; the panel around it answers through StepPlayerHost.
-import { topEntries } from '../../src/engine/attention';
+import { matrixRow, topEntries } from '../../src/engine/attention';
 import type { DecodeStep, SentenceResult } from '../../src/shared/results';
 import { el } from '../components/dom';
 import { ICONS } from '../components/icons';
 import { button, setButtonContent } from '../components/widgets';
 import { formatPercent, formatValue } from '../render/colorScale';
-import { type TokenLabel, pieceLabel, tokenLabel } from '../render/tokens';
+import { type TokenLabel, pieceLabel, tokenLabels } from '../../src/engine/tokenLabels';
 import type { Translate } from '../strings';
-import { type Selection, layerCount, matrixRow, normalizeSelection, selectMatrix } from './selection';
+import { type Selection, layerCount, normalizeSelection, selectMatrix } from './selection';
 
 const PLAY_INTERVAL_MS = 750;
 
@@ -132,7 +132,7 @@ export class StepPlayer {
     const chosen = step.candidates.find((c) => c.id === step.chosen);
     this.chosen.replaceChildren(
       el('span', { class: 'step-label', text: this.t('panel.chosen') }),
-      chip(st.tgtTokens[i] ? tokenLabel(st.tgtTokens[i]) : pieceLabel(chosen?.piece ?? '?'), 'chip chosen'),
+      chip(st.tgtTokens[i] ? tokenLabels(st.tgtTokens)[i] : pieceLabel(chosen?.piece ?? '?'), 'chip chosen'),
       ...(chosen ? [el('span', { class: 'prob', text: formatPercent(chosen.prob) })] : []),
     );
     const maxProb = step.candidates.reduce((m, c) => Math.max(m, c.prob), 0) || 1;
@@ -145,7 +145,7 @@ export class StepPlayer {
     const shown = this.host.selection();
     const m = selectMatrix(att, normalizeSelection(att, shown.kind === 'cross' ? shown : { kind: 'cross', layer: layerCount(att, 'cross') - 1, head: 'mean' }));
     if (i >= m.rows) return;
-    const labels = st.srcTokens.map(tokenLabel);
+    const labels = tokenLabels(st.srcTokens);
     for (const e of topEntries(matrixRow(m, i), 4)) {
       this.looks.append(el('div', { class: 'look' }, chip(labels[e.index] ?? { text: '?', wordStart: false, special: true }, 'chip'),
         bar(100 * e.value), el('span', { class: 'cand-prob', text: formatValue(e.value) })));

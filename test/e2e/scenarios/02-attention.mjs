@@ -30,7 +30,11 @@ export async function run(ctx) {
   const translation = await ac.text(f, '#translation');
   ctx.log(`source ${JSON.stringify(src)}; target ${JSON.stringify(tgt)}; translation ${JSON.stringify(translation)}`);
   assert.equal(ac.joinPieces(src), ac.KO_BANK.replace(/\s+/g, ''), `source pieces spell the selection: ${JSON.stringify(src)}`);
-  assert.equal(ac.joinPieces(tgt), translation.replace(/\s+/g, ''), `target pieces spell the translation: ${JSON.stringify(tgt)}`);
+  // The model's pieces, all shown; the text drops a final sentence mark the source does not have (translationUnits.ts),
+  // so the pieces spell the translation, plus at most that mark.
+  const spelled = ac.joinPieces(tgt), shownText = translation.replace(/\s+/g, '');
+  assert.ok(spelled === shownText || (spelled.startsWith(shownText) && /^[.!?。！？…]$/.test(spelled.slice(shownText.length))),
+    `target pieces spell the translation: ${JSON.stringify(tgt)} vs ${JSON.stringify(translation)}`);
   const labels = await ac.tokens(f, 'source');
   assert.equal(labels.length, src.length, 'one label per source piece');
   assert.ok(labels.every((l) => l.length > 0), `every source token has a visible label: ${JSON.stringify(labels)}`);

@@ -2,7 +2,10 @@
 // sentences. For the chosen word, each head of the chosen layer shades the sentence by its attention (word level:
 // a word's pieces are summed), beside what the paper saw and what our model does.
 import type { SectionSpec } from '../frame';
-import { findWord, groupWords, paperLayer, queryRow, wordWeights, type WordGrouping } from '../math';
+import { meanOfRows } from '../../../src/engine/attention';
+import { visibleText } from '../../../src/engine/tokenLabels';
+import { findWord, groupWords, wordWeights, type WordGrouping } from '../../../src/engine/words';
+import { paperLayer } from '../math';
 import type { StringKey, Translate } from '../../strings';
 import type { SentenceAttention, TokenInfo } from '../../../src/shared/results';
 import { el } from '../../components/dom';
@@ -43,7 +46,7 @@ export const figuresSection: SectionSpec = {
     const layer = savedInt(saved.layer, Le, paperLayer(Le));
 
     // Word weights of every head of the layer.
-    const perHead = Array.from({ length: H }, (_, h) => wordWeights(queryRow(att.encoder, layer, h, g.words[word].tokens), g));
+    const perHead = Array.from({ length: H }, (_, h) => wordWeights(meanOfRows(att.encoder, layer, h, g.words[word].tokens), g));
 
     body.append(segmented(FIGURES.map((f) => ({ value: f.id, label: t(f.name) })), fig.id, (v) => { st.figure = v; rerender(); }, t('s7.ref')));
     if (!own) body.append(callout(t('common.paper'), t(fig.paper), 'paper'));
@@ -60,7 +63,7 @@ export const figuresSection: SectionSpec = {
       const max = Math.max(1e-9, ...w.words);
       const line = el('p', { class: 'cc-sentence' });
       g.words.forEach((x, i) => {
-        const span = el('span', { class: 'cc-word' + (i === word ? ' query' : ''), text: x.text, title: `${x.text}: ${formatPercent(w.words[i])}` });
+        const span = el('span', { class: 'cc-word' + (i === word ? ' query' : ''), text: visibleText(x.text), title: `${visibleText(x.text)}: ${formatPercent(w.words[i])}` });
         shade(span, w.words[i] / max, theme);
         line.append(span, ' ');
       });
@@ -79,7 +82,7 @@ export const figuresSection: SectionSpec = {
 function wordPicker(g: WordGrouping, selected: number, onPick: (w: number) => void): HTMLElement {
   const strip = el('div', { class: 'cc-tokens cc-words' });
   g.words.forEach((w, i) => {
-    const b = el('button', { class: 'cc-token' + (i === selected ? ' selected' : ''), text: w.text, attrs: { type: 'button', 'aria-pressed': String(i === selected) } });
+    const b = el('button', { class: 'cc-token' + (i === selected ? ' selected' : ''), text: visibleText(w.text), attrs: { type: 'button', 'aria-pressed': String(i === selected) } });
     b.addEventListener('click', () => onPick(i));
     strip.append(b);
   });
@@ -91,7 +94,7 @@ function ours(t: Translate, fig: Figure, own: boolean, g: WordGrouping, word: nu
   att: SentenceAttention, tokens: TokenInfo[], layer: number): string {
   const targets = own ? [] : fig.targets.map((x) => findWord(g, x)).filter((i) => i >= 0 && i !== word);
   if (targets.length > 0) {
-    const names = targets.map((i) => `“${g.words[i].text}”`).join(' + ');
+    const names = targets.map((i) => `“${visibleText(g.words[i].text)}”`).join(' + ');
     const uniform = targets.length / g.words.length;
     const shares = perHead.map((w) => targets.reduce((s, i) => s + w.words[i], 0));
     let best = 0;
@@ -110,5 +113,5 @@ function ours(t: Translate, fig: Figure, own: boolean, g: WordGrouping, word: nu
     if (i !== word && v > bestValue) { bestHead = h; bestWord = i; bestValue = v; }
   }));
   if (bestWord < 0) return t('s7.patterns', { list: perHead.map((_, h) => `${h + 1}: ${headPatternText(t, att, tokens, layer, h)}`).join('; ') });
-  return t('s7.top', { head: bestHead + 1, word: g.words[bestWord].text, p: formatPercent(bestValue) });
+  return t('s7.top', { head: bestHead + 1, word: visibleText(g.words[bestWord].text), p: formatPercent(bestValue) });
 }

@@ -2,10 +2,10 @@
 // a one-line description; a click enlarges a head with its token labels.
 import { headMatrix } from '../../../src/engine/attention';
 import type { SectionSpec } from '../frame';
-import { isSpecialToken } from '../math';
+import { isSpecialToken } from '../../../src/engine/tokenLabels';
 import { labelledHeatmap, maxOf, pixelHeatmap, sequential } from '../draw';
 import { el } from '../../components/dom';
-import { tokenText } from '../ui';
+import { tokenTexts } from '../ui';
 import { BANK } from './examples';
 import { analyzeEncoder, cellTooltip, headPatternText, layerControl, savedInt } from './shared';
 
@@ -41,7 +41,7 @@ export const multiHeadSection: SectionSpec = {
       card.addEventListener('click', () => { st.zoom = h; rerender(); });
       grid.append(card);
     }
-    const labels = tokens.map((x) => tokenText(x));
+    const labels = tokenTexts(tokens);
     const big = labelledHeatmap(headMatrix(att.encoder, layer, zoom), {
       rowLabels: labels, colLabels: labels, special: tokens.map(isSpecialToken), maxWidth: width, theme, tooltip: tip,
       label: `${t('common.layerOf', { n: layer + 1, total: Le })}, ${t('common.headN', { n: zoom + 1 })}`,

@@ -28,11 +28,11 @@ export const positionalSection: SectionSpec = {
   reference: 's5.ref',
   // No example text: 64 positions; a selection gives its token count.
   example: '',
-  render(body, ctx, { text, source }) {
+  async render(body, ctx, { text, source }) {
     const { t } = ctx;
     const dims = ctx.model()!.manifest.dims;
     const d = dims.dModel;
-    const positions = source === 'selection' && text ? Math.max(2, ctx.encoderLength(text)) : Math.min(EXAMPLE_POSITIONS, dims.maxLen);
+    const positions = source === 'selection' && text ? Math.max(2, await ctx.encoderLength(text)) : Math.min(EXAMPLE_POSITIONS, dims.maxLen);
     const pe = positionalEncoding(positions, d);
     const sim = rowSimilarity(pe);
     const theme = ctx.theme();
@@ -61,7 +61,7 @@ export const positionalSection: SectionSpec = {
         el('div', { class: 'cc-axis-top', attrs: { style: `width: ${peMap.style.width}` } }, el('span', { text: 'pos ↓   dim 0 →' }), el('span', { text: `dim ${d - 1}` })),
         peMap,
         legend(color, '−1', '+1'),
-        el('figcaption', { text: t('s5.matrix', { last: positions - 1, d, maxWave: `${Math.round(maxWave).toLocaleString(ctx.lang)}` }) })),
+        el('figcaption', { text: t('s5.matrix', { last: positions - 1, d, maxWave: `${Math.round(maxWave).toLocaleString(ctx.uiLang)}` }) })),
       el('figure', { class: 'cc-figure' },
         simMap,
         legend(color, `−${half}`, `+${half}`),

@@ -32,7 +32,7 @@ export const resultsSection: SectionSpec = {
   reference: 's6.ref',
   example: '',
   async render(body, ctx, { text, source }) {
-    const { t, lang } = ctx;
+    const { t, uiLang: lang } = ctx;
     const model = ctx.model()!;
     const m = model.manifest;
 

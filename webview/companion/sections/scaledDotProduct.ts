@@ -1,9 +1,11 @@
 // Section 3, "Scaled dot-product attention": the formula, then one head's real numbers for a clicked token:
 // q·k/√d_k for every key from the exported queries and keys, their softmax, and a check against the model's row.
 import type { SectionSpec } from '../frame';
-import { attentionRow, isSpecialToken, maxAbsDiff, scaledDotProduct } from '../math';
+import { headRow } from '../../../src/engine/attention';
+import { isSpecialToken } from '../../../src/engine/tokenLabels';
+import { maxAbsDiff, scaledDotProduct } from '../math';
 import { el } from '../../components/dom';
-import { formatSci, formatSigned, tokenStrip, tokenText } from '../ui';
+import { formatSci, formatSigned, tokenStrip, tokenTexts } from '../ui';
 import { TITLE } from './examples';
 import { analyzeEncoder, defaultQuery, headControl, layerControl, savedIndices, savedInt } from './shared';
 
@@ -49,9 +51,10 @@ export const scaledDotProductSection: SectionSpec = {
       return;
     }
     const sdp = scaledDotProduct(att.queries, att.keys, layer, head, row);
-    const model = attentionRow(att.encoder, layer, head, row);
+    const model = headRow(att.encoder, layer, head, row);
     const diff = maxAbsDiff(sdp.weights, model);
-    const who = `“${tokenText(tokens[row])}”`;
+    const texts = tokenTexts(tokens);
+    const who = `“${texts[row]}”`;
     const preview = sdp.query.slice(0, 4).map((v) => formatSigned(v, 2)).join(', ');
 
     const maxW = Math.max(...sdp.weights);
@@ -63,7 +66,7 @@ export const scaledDotProductSection: SectionSpec = {
       const bar = el('span', { class: 'cc-bar' });
       bar.style.width = `${(100 * sdp.weights[j]) / maxW}%`;
       tbody.append(el('tr', { class: (j === row ? 'highlight' : '') + (isSpecialToken(tok) ? ' special' : ''), title: `${tok.piece}: ${sdp.scores[j]} → ${sdp.weights[j]} (model: ${model[j]})` },
-        el('th', { text: tokenText(tok), attrs: { scope: 'row' } }),
+        el('th', { text: texts[j], attrs: { scope: 'row' } }),
         el('td', { class: 'num', text: formatSigned(sdp.scores[j], 2) }),
         el('td', { class: 'num', text: sdp.weights[j].toFixed(3) }),
         el('td', { class: 'cc-bar-col' }, bar)));

@@ -1,10 +1,10 @@
 // Section 2, "Self-attention, live": what 은행 attends to in "은행에 가서 돈을 찾았다", last encoder layer,
 // as bars over the source tokens for the head mean and one chosen head.
-import { topEntries } from '../../../src/engine/attention';
+import { meanOfRows, topEntries } from '../../../src/engine/attention';
 import type { SectionSpec } from '../frame';
-import { isSpecialToken, queryRow } from '../math';
+import { isSpecialToken } from '../../../src/engine/tokenLabels';
 import { el } from '../../components/dom';
-import { barTable, callout, formatWeight, tokenStrip, tokenText } from '../ui';
+import { barTable, callout, formatWeight, tokenStrip, tokenTexts } from '../ui';
 import { BANK } from './examples';
 import { analyzeEncoder, defaultQuery, headControl, savedIndices, savedInt, tokensText } from './shared';
 
@@ -27,13 +27,14 @@ export const selfAttentionSection: SectionSpec = {
     const selected = new Set(query);
     const word = tokensText(tokens, query, sentence.source);
 
-    const mean = queryRow(att.encoder, layer, 'mean', query);
-    const one = queryRow(att.encoder, layer, head, query);
+    const mean = meanOfRows(att.encoder, layer, 'mean', query);
+    const one = meanOfRows(att.encoder, layer, head, query);
+    const texts = tokenTexts(tokens);
     const rows = tokens.map((tok, j) => ({
-      label: tokenText(tok), values: [mean[j], one[j]], special: isSpecialToken(tok), strong: selected.has(j),
+      label: texts[j], values: [mean[j], one[j]], special: isSpecialToken(tok), strong: selected.has(j),
       title: `${tok.piece}: ${formatWeight(mean[j])} / ${formatWeight(one[j])}`,
     }));
-    const top = topEntries(mean, 3).map((e) => `${tokenText(tokens[e.index])} (${formatWeight(e.value)})`).join(', ');
+    const top = topEntries(mean, 3).map((e) => `${texts[e.index]} (${formatWeight(e.value)})`).join(', ');
 
     body.append(
       el('p', { text: t(source === 'example' ? 's2.intro' : 's2.introOwn') }),

@@ -2,10 +2,12 @@
 import { headMatrix } from '../../../src/engine/attention';
 import type { SentenceAttention, SentenceResult, TokenInfo } from '../../../src/shared/results';
 import type { CompanionContext } from '../frame';
-import { describeHead, isSpecialToken, tokensCovering } from '../math';
+import { isSpecialToken, visibleText } from '../../../src/engine/tokenLabels';
+import { tokensCovering } from '../../../src/engine/words';
+import { describeHead } from '../math';
 import type { Translate } from '../../strings';
 import { labelledSelect, segmented, type Choice } from '../../components/widgets';
-import { formatPercent, formatWeight, tokenText } from '../ui';
+import { formatPercent, formatWeight, tokenTexts } from '../ui';
 
 /** The tokens of `word` in `text` (its first occurrence), else the first ordinary token. */
 export function defaultQuery(text: string, tokens: TokenInfo[], word?: string): number[] {
@@ -55,7 +57,8 @@ export function headPatternText(t: Translate, att: SentenceAttention, tokens: To
 
 /** Tooltip of an attention cell. */
 export function cellTooltip(tokens: TokenInfo[]): (row: number, col: number, v: number) => string {
-  return (row, col, v) => `${tokenText(tokens[row])} → ${tokenText(tokens[col])}: ${formatWeight(v)}`;
+  const texts = tokenTexts(tokens);
+  return (row, col, v) => `${texts[row]} → ${texts[col]}: ${formatWeight(v)}`;
 }
 
 /** The text of a group of tokens ("은행" from ▁은 + 행). */
@@ -64,9 +67,10 @@ export function tokensText(tokens: TokenInfo[], indices: number[], source?: stri
     const ts = indices.map((i) => tokens[i]);
     const start = Math.min(...ts.map((x) => x.start)), end = Math.max(...ts.map((x) => x.end));
     const s = source.slice(start, end).trim();
-    if (s) return s;
+    if (s) return visibleText(s);
   }
-  return indices.map((i) => tokenText(tokens[i])).join('');
+  const texts = tokenTexts(tokens);
+  return indices.map((i) => texts[i]).join('');
 }
 
 /**

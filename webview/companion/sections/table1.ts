@@ -21,10 +21,10 @@ export const table1Section: SectionSpec = {
   title: 's1.title',
   reference: 's1.ref',
   example: FIGURE3,
-  render(body, ctx, { text }) {
-    const { t, lang } = ctx;
+  async render(body, ctx, { text }) {
+    const { t, uiLang: lang } = ctx;
     const model = ctx.model()!;
-    const n = ctx.encoderLength(text ?? FIGURE3);
+    const n = await ctx.encoderLength(text ?? FIGURE3);
     const d = model.manifest.dims.dModel;
     const rows = table1(n, d, K, R);
     const maxOps = Math.max(...rows.map((r) => r.ops));

@@ -1,0 +1,122 @@
+// What of a text the model translates: the prose of its Markdown (markdownSegments.ts) less the spans it must not
+// touch (verbatim.ts), cut into sentences. Everything else is copied into the translation as it is.
+import type { SentenceResult } from '../shared/results';
+import { proseRanges } from './markdownSegments';
+import { splitSentences, type SentenceSpan } from './sentences';
+import { verbatimSpans, type VerbatimOptions } from './verbatim';
+import { pieceByte } from './tokenLabels';
+
+const LETTER = /\p{L}/u;
+const OPENERS = '([{«“‘';
+const CLOSERS = ')]}»”’';
+/** Punctuation that belongs to the text around a unit, not to the unit: a clause goes on after the span. */
+const LEADING_PUNCTUATION = /[,;:.!?…)\]}»”’—–]/;
+const TRAILING_PUNCTUATION = /[,;:([{«“‘—–]/;
+
+/**
+ * The ranges of `text` the model translates, in order, each trimmed and holding a letter: sentences of prose, cut
+ * where a verbatim span (emoji, URL, code, number, math, link syntax) sits. The text between them is kept as it is.
+ */
+export function translationUnits(text: string, opts: VerbatimOptions = {}): SentenceSpan[] {
+  const units: SentenceSpan[] = [];
+  const addPiece = (start: number, end: number) => {
+    for (const s of splitSentences(text.slice(start, end), Infinity)) {
+      const [a, b] = trimEdges(text, start + s.start, start + s.end);
+      if (b > a && LETTER.test(text.slice(a, b))) units.push({ text: text.slice(a, b), start: a, end: b });
+    }
+  };
+  for (const range of proseRanges(text)) {
+    let pos = range.start;
+    for (const span of verbatimSpans(text, range.start, range.end, { markdown: true, ...opts })) {
+      addPiece(pos, span.start);
+      pos = span.end;
+    }
+    addPiece(pos, range.end);
+  }
+  return units;
+}
+
+/**
+ * [start, end) less the punctuation at its edges that belongs to what is around it: a comma or colon before a span,
+ * a bracket or quote the piece does not close (the "(" of "(see [the paper](…))"), and the spaces they leave.
+ */
+function trimEdges(text: string, start: number, end: number): [number, number] {
+  let a = start;
+  let b = end;
+  for (let moved = true; moved && b > a;) {
+    moved = false;
+    const first = text[a];
+    const last = text[b - 1];
+    if (LEADING_PUNCTUATION.test(first) || (isOpener(first) && !balanced(text.slice(a, b), first))) { a++; moved = true; }
+    else if (TRAILING_PUNCTUATION.test(last) || (isCloser(last) && !balanced(text.slice(a, b), last))) { b--; moved = true; }
+    while (a < b && /\s/.test(text[a])) a++;
+    while (b > a && /\s/.test(text[b - 1])) b--;
+  }
+  return [a, b];
+}
+
+const isOpener = (ch: string) => OPENERS.includes(ch) || ch === '"' || ch === "'";
+const isCloser = (ch: string) => CLOSERS.includes(ch) || ch === '"' || ch === "'";
+
+/** True when `piece` closes every `ch` it opens (straight quotes: an even number of them). */
+function balanced(piece: string, ch: string): boolean {
+  if (ch === '"' || ch === "'") return (piece.split(ch).length - 1) % 2 === 0;
+  const k = OPENERS.includes(ch) ? OPENERS.indexOf(ch) : CLOSERS.indexOf(ch);
+  let depth = 0;
+  for (const c of piece) {
+    if (c === OPENERS[k]) depth++;
+    else if (c === CLOSERS[k] && --depth < 0) return false;
+  }
+  return depth === 0;
+}
+
+/** Whether the tokenizer can spell a character only as UTF-8 byte pieces; remembered per character. */
+export function spelledInBytes(tokenizer: { encode(text: string): { pieces: readonly string[] } }): (ch: string) => boolean {
+  const known = new Map<string, boolean>();
+  return (ch) => {
+    let bytes = known.get(ch);
+    if (bytes === undefined) {
+      bytes = tokenizer.encode(ch).pieces.some((p) => pieceByte(p) !== undefined);
+      known.set(ch, bytes);
+    }
+    return bytes;
+  };
+}
+
+/**
+ * The translation of `text`: each unit's output in its place, and everything between the units as it is. A unit
+ * the model gave nothing for leaves no doubled space, and no space at the start or end of a line.
+ */
+export function assembleTranslation(text: string, units: readonly { start: number; end: number }[], outputs: readonly string[]): string {
+  let out = '';
+  let pos = 0;
+  units.forEach((unit, k) => {
+    out += text.slice(pos, unit.start) + outputs[k];
+    pos = unit.end;
+    if (outputs[k]) return;
+    const spaces = /^[ \t]*/.exec(text.slice(pos))![0].length;
+    if (out === '' || /\s$/.test(out)) pos += spaces;                                  // "A  B" → "A B", " B" → "B"
+    if (pos + spaces >= text.length || /[\r\n]/.test(text[pos + spaces])) out = out.replace(/[ \t]+$/, '');   // "A \n" → "A\n"
+  });
+  return out + text.slice(pos);
+}
+
+const SENTENCE_END = /[.!?。！？…]$/;
+
+/**
+ * Drops a sentence mark the model added to a piece whose source ends without one ("… on eight" of "… on eight P100
+ * GPUs." came back as "… 많습니다.", which then read "많습니다. P100 GPUs."): the translation ends as its source does.
+ * Target tokens past the new end keep their piece with an empty range at the end, like byte pieces before their
+ * character is complete.
+ */
+export function matchSourceEnding(s: SentenceResult): void {
+  const body = s.text.trimEnd();
+  if (SENTENCE_END.test(s.source) || !SENTENCE_END.test(body) || body.length < 2) return;
+  s.text = body.slice(0, -1).trimEnd();
+  const n = s.text.length;
+  s.tgtTokens = s.tgtTokens.map((t) => {
+    if (t.end <= n) return t;
+    const start = Math.min(t.start, n);
+    return { ...t, start, end: n, text: t.start === t.end ? t.text : s.text.slice(start, n) };      // </s> keeps its text
+  });
+}

@@ -1,0 +1,104 @@
+// The host's end of an engine webview over vscode.Webview (src/panels/engineClient.ts), with a stand-in vscode
+// module and a fake panel script: the package's files are checked before the webview reads anything; a package is
+// loaded once per webview start; a package outside the webview's roots (a model chosen after the panel opened) gets
+// new roots and loads into the reloaded webview without reopening it; closing a webview before it started settles
+// everything at once instead of after the 60 s start timeout.
+import './fakes/installVscode';
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FakeWebview, Uri } from './fakes/vscode';
+import { FakePanelScript, tinyPackage } from './fakes/panelScript';
+import { EngineClient, resourceRoots } from '../../src/panels/engineClient';
+import { PANEL, type PanelProtocol } from '../../src/shared/protocol';
+import type * as vscode from 'vscode';
+
+const extensionUri = Uri.file('/ext');
+
+/** A webview with its script; `reload()` (or new roots) replaces the script, as VS Code does. */
+function setup(opts: { roots: Uri[]; userRoots?: () => Uri[]; start?: boolean }) {
+  const webview = new FakeWebview({ enableScripts: true, localResourceRoots: opts.roots });
+  const scripts: FakePanelScript[] = [];
+  const startScript = () => {
+    const script = new FakePanelScript((m) => webview.fromScript(m));
+    scripts.push(script);
+    webview.toScript = (m) => void script.endpoint.receive(m);
+    script.start();
+  };
+  webview.onReload = startScript;
+  const client = new EngineClient<PanelProtocol>(webview as unknown as vscode.Webview, extensionUri as unknown as vscode.Uri, {
+    names: PANEL, peer: 'The Attention panel', handlers: {},
+    roots: () => resourceRoots(extensionUri as unknown as vscode.Uri, (opts.userRoots?.() ?? []) as unknown as vscode.Uri[]) as unknown as vscode.Uri[],
+  });
+  if (opts.start !== false) startScript();
+  return { webview, client, scripts, startScript };
+}
+
+test('a package is checked, then loaded once per webview start with webview URIs and its digests', async () => {
+  const pkg = tinyPackage('ok');
+  const dir = Uri.file(pkg.dir);
+  const { client, scripts } = setup({ roots: [Uri.file('/ext/dist'), dir] });
+  try {
+    const a = await client.ensureModel(dir as unknown as vscode.Uri, pkg.manifest, 'wasm');
+    await client.ensureModel(dir as unknown as vscode.Uri, pkg.manifest, 'wasm');
+    assert.equal(a.info.id, 'ok');
+    assert.equal(scripts[0].loadsAsked.length, 1, 'asked once');
+    const p = scripts[0].loadsAsked[0];
+    assert.equal(p.baseUri, `https://webview.test${pkg.dir}`);
+    assert.equal(p.ortBaseUri, 'https://webview.test/ext/dist/ort/');
+    assert.deepEqual(Object.keys(p.checkedFiles ?? {}).sort(), Object.keys(pkg.manifest.files).sort());
+  } finally {
+    client.dispose();
+  }
+});
+
+test('a damaged package file fails with its name, and the webview is never asked to load it', async () => {
+  const pkg = tinyPackage('bad');
+  writeFileSync(join(pkg.dir, 'weights.bin'), 'bad:weights.bix');          // same size, other bytes
+  const dir = Uri.file(pkg.dir);
+  const { client, scripts } = setup({ roots: [dir] });
+  try {
+    await assert.rejects(client.ensureModel(dir as unknown as vscode.Uri, pkg.manifest, 'wasm'),
+      (e: Error) => e.name === 'PackageError' && e.message.includes(join(pkg.dir, 'weights.bin')) && /sha256/.test(e.message));
+    assert.equal(scripts[0].loadsAsked.length, 0);
+  } finally {
+    client.dispose();
+  }
+});
+
+test('a package outside the roots gets new roots (the user\'s and its own) and loads into the reloaded webview', async () => {
+  const first = tinyPackage('first');
+  const later = tinyPackage('later');
+  const userFolder = Uri.file('/home/user/models');
+  const { webview, client, scripts } = setup({ roots: [Uri.file('/ext/dist'), Uri.file(first.dir)], userRoots: () => [userFolder] });
+  try {
+    await client.ensureModel(Uri.file(first.dir) as unknown as vscode.Uri, first.manifest, 'wasm');
+    assert.equal(webview.reloads, 0, 'a package inside the roots does not reload the webview');
+
+    const info = await client.ensureModel(Uri.file(later.dir) as unknown as vscode.Uri, later.manifest, 'wasm');
+    assert.equal(info.info.id, 'later');
+    assert.equal(webview.reloads, 1, 'new roots reload the webview once');
+    const roots = (webview.options.localResourceRoots ?? []).map((u) => u.path);
+    assert.ok(roots.includes(later.dir), `the new package is readable: ${roots}`);
+    assert.ok(roots.includes('/home/user/models'), 'the user\'s model folders stay readable');
+    assert.ok(!roots.includes(first.dir), 'the roots are recomputed, not grown without end');
+    assert.equal(scripts.length, 2);
+    assert.equal(scripts[0].loadsAsked.length, 1, 'the old script never got the new package');
+    assert.deepEqual(scripts[1].loadsAsked.map((p) => p.label), ['later'], 'the reloaded script got it');
+  } finally {
+    client.dispose();
+  }
+});
+
+test('a webview closed before it started settles a waiting load at once, not after the start timeout', async () => {
+  const pkg = tinyPackage('early');
+  const dir = Uri.file(pkg.dir);
+  const { client } = setup({ roots: [dir], start: false });
+  const t0 = Date.now();
+  const load = client.ensureModel(dir as unknown as vscode.Uri, pkg.manifest, 'wasm');
+  setTimeout(() => client.dispose(), 20);
+  await assert.rejects(load, { name: 'ChannelClosedError' });
+  assert.ok(Date.now() - t0 < 2000, `settled after ${Date.now() - t0} ms`);
+  await assert.rejects(client.ensureModel(dir as unknown as vscode.Uri, pkg.manifest, 'wasm'), { name: 'ChannelClosedError' }, 'and later ones at once');
+});

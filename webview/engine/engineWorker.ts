@@ -1,0 +1,147 @@
+// A webview page's handle on its engine worker (./worker.ts): starts it, asks it for loads and translations, and
+// serves it the files it reads. The worker script is fetched and started from a Blob URL (a Worker cannot be created
+// from a webview resource URI in every editor version; CSP: `worker-src blob:`), and the page does every fetch for it.
+import { hostEndpoint, type Endpoint, type Message } from '../../src/shared/ipc';
+import type { LoadModelParams, ModelInfo } from '../../src/shared/protocol';
+import type { TranslationResult } from '../../src/shared/results';
+import type { PartialTranslation } from '../../src/engine/translator';
+import { ENGINE_WORKER, ORT_WASM_FILE, type EngineWorkerProtocol, type FileReply, type WorkerTranslateParams } from './workerProtocol';
+
+/** A model load reads and compiles ~45 MB; the host's own timeout (3 min) is the one users meet. */
+const LOAD_TIMEOUT_MS = 10 * 60_000;
+/** The host times translations out and cancels them; this only bounds a worker that died without a word. */
+const TRANSLATE_TIMEOUT_MS = 60 * 60_000;
+const COUNT_TIMEOUT_MS = 60_000;
+/** Tries per file when the editor answers 408 (it timed out reading the file for the webview). */
+const READ_ATTEMPTS = 3;
+
+export interface TranslateCallbacks {
+  signal?: AbortSignal;
+  onProgress?(done: number, total: number): void;
+  /** The finished sentences so far (asked for only when given). */
+  onPartial?(partial: PartialTranslation): void;
+  /** A cancelled translation has stopped computing in the worker, `afterAbortMs` after the cancel reached it. */
+  onStopped?(afterAbortMs: number): void;
+}
+
+type ToWorker = EngineWorkerProtocol['hostToWebview'];
+type FromWorker = EngineWorkerProtocol['webviewToHost'];
+
+export class EngineWorker {
+  private worker?: Worker;
+  /** What was posted before the worker's script arrived. */
+  private readonly queued: [Message, Transferable[]][] = [];
+  private readonly endpoint: Endpoint<ToWorker, FromWorker>;
+  private readonly listeners = new Map<number, TranslateCallbacks>();
+  /** URL prefixes the worker may read: the packages it was asked to load and the runtime's folder. */
+  private readonly readable = new Set<string>();
+  private failure?: Error;
+  private heard = false;
+
+  /** `scriptUrl`: dist/engineWorker.js as a webview resource URI. */
+  constructor(scriptUrl: string) {
+    this.endpoint = hostEndpoint<EngineWorkerProtocol>(ENGINE_WORKER, {
+      post: (m) => {
+        if (this.worker) this.worker.postMessage(m, transferables(m));
+        else this.queued.push([m, transferables(m)]);
+      },
+      peer: 'The engine worker',
+      handlers: { readFile: async ({ url }) => this.readFile(url) },
+      onNotification: (n) => {
+        const l = this.listeners.get(n.params.requestId);
+        if (n.method === 'progress') l?.onProgress?.(n.params.done, n.params.total);
+        else if (n.method === 'partial') l?.onPartial?.(n.params);
+        else if (n.method === 'stopped') l?.onStopped?.(n.params.afterAbortMs);
+      },
+    });
+    startWorker(scriptUrl).then((worker) => {
+      worker.addEventListener('message', (e) => {
+        this.heard = true;
+        void this.endpoint.receive(e.data);
+      });
+      // Before its first message the script itself failed (refused, not found): nothing will work. Later, an error
+      // outside a request's handler fails what is waiting; the engine may still answer the next request.
+      worker.addEventListener('error', (e) => {
+        const why = e.message || 'an error in its worker';
+        if (this.heard) this.endpoint.failPending(new Error(`The engine failed: ${why}.`));
+        else this.fail(`The engine could not start: ${why}.`);
+      });
+      worker.addEventListener('messageerror', () => this.fail('The engine worker sent a message that could not be read.'));
+      this.worker = worker;
+      for (const [m, transfer] of this.queued.splice(0)) worker.postMessage(m, transfer);
+    }, (e: Error) => this.fail(`The engine could not start its worker: ${e.message}`));
+  }
+
+  load(params: LoadModelParams): Promise<ModelInfo> {
+    this.readable.add(withSlash(params.baseUri));
+    this.readable.add(withSlash(params.ortBaseUri) + ORT_WASM_FILE);
+    return this.request('load', params, { timeoutMs: LOAD_TIMEOUT_MS });
+  }
+
+  /** Translates in the worker; aborting `signal` rejects at once and stops the worker's run within one decoder step. */
+  async translate(params: WorkerTranslateParams, cb: TranslateCallbacks = {}): Promise<TranslationResult> {
+    let id = -1;
+    try {
+      return await this.request('translate', { ...params, partial: !!cb.onPartial }, {
+        timeoutMs: TRANSLATE_TIMEOUT_MS, signal: cb.signal,
+        onId: (requestId) => { id = requestId; this.listeners.set(requestId, cb); },
+      });
+    } finally {
+      // A cancelled run still reports when it stopped; the listener goes with that report (or the next minute).
+      if (cb.signal?.aborted && cb.onStopped) setTimeout(() => this.listeners.delete(id), 60_000);
+      else this.listeners.delete(id);
+    }
+  }
+
+  /** How many tokens the loaded model's tokenizer makes of `text`. */
+  countTokens(text: string): Promise<number> {
+    return this.request('countTokens', { text }, { timeoutMs: COUNT_TIMEOUT_MS });
+  }
+
+  private request<M extends keyof ToWorker['requests'] & string>(method: M, params: ToWorker['requests'][M]['params'],
+    opts: Parameters<Endpoint<ToWorker, FromWorker>['request']>[2]): Promise<ToWorker['requests'][M]['result']> {
+    if (this.failure) return Promise.reject(this.failure);
+    return this.endpoint.request(method, params, opts);
+  }
+
+  private fail(message: string): void {
+    this.failure ??= new Error(message);
+    this.endpoint.failPending(this.failure);
+  }
+
+  /** Reads a file for the worker, only under what it was asked to load. */
+  private async readFile(url: string): Promise<FileReply> {
+    if (![...this.readable].some((prefix) => url === prefix || (prefix.endsWith('/') && url.startsWith(prefix)))) {
+      throw new Error(`The engine worker may not read ${url}.`);
+    }
+    for (let attempt = 1; ; attempt++) {
+      let res: Response;
+      try {
+        res = await fetch(url);
+      } catch {
+        return { problem: 'unreachable' };
+      }
+      // 408: the editor did not serve the file in time (its webview resource loader gives up on a busy machine).
+      if (res.status === 408 && attempt < READ_ATTEMPTS) continue;
+      if (!res.ok) return res.status === 404 ? { problem: 'missing' } : { problem: 'http', status: res.status };
+      return { bytes: new Uint8Array(await res.arrayBuffer()) };
+    }
+  }
+}
+
+const withSlash = (uri: string) => (uri.endsWith('/') ? uri : uri + '/');
+
+/** Fetches the worker script and starts it from a Blob URL as a module worker. */
+async function startWorker(scriptUrl: string): Promise<Worker> {
+  const res = await fetch(scriptUrl);
+  if (!res.ok) throw new Error(`HTTP ${res.status} for ${scriptUrl}`);
+  const url = URL.createObjectURL(new Blob([await res.text()], { type: 'text/javascript' }));
+  return new Worker(url, { type: 'module', name: 'Attention Companion engine' });
+}
+
+/** The buffers a message can hand over instead of copying (file bytes going to the worker). */
+function transferables(m: Message): Transferable[] {
+  if (m.kind !== 'response' || !m.ok) return [];
+  const r = m.result as { bytes?: unknown } | undefined;
+  return r?.bytes instanceof Uint8Array && r.bytes.byteOffset === 0 && r.bytes.byteLength === r.bytes.buffer.byteLength ? [r.bytes.buffer as ArrayBuffer] : [];
+}

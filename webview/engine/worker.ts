@@ -1,0 +1,63 @@
+// The engine's worker (dist/engineWorker.js): tokenizer, ONNX sessions (WebGPU or WASM) and beam search run here,
+// off the webview's UI thread, so the panel keeps drawing and a cancel is heard between two decoder steps. It reaches
+// nothing on its own: package files and the onnxruntime binary come from the page (./engineWorker.ts).
+import * as ort from 'onnxruntime-web/webgpu';
+import { webviewEndpoint } from '../../src/shared/ipc';
+import { OnnxModel } from '../../src/engine/onnxModel';
+import { EngineHost, bytesOf, packageOverUrls, type FileReader } from '../engineHost';
+import { ENGINE_WORKER, ORT_WASM_FILE, type EngineWorkerProtocol } from './workerProtocol';
+
+/** The parts of a dedicated worker's global scope used here (the project's types are the DOM's, not the worker's). */
+interface WorkerScope {
+  postMessage(message: unknown, transfer?: Transferable[]): void;
+  addEventListener(type: 'message', listener: (e: MessageEvent) => void): void;
+}
+const scope = globalThis as unknown as WorkerScope;
+
+/** Page requests may wait behind a model load; the page and the host time out on their own. */
+const READ_TIMEOUT_MS = 10 * 60_000;
+
+const read: FileReader = (url) => endpoint.request('readFile', { url }, { timeoutMs: READ_TIMEOUT_MS });
+
+let runtimeReady: Promise<void> | undefined;
+
+/** onnxruntime-web starts once per realm, from the binary the page read (the bundle carries its JavaScript glue). */
+function startRuntime(ortBaseUri: string): Promise<void> {
+  runtimeReady ??= (async () => {
+    const base = ortBaseUri.endsWith('/') ? ortBaseUri : ortBaseUri + '/';
+    ort.env.wasm.wasmBinary = bytesOf(await read(base + ORT_WASM_FILE), ORT_WASM_FILE);
+    // A webview is not cross-origin isolated: no SharedArrayBuffer, so one wasm thread.
+    ort.env.wasm.numThreads = 1;
+    ort.env.logLevel = 'error';
+  })();
+  runtimeReady.catch(() => { runtimeReady = undefined; });
+  return runtimeReady;
+}
+
+const engine = new EngineHost(async (p) => {
+  await startRuntime(p.ortBaseUri);
+  return OnnxModel.load(ort, packageOverUrls(p.baseUri, read, p.checkedFiles), p.backend);
+});
+
+const endpoint = webviewEndpoint<EngineWorkerProtocol>(ENGINE_WORKER, {
+  post: (m) => scope.postMessage(m),
+  peer: 'The webview',
+  handlers: {
+    load: (params) => engine.load(params),
+    countTokens: async ({ text }) => engine.translator.model.tokenizer.encode(text).ids.length,
+    translate: async (p, { id, signal }) => {
+      let abortedAt: number | undefined;
+      signal.addEventListener('abort', () => { abortedAt = performance.now(); }, { once: true });
+      return engine.translator.translate(p.text, {
+        to: p.to, from: p.from, beam: p.beam, attention: p.attention, queriesAndKeys: p.queriesAndKeys, steps: p.steps, signal,
+        onProgress: (done, total) => endpoint.notify('progress', { requestId: id, done, total }),
+        onPartial: p.partial ? (x) => endpoint.notify('partial', { requestId: id, ...x }) : undefined,
+        onSettled: () => {
+          if (abortedAt !== undefined) endpoint.notify('stopped', { requestId: id, afterAbortMs: Math.round(performance.now() - abortedAt) });
+        },
+      });
+    },
+  },
+});
+
+scope.addEventListener('message', (e) => void endpoint.receive(e.data));

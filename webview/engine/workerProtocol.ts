@@ -1,0 +1,58 @@
+// The messages between a webview page (the Attention panel's, the companion's) and its engine worker, with the
+// machinery of src/shared/ipc.ts. The page plays the "host" of its worker: it asks for loads and translations, and
+// serves the files the worker reads (a worker's own fetch may not reach the webview's resource URIs in every editor
+// version, so all package and runtime bytes come through the page, transferred, not copied).
+import type { IpcRequest, ProtocolNames } from '../../src/shared/ipc';
+import type { LoadModelParams, ModelInfo } from '../../src/shared/protocol';
+import type { Lang, TargetSetting } from '../../src/shared/manifest';
+import type { TranslationResult } from '../../src/shared/results';
+
+/** A translation for the worker's engine (src/engine/translator.ts TranslateOptions, without the callbacks). */
+export interface WorkerTranslateParams {
+  text: string;
+  to: TargetSetting;
+  from?: Lang;
+  beam: number;
+  attention?: boolean;
+  queriesAndKeys?: boolean;
+  steps?: boolean;
+  /** Report the finished sentences as they come (`partial`). */
+  partial?: boolean;
+}
+
+/** A file the page read for the worker, or why it could not. */
+export type FileReply =
+  | { bytes: Uint8Array }
+  | { problem: 'missing' }
+  | { problem: 'http'; status: number }
+  | { problem: 'unreachable' };
+
+export type EngineWorkerProtocol = {
+  hostToWebview: {
+    requests: {
+      load: IpcRequest<LoadModelParams, ModelInfo>;
+      translate: IpcRequest<WorkerTranslateParams, TranslationResult>;
+      /** Tokens the tokenizer makes of `text` (no tag, no </s>). */
+      countTokens: IpcRequest<{ text: string }, number>;
+    };
+    notifications: Record<never, never>;
+  };
+  webviewToHost: {
+    /** `url`: under the package's or the runtime's base URI of the load in progress. */
+    requests: { readFile: IpcRequest<{ url: string }, FileReply> };
+    notifications: {
+      progress: { requestId: number; done: number; total: number };
+      partial: { requestId: number; text: string; done: number; total: number };
+      /** A cancelled translation has stopped computing, `afterAbortMs` after its cancel arrived. */
+      stopped: { requestId: number; afterAbortMs: number };
+    };
+  };
+};
+
+export const ENGINE_WORKER: ProtocolNames<EngineWorkerProtocol> = {
+  hostToWebview: { requests: { load: true, translate: true, countTokens: true }, notifications: {} },
+  webviewToHost: { requests: { readFile: true }, notifications: { progress: true, partial: true, stopped: true } },
+};
+
+/** The onnxruntime-web binary the worker asks the page for, beside the bundles (scripts/build.mjs copies it). */
+export const ORT_WASM_FILE = 'ort-wasm-simd-threaded.asyncify.wasm';
