@@ -1,8 +1,12 @@
-// The benchmark's page in headless Chromium: the webview's own engine host (webview/engineHost.ts: fetch, WASM or
-// WebGPU) and the Attention panel's view (webview/view/attentionView.ts), driven by bench/chromium.ts through
-// `window.bench`. The orchestrator measures CPU time and memory from outside (/proc); the page measures wall time.
+// The benchmark's page in headless Chromium: the webview's own engine host (webview/engineHost.ts, WASM or WebGPU)
+// and the Attention panel's view (webview/view/attentionView.ts), driven by bench/chromium.ts through `window.bench`.
+// The orchestrator measures CPU time and memory from outside (/proc); the page measures wall time. The engine runs on
+// the page's own thread here, not in the webview's worker (webview/engine/worker.ts): the same OnnxModel and
+// Translator doing the same arithmetic, without the worker's message hops (the result's structured clone).
+import * as ort from 'onnxruntime-web/webgpu';
+import { OnnxModel } from '../src/engine/onnxModel';
 import type { BackendSetting } from '../src/shared/results';
-import { EngineHost } from '../webview/engineHost';
+import { EngineHost, packageOverUrls, type FileReader } from '../webview/engineHost';
 import { translator as strings } from '../webview/strings';
 import { AttentionView } from '../webview/view/attentionView';
 import { runBatch, runCell, warmUp, type Clocks } from './engineRuns';
@@ -25,7 +29,25 @@ declare global {
 }
 
 const clocks: Clocks = { now: () => performance.now() };
-const engine = new EngineHost();
+
+/** Reads package files as the webview's page reads them for its worker (the local server never answers 408). */
+const read: FileReader = async (url) => {
+  let res: Response;
+  try {
+    res = await fetch(url);
+  } catch {
+    return { problem: 'unreachable' };
+  }
+  if (!res.ok) return res.status === 404 ? { problem: 'missing' } : { problem: 'http', status: res.status };
+  return { bytes: new Uint8Array(await res.arrayBuffer()) };
+};
+
+const engine = new EngineHost((p) => {
+  ort.env.wasm.numThreads = 1;        // as in the webview: not cross-origin isolated, one wasm thread
+  ort.env.wasm.wasmPaths = p.ortBaseUri;
+  ort.env.logLevel = 'error';
+  return OnnxModel.load(ort, packageOverUrls(p.baseUri, read, p.checkedFiles), p.backend);
+});
 
 function find<T extends { key: string }>(list: T[], key: string): T {
   const found = list.find((x) => x.key === key);
