@@ -1,9 +1,10 @@
 // npm run bench:profile: where one decoder step's time goes, in Node on onnxruntime-web's WASM backend (1 thread).
 // 1. Real translations (greedy and beam 4) with the engine's own pieces wrapped in timers on this instance only:
 //    encoder, session.run, the rest of a step (feeds, outputs), beam reorder; the remainder is the search's own JS.
-// 2. session.run taken apart at a fixed shape: the shipped graph, the same inputs/outputs with no arithmetic (the
-//    run's fixed cost and copies), and the output projection as Gemm or MatMul instead of Einsum
-//    (bench/step_variants.py writes the variants under build/bench/step).
+// 2. session.run taken apart at a fixed shape: the shipped graph (output projection as MatMul since export.py's
+//    logits_as_matmul), the same graph with the projection as the Einsum torch exported before that rewrite and as a
+//    Gemm, and the same inputs/outputs with no arithmetic (the run's fixed cost and copies); bench/step_variants.py
+//    writes them under build/bench/step and checks that the rewritten ones compute the shipped graph's outputs.
 // 3. The search's pieces alone: yieldToEventLoop, log-softmax + top-k over the vocabulary.
 // CPU time (process.cpuUsage) beside wall time: this machine may be busy; CPU time is what the step costs.
 import { execFileSync } from 'node:child_process';
@@ -125,29 +126,51 @@ async function main(): Promise<void> {
   say(`${''.padEnd(44)}${'n = 1'.padStart(17)}${'n = 4'.padStart(17)}`);
   const shipped = [await perRun(decoder, feeds(1, past, source, dims), runs), await perRun(decoder, feeds(4, past, source, dims), runs)];
   const cell = (x: { cpu: number; wall: number }) => `${ms(x.cpu)} / ${ms(x.wall)}`.padStart(17);
-  say(`  ${'shipped graph'.padEnd(42)}${shipped.map(cell).join('')}`);
+  say(`  ${'shipped graph, the engine\'s own session'.padEnd(42)}${shipped.map(cell).join('')}`);
   if (existsSync(python)) {
     const out = join(repo, 'build/bench/step');
-    const v = JSON.parse(execFileSync(python, [join(repo, 'bench/step_variants.py'), '--package', packageDir, '--out', out, '--past', String(past), '--source', String(source)],
-      { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+    let variants: string;
+    try {
+      variants = execFileSync(python, [join(repo, 'bench/step_variants.py'), '--package', packageDir, '--out', out, '--past', String(past), '--source', String(source)],
+        { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (e) {
+      throw new Error(`bench/step_variants.py failed: ${String((e as { stderr?: string }).stderr ?? e).trim().split('\n').pop()}`);
+    }
+    const v = JSON.parse(variants);
     const open = (file: string) => ort.InferenceSession.create(readFileSync(file), { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
-    const io = await open(v.files.io);
-    const gemm = await open(v.files.gemm);
-    const matmul = await open(v.files.matmul);
-    const both = async (s: ort.InferenceSession) => [await perRun(s, feeds(1, past, source, dims), runs), await perRun(s, feeds(4, past, source, dims), runs)];
-    const ioRuns = await both(io);
-    const gemmRuns = await both(gemm);
-    const matmulRuns = await both(matmul);
-    const diff = (a: { cpu: number; wall: number }[], b: { cpu: number; wall: number }[]) => a.map((x, i) => cell({ cpu: x.cpu - b[i].cpu, wall: x.wall - b[i].wall })).join('');
+    type PerRun = { cpu: number; wall: number };
+    const both = async (file: string): Promise<PerRun[]> => {
+      const s = await open(file);
+      try {
+        return [await perRun(s, feeds(1, past, source, dims), runs), await perRun(s, feeds(4, past, source, dims), runs)];
+      } finally {
+        await s.release();
+      }
+    };
+    const labels: Record<string, string> = {
+      einsum: 'projection as Einsum (exported before fix)',
+      gemm: 'projection as Gemm (transB)',
+      matmul: 'projection as MatMul(h, Transpose(E))',
+    };
+    const ratio = (a: PerRun[], b: PerRun[]) => a.map((x, i) => `${(x.cpu / b[i].cpu).toFixed(2)}x / ${(x.wall / b[i].wall).toFixed(2)}x`.padStart(17)).join('');
+    const diff = (a: PerRun[], b: PerRun[]) => a.map((x, i) => cell({ cpu: x.cpu - b[i].cpu, wall: x.wall - b[i].wall })).join('');
+    // The shipped file opened as the variants are, so that every row of this table has the same session options.
+    const asShipped = await both(v.files.shipped);
+    say(`  ${`same file, opened as the variants are`.padEnd(42)}${asShipped.map(cell).join('')}`);
+    for (const name of Object.keys(v.files).filter((k) => k in labels)) {
+      const runsOf = await both(v.files[name]);
+      say(`  ${labels[name].padEnd(42)}${runsOf.map(cell).join('')}`);
+      say(`  ${'  -> its time / the shipped graph\'s'.padEnd(42)}${ratio(runsOf, asShipped)}`);
+    }
+    const ioRuns = await both(v.files.io);
     say(`  ${'same inputs/outputs, no arithmetic'.padEnd(42)}${ioRuns.map(cell).join('')}`);
-    say(`  ${'  -> kernels (shipped minus that)'.padEnd(42)}${diff(shipped, ioRuns)}`);
-    say(`  ${'output projection as Gemm, not Einsum'.padEnd(42)}${gemmRuns.map(cell).join('')}`);
-    say(`  ${'  -> Einsum\'s extra cost'.padEnd(42)}${diff(shipped, gemmRuns)}`);
-    say(`  ${'as MatMul on a transposed constant'.padEnd(42)}${matmulRuns.map(cell).join('')}`);
-    say(`  (the variants' outputs differ from the shipped graph's by at most ${Math.max(v.maxDiff.gemm, v.maxDiff.matmul).toExponential(1)}, native onnxruntime)`);
+    say(`  ${'  -> kernels (shipped minus that)'.padEnd(42)}${diff(asShipped, ioRuns)}`);
+    const largest = Math.max(...Object.values(v.maxDiff as Record<string, number>));
+    say(`  (shipped projection: ${v.shippedProjection}; the rewritten variants' outputs differ from the shipped graph's by at most ${largest.toExponential(1)}, native onnxruntime)`);
     const ops = (v.native.ops as { op: string; share: number; nodes: number }[]).slice(0, 8).map((o) => `${o.op} ${(o.share * 100).toFixed(0)}% (${o.nodes})`);
-    say('', `Native onnxruntime (x86, same optimizer), share of kernel time by operator (nodes), n = 1, ${v.native.nodesPerRun} nodes after optimization:`, `  ${ops.join(', ')}`);
-    for (const s of [io, gemm, matmul]) await s.release();
+    const projection = v.native.projectionShare === null ? 'not found in the trace' : `${(v.native.projectionShare * 100).toFixed(0)}%`;
+    say('', `Native onnxruntime (x86, same optimizer), n = 1, ${v.native.nodesPerRun} nodes after optimization, ${v.native.cpuMsPerRun.toFixed(2)} CPU ms per run;`,
+      'share of kernel time by operator (nodes):', `  ${ops.join(', ')}`, `  the output projection alone (one ${v.shippedProjection}, ${dims.vocab} x ${dims.dModel}): ${projection}`);
   } else {
     say('  (no .venv: run bash scripts/ensure-python.sh for the variant graphs)');
   }
