@@ -1,11 +1,11 @@
 // The benchmark's arithmetic and plan (bench/): statistics, ratios that read "above 1: ours is better", every row
-// present for every runtime, and a fixture whose sentences the engine reads as one sentence each. No timing here:
+// present for every runtime, and a fixture whose sentences the engine reads as one translation unit each. No timing here:
 // npm run bench:smoke runs the benchmark itself.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { splitSentences } from '../../src/engine/sentences';
+import { translationUnits } from '../../src/engine/translationUnits';
 import { checkFixture, makePlan, SIZES, type Plan, type RunnerReport, type RuntimeId } from '../../bench/plan';
 import { agreement, cpuRows, formatValue, median, p95, ratio, renderMarkdown, renderText, wallRows } from '../../bench/table';
 
@@ -37,11 +37,12 @@ test('the plan has every direction, size, decoding and attention setting; quick 
   assert.throws(() => checkFixture({ ...fixture, ko: { ...fixture.ko, 60: [] } }), /"ko"."60" must be a list of sentences/);
 });
 
-test('every fixture sentence is one sentence to the engine, and the sizes are about right', () => {
+test('every fixture sentence is one translation unit to the engine, and the sizes are about right', () => {
   for (const lang of ['en', 'ko'] as const) {
     for (const size of SIZES) {
       for (const s of fixture[lang][size]) {
-        assert.equal(splitSentences(s, Infinity).length, 1, `splits: ${s}`);   // as the translator splits (sourceChunks)
+        // As the translator cuts text (sourceSpans): sentences, and cuts at verbatim spans such as numbers.
+        assert.equal(translationUnits(s).length, 1, `cut into several units: ${s}`);
         const words = s.split(/\s+/).length;
         assert.ok(Math.abs(words - Number(size)) <= Math.max(1, Number(size) * 0.2), `${words} words for size ${size}: ${s}`);
       }
