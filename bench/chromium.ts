@@ -69,6 +69,8 @@ export async function runChromium(o: ChromiumOptions): Promise<ChromiumReport> {
     const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
     page.on('pageerror', (e) => pageErrors.push(e.message));
     page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(m.text()); });
+    // The console says only "404"; the path says which request it was.
+    page.on('response', (r) => { if (r.status() === 404) pageErrors.push(`404 for ${new URL(r.url()).pathname}`); });
     await page.goto(origin + '/');
     await page.waitForFunction(() => !!window.bench, undefined, { timeout: 60_000 });
     const adapter = await page.evaluate(() => window.bench!.adapter());

@@ -14,9 +14,10 @@ import { checkFixture, makePlan, type Plan, type RunnerReport, type RuntimeId } 
 import { agreement, cpuRows, median, OURS, p95, ratio, renderMarkdown, renderText, SHORT_NAMES, wallRows } from './table';
 import { vsixSize, type VsixSize } from './vsix';
 
-const USAGE = `Usage: npm run bench -- [--quick] [--json out.json] [--markdown out.md] [--only node|chromium|torch[,...]] [--repeats N] [--model DIR]
+const USAGE = `Usage: npm run bench -- [--quick] [--json out.json] [--markdown out.md] [--only node|chromium|webgpu|torch[,...]] [--repeats N] [--model DIR]
   --quick      one sentence per cell, translated once (CI smoke: every row still printed)
-  --only       run only these runtimes (comma-separated); the others' columns say "skipped"
+  --only       run only these runtimes (comma-separated; chromium: its WASM backend and the panel redraw; webgpu:
+               Chromium's WebGPU backend); the others' columns say "skipped"
   --repeats N  translations of each sentence per cell (default 5; every translation is one sample)
   --model DIR  a model package (default: the one models/DEFAULT names)`;
 
@@ -36,9 +37,9 @@ function options(): Options {
     process.stdout.write(USAGE + '\n');
     process.exit(0);
   }
-  const only = new Set((values.only ?? 'node,chromium,torch').split(',').map((s) => s.trim()).filter(Boolean));
-  const unknown = [...only].filter((o) => !['node', 'chromium', 'torch'].includes(o));
-  if (unknown.length) fail(`--only takes node, chromium and torch, not ${unknown.join(', ')}`);
+  const only = new Set((values.only ?? 'node,chromium,webgpu,torch').split(',').map((s) => s.trim()).filter(Boolean));
+  const unknown = [...only].filter((o) => !['node', 'chromium', 'webgpu', 'torch'].includes(o));
+  if (unknown.length) fail(`--only takes node, chromium, webgpu and torch, not ${unknown.join(', ')}`);
   const repeats = Number(values.repeats);
   if (!Number.isInteger(repeats) || repeats < 1 || repeats > 100) fail('--repeats must be an integer from 1 to 100');
   return { quick: values.quick!, json: values.json, markdown: values.markdown, only, repeats, packageDir: resolve(values.model ?? defaultPackageDir(repo)) };
@@ -121,7 +122,7 @@ async function main(): Promise<void> {
   const chromiumReports: ChromiumReport[] = [];
   for (const backend of ['wasm', 'webgpu'] as const) {
     const id: RuntimeId = backend === 'wasm' ? 'chromium-wasm' : 'chromium-webgpu';
-    await attempt(id, o.only.has('chromium'), async () => {
+    await attempt(id, o.only.has(backend === 'wasm' ? 'chromium' : 'webgpu'), async () => {
       if (!existsSync('/usr/bin/chromium')) throw new Error('/usr/bin/chromium is missing (apt-get install chromium)');
       const r = await runChromium({ backend, plan, repo, packageDir: o.packageDir, manifest, redraws: backend === 'wasm' ? 100 : 0, progress: log });
       chromiumReports.push(r);
