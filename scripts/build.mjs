@@ -8,10 +8,10 @@ const production = process.argv.includes('--production');
 const withTests = process.argv.includes('--tests');
 const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning' };
 
-/** Every *.test.ts under test/unit and test/golden, bundled one file each for `node --test`. */
+/** Every *.test.ts under test/unit, test/golden and test/soak, bundled one file each for `node --test`. */
 function testEntries() {
   const found = [];
-  for (const dir of ['test/unit', 'test/golden']) {
+  for (const dir of ['test/unit', 'test/golden', 'test/soak']) {
     if (!existsSync(dir)) continue;
     for (const name of readdirSync(dir)) if (name.endsWith('.test.ts')) found.push(join(dir, name));
   }

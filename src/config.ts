@@ -47,6 +47,11 @@ export function userModelPaths(): string[] {
   return paths.filter((p) => typeof p === 'string');
 }
 
+/** VS Code's own "open walkthroughs on install" (workbench.welcomePage.walkthroughs.openOnInstall); the first run honours it. */
+export function walkthroughsOpenOnInstall(): boolean {
+  return vscode.workspace.getConfiguration('workbench.welcomePage').get<boolean>('walkthroughs.openOnInstall', true) ?? true;
+}
+
 /** Writes the target language into the user's settings (Choose Translation Direction). */
 export async function setTargetLanguage(value: TargetSetting): Promise<void> {
   await vscode.workspace.getConfiguration(SECTION).update('targetLanguage', value, vscode.ConfigurationTarget.Global);

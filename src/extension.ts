@@ -1,6 +1,8 @@
-// Entry point: registers the commands and the status bar item. Nothing heavy runs until a command does.
+// Entry point: registers the commands, the status bar item, the hover and the panel serializer. Activation runs at
+// startup (onStartupFinished) so that the status item is there at once: nothing heavy runs here. Models, webviews and
+// onnxruntime load only when a command, the restored panel or the companion view needs them.
 import * as vscode from 'vscode';
-import { AttentionPanel } from './panels/attentionPanel';
+import { AttentionPanel, PANEL_VIEW_TYPE } from './panels/attentionPanel';
 import { ModelRegistry } from './models/registry';
 import { TranslationService } from './translationService';
 import { StatusBar } from './status/statusBar';
@@ -9,8 +11,10 @@ import { showAttention, translateSelection } from './commands/translate';
 import { chooseDirection, chooseModel } from './commands/choose';
 import { AttentionCache } from './hover/attentionCache';
 import { registerHover } from './hover/attentionHover';
-import { saveFigure } from './commands/exportFigure';
+import { postEditor, saveFigure } from './commands/exportFigure';
+import { openSample, openWalkthrough, showWalkthroughOnFirstRun } from './commands/welcome';
 import { CompanionViewProvider } from './companion/companionView';
+import type { FigureExport } from './shared/protocol';
 
 export function activate(context: vscode.ExtensionContext): void {
   const registry = new ModelRegistry(context);
@@ -19,27 +23,66 @@ export function activate(context: vscode.ExtensionContext): void {
   const service = new TranslationService(panel, registry);
   const status = new StatusBar();
   service.onDidLoadModel.event(({ id, backend, choice }) => status.setModel(id, backend, choice));
-  const cache = new AttentionCache();
+  const cache = new AttentionCache((listener) => vscode.workspace.onDidChangeTextDocument(listener));
   service.onDidTranslate.event(({ result, origin, version }) => {
     status.setDirection(result.from, result.to);
-    if (origin && version !== undefined) cache.add(origin.document, origin.range, version, result);
+    if (origin && version !== undefined) {
+      cache.add(origin.document, origin.document.offsetAt(origin.range.start), origin.document.offsetAt(origin.range.end), version, result);
+    }
   });
+  const exportShownFigure = async (figure?: FigureExport) => {
+    if (!figure) {
+      const show = vscode.l10n.t('Show Attention for Selection');
+      const choice = await vscode.window.showWarningMessage(panel.isOpen
+        ? vscode.l10n.t('Attention Companion: the Attention panel shows no attention to export yet. Select a sentence and show its attention first.')
+        : vscode.l10n.t('Attention Companion: open the Attention panel with a sentence\'s attention first.'), show);
+      if (choice === show) await vscode.commands.executeCommand('attentionCompanion.showAttention');
+      return;
+    }
+    await saveFigure(figure, postEditor(figure.source));
+  };
   panel.onNotification((n) => {
     if (n.method !== 'action') return;
     // Checked field by field: anything a webview posts is untrusted.
-    const a = n.params as { kind?: string; svg?: unknown; png?: unknown; name?: unknown };
-    if (a?.kind === 'exportFigure' && typeof a.svg === 'string' && typeof a.png === 'string' && typeof a.name === 'string') {
-      void saveFigure(a.svg, a.png, a.name, vscode.window.visibleTextEditors.find((e) => e.document.languageId === 'markdown'));
+    const a = n.params as Partial<Record<keyof FigureExport | 'kind', unknown>>;
+    const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+    if (a?.kind === 'exportFigure' && text(a.svg) !== undefined && text(a.png) !== undefined && text(a.name) !== undefined) {
+      void exportShownFigure({ svg: a.svg as string, png: a.png as string, name: a.name as string, title: text(a.title) ?? '', source: text(a.source) ?? '' });
     }
   });
-  registerHover(context, cache, (hit, focus) => {
-    if (!hit) return;
-    panel.reveal(false);
-    panel.notify('show', { result: hit.entry.result, focus: { kind: 'encoder', ...focus } });
+  registerHover(context, cache, {
+    openInPanel: (hit, focus) => {
+      if (!hit) return;
+      panel.reveal(false);
+      panel.notify('show', { result: hit.entry.result, focus });
+    },
+    headCounts: async () => {
+      const dims = (await registry.current().catch(() => undefined))?.manifest.dims;
+      return dims && {
+        encoder: { layers: dims.encoderLayers, heads: dims.heads },
+        cross: { layers: dims.decoderLayers, heads: dims.heads },
+        decoder: { layers: dims.decoderLayers, heads: dims.heads },
+      };
+    },
   });
+  const written = (document: vscode.TextDocument, start: number, result: Parameters<AttentionCache['addWritten']>[2]) => {
+    if (readSettings().hover) cache.addWritten(document, start, result);
+  };
   context.subscriptions.push(panel, service, status, cache,
-    vscode.commands.registerCommand('attentionCompanion.translateSelection', () => translateSelection(service, panel)),
+    // After a window reload VS Code gives the Attention panel back; its webview redraws the result it had saved.
+    vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, { deserializeWebviewPanel: async (p) => panel.restore(p) }),
+    vscode.commands.registerCommand('attentionCompanion.translateSelection', () => translateSelection(service, panel, written)),
     vscode.commands.registerCommand('attentionCompanion.showAttention', () => showAttention(service, panel)),
+    vscode.commands.registerCommand('attentionCompanion.openPanel', () => panel.reveal(false)),
+    vscode.commands.registerCommand('attentionCompanion.exportFigure', async () => {
+      try {
+        await exportShownFigure(await panel.figure());
+      } catch (e) {
+        void vscode.window.showErrorMessage(vscode.l10n.t('Attention Companion: {0}', (e as Error).message));
+      }
+    }),
+    vscode.commands.registerCommand('attentionCompanion.openWalkthrough', () => openWalkthrough(context)),
+    vscode.commands.registerCommand('attentionCompanion.openSample', () => openSample(context)),
     vscode.commands.registerCommand('attentionCompanion.chooseDirection', chooseDirection),
     vscode.commands.registerCommand('attentionCompanion.chooseModel', async () => {
       if (await chooseModel(registry)) status.setModel((await registry.current()).manifest.id, '');
@@ -49,6 +92,7 @@ export function activate(context: vscode.ExtensionContext): void {
       if (e.affectsConfiguration(`${SECTION}.modelPaths`)) void service.checkModelPaths(readSettings().modelPaths);
     }),
   );
+  void showWalkthroughOnFirstRun(context);
 }
 
 export function deactivate(): void {

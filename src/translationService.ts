@@ -6,7 +6,8 @@ import { parseProgress } from './shared/progressMessage';
 import type { BackendChoice, TranslationResult } from './shared/results';
 import type { AttentionPanel } from './panels/attentionPanel';
 import type { ModelRegistry } from './models/registry';
-import { readSettings } from './config';
+import { readSettings, SECTION } from './config';
+import { showSettingError } from './commands/settingsLink';
 import { splitSentences } from './engine/sentences';
 import { untilAborted } from './engine/concurrency';
 import { formatMegabytes } from './engine/attentionBudget';
@@ -14,6 +15,14 @@ import { formatMegabytes } from './engine/attentionBudget';
 export class SupersededError extends RequestCancelledError {
   constructor() {
     super('Superseded by a newer request for the same editor.');
+  }
+}
+
+/** The selection is longer than attentionCompanion.maxInputLength: the command offers to translate its first part. */
+export class SelectionTooLongError extends Error {
+  constructor(readonly length: number, readonly limit: number) {
+    super(vscode.l10n.t('The selection has {0} characters; the limit is {1} (setting attentionCompanion.maxInputLength).', length, limit));
+    this.name = 'SelectionTooLongError';
   }
 }
 
@@ -42,9 +51,7 @@ export class TranslationService {
 
   async run(text: string, opts: RunOptions): Promise<TranslationResult> {
     const settings = readSettings();
-    if (text.length > settings.maxInputLength) {
-      throw new Error(vscode.l10n.t('The selection has {0} characters; the limit is {1} (setting attentionCompanion.maxInputLength).', text.length, settings.maxInputLength));
-    }
+    if (text.length > settings.maxInputLength) throw new SelectionTooLongError(text.length, settings.maxInputLength);
     void this.checkModelPaths(settings.modelPaths);
     this.live.get(opts.editorKey)?.abort(new SupersededError());
     const abort = new AbortController();
@@ -98,7 +105,7 @@ export class TranslationService {
     for (const p of problems) {
       if (this.reported.has(p)) continue;
       this.reported.add(p);
-      void vscode.window.showErrorMessage(vscode.l10n.t('Attention Companion: {0}', p));
+      void showSettingError(vscode.l10n.t('Attention Companion: {0}', p), `${SECTION}.modelPaths`);
     }
   }
 

@@ -65,6 +65,7 @@ const host = connect<PanelProtocol>(PANEL, {
       view.setBusy(undefined);
     }
   },
+  exportFigure: async () => view.figure() ?? null,
 }, (n) => {
   if (n.method === 'show') {
     view.showResult(n.params.result, n.params.focus);

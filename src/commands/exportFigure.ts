@@ -1,11 +1,15 @@
-// Saves a heatmap figure the panel exported (SVG and PNG) and offers to link it from the active Markdown document.
-// Inside the workspace it writes; outside, it refuses or asks first (./figureDestination.ts decides); an earlier
-// export with the same name is never overwritten without asking.
+// Saves a heatmap figure the panel exported (SVG and PNG) and offers to link it from the Markdown post: the link goes
+// on its own line after the paragraph holding the sentence (./figureLink.ts). Inside the workspace it writes; outside,
+// it refuses or asks first (./figureDestination.ts decides); an earlier export with the same name is never
+// overwritten without asking.
 import * as vscode from 'vscode';
 import { realpath } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { figureFolderSetting } from '../config';
+import { figureFolderSetting, SECTION } from '../config';
+import type { FigureExport } from '../shared/protocol';
+import { linkInsertion, markdownImage, relativePath } from './figureLink';
+import { showSettingError } from './settingsLink';
 import {
   decideFolder, figureFiles, freeFigureName, isAbsoluteSetting, settingSource, type FolderSource,
 } from './figureDestination';
@@ -65,7 +69,7 @@ async function mayWriteTo(target: FigureTarget): Promise<boolean> {
   });
   if (decision === 'write') return true;
   if (decision === 'refuse') {
-    void vscode.window.showErrorMessage(vscode.l10n.t('Attention Companion: this workspace\'s settings save figures in {0}, outside the workspace. A workspace setting can only choose a folder inside the workspace: change attentionCompanion.figureFolder.', shown(target.folder)));
+    void showSettingError(vscode.l10n.t('Attention Companion: this workspace\'s settings save figures in {0}, outside the workspace. A workspace setting can only choose a folder inside the workspace: change attentionCompanion.figureFolder.', shown(target.folder)), `${SECTION}.figureFolder`);
     return false;
   }
   if (confirmedOutside.has(target.folder.toString())) return true;
@@ -95,44 +99,64 @@ async function chooseName(folder: vscode.Uri, base: string): Promise<string | un
   return choice === overwrite ? base : choice === saveAs ? free : undefined;
 }
 
-const safeName = (name: string) => name.replace(/[^\p{L}\p{N}._-]+/gu, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'attention';
+/** A file name from the panel's name: letters (any script), digits, '.', '_' and '-'; at most 80 code points. */
+const safeName = (name: string) => [...name.replace(/[^\p{L}\p{N}\p{M}._-]+/gu, '-').replace(/^[-.]+|-+$/g, '')].slice(0, 80).join('') || 'attention';
 
-export async function saveFigure(svg: string, pngDataUrl: string, name: string, editor: vscode.TextEditor | undefined): Promise<vscode.Uri | undefined> {
-  const match = /^data:image\/png;base64,(.+)$/.exec(pngDataUrl);
-  if (!match || !svg.trimStart().startsWith('<svg')) {
+/**
+ * The Markdown editor to link the figure from: a visible one whose text holds the figure's sentence (the post it came
+ * from), else the active editor when it is Markdown, else the first visible Markdown editor.
+ */
+export function postEditor(source: string): vscode.TextEditor | undefined {
+  const markdown = vscode.window.visibleTextEditors.filter((e) => e.document.languageId === 'markdown');
+  const needle = source.trim();
+  return (needle ? markdown.find((e) => e.document.getText().includes(needle)) : undefined)
+    ?? (vscode.window.activeTextEditor?.document.languageId === 'markdown' ? vscode.window.activeTextEditor : undefined)
+    ?? markdown[0];
+}
+
+export async function saveFigure(figure: FigureExport, editor: vscode.TextEditor | undefined): Promise<vscode.Uri | undefined> {
+  const match = /^data:image\/png;base64,(.+)$/.exec(figure.png);
+  if (!match || !figure.svg.trimStart().startsWith('<svg')) {
     void vscode.window.showErrorMessage(vscode.l10n.t('Attention Companion: the panel sent an invalid figure.'));
     return undefined;
   }
   const target = await figureFolder();
   if (!target) {
-    void vscode.window.showErrorMessage(vscode.l10n.t('Attention Companion: open a folder to save figures into, or set attentionCompanion.figureFolder.'));
+    void showSettingError(vscode.l10n.t('Attention Companion: open a folder to save figures into, or set attentionCompanion.figureFolder.'), `${SECTION}.figureFolder`);
     return undefined;
   }
   if (!(await mayWriteTo(target))) return undefined;
   const folder = target.folder;
-  const base = await chooseName(folder, safeName(name));
+  const base = await chooseName(folder, safeName(figure.name));
   if (!base) return undefined;
   await vscode.workspace.fs.createDirectory(folder);
   const [svgName, pngName] = figureFiles(base);
   const svgUri = vscode.Uri.joinPath(folder, svgName);
   const pngUri = vscode.Uri.joinPath(folder, pngName);
-  await vscode.workspace.fs.writeFile(svgUri, new TextEncoder().encode(svg));
+  await vscode.workspace.fs.writeFile(svgUri, new TextEncoder().encode(figure.svg));
   await vscode.workspace.fs.writeFile(pngUri, Uint8Array.from(Buffer.from(match[1], 'base64')));
   const insert = vscode.l10n.t('Insert Markdown link');
   const canInsert = editor && editor.document.languageId === 'markdown';
   const choice = await vscode.window.showInformationMessage(vscode.l10n.t('Saved {0} and {1}.', vscode.workspace.asRelativePath(svgUri), vscode.workspace.asRelativePath(pngUri)), ...(canInsert ? [insert] : []));
-  if (choice === insert && editor) {
-    const docDir = vscode.Uri.joinPath(editor.document.uri, '..');
-    const rel = relativePath(docDir.path, pngUri.path);
-    await editor.edit((b) => b.insert(editor.selection.active, `![${name}](${rel})`));
-  }
+  if (choice === insert && editor) await insertLink(editor, figure, pngUri);
   return svgUri;
 }
 
-function relativePath(fromDir: string, to: string): string {
-  const a = fromDir.split('/').filter(Boolean);
-  const b = to.split('/').filter(Boolean);
-  let i = 0;
-  while (i < a.length && i < b.length && a[i] === b[i]) i++;
-  return [...a.slice(i).map(() => '..'), ...b.slice(i)].join('/') || '.';
+/** The image link on its own line after the paragraph holding the figure's sentence (else the cursor's paragraph). */
+async function insertLink(editor: vscode.TextEditor, figure: FigureExport, pngUri: vscode.Uri): Promise<void> {
+  const doc = editor.document;
+  const text = doc.getText();
+  const found = figure.source.trim() ? text.indexOf(figure.source.trim()) : -1;
+  const anchor = found >= 0 ? found : doc.offsetAt(editor.selection.active);
+  const rel = relativePath(vscode.Uri.joinPath(doc.uri, '..').path, pngUri.path);
+  const alt = `${figure.title}: ${figure.source}`;
+  const { offset, insert } = linkInsertion(text, anchor, markdownImage([...alt].length > 120 ? [...alt].slice(0, 119).join('') + '…' : alt, rel),
+    doc.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n');
+  const at = doc.positionAt(offset);
+  const ok = await editor.edit((b) => b.insert(at, insert));
+  if (ok) {
+    const end = doc.positionAt(offset + insert.length);
+    editor.selection = new vscode.Selection(end, end);
+    editor.revealRange(new vscode.Range(at, end));
+  }
 }

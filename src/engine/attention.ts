@@ -55,15 +55,15 @@ export function meanOfRows(t: Tensor, layer: number, head: HeadChoice, rows: num
 }
 
 /**
- * The single head whose row for `query` puts the most weight on one other token (the query itself does not count):
- * the head worth pinning in the hover. Ties go to the earlier layer and head.
+ * The single head whose row for `query` puts the most weight on one key that `counts` accepts (by default any key but
+ * the query itself): the head worth pinning in the hover. Ties go to the earlier layer and head.
  */
-export function strongestHead(t: Tensor, query: number): { layer: number; head: number } {
+export function strongestHead(t: Tensor, query: number, counts: (key: number) => boolean = (k) => k !== query): { layer: number; head: number } {
   const [L, H] = t.dims;
   let best = { layer: L - 1, head: 0, w: -1 };
   for (let l = 0; l < L; l++) {
     for (let h = 0; h < H; h++) {
-      headRow(t, l, h, query).forEach((v, k) => { if (k !== query && v > best.w) best = { layer: l, head: h, w: v }; });
+      headRow(t, l, h, query).forEach((v, k) => { if (counts(k) && v > best.w) best = { layer: l, head: h, w: v }; });
     }
   }
   return { layer: best.layer, head: best.head };

@@ -20,7 +20,9 @@ export function barsSvg(title: string, bars: Bar[], color = '#4e94ce', textColor
       + `<rect x="${labelW}" y="${y + 3}" width="${w}" height="10" rx="2" fill="${color}"/>`
       + `<text x="${labelW + w + 4}" y="${y + 12}" font-size="11" fill="${textColor}">${b.value.toFixed(2)}</text>`;
   }).join('');
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${labelW + barW + 40}" height="${h}" font-family="sans-serif">`
+  // Wide enough for the title in bold 12 px (Hangul a full em, other characters about 0.62 em).
+  const titleW = [...title].reduce((w, c) => w + (/[\u1100-\u11ff\u3000-\u9fff\uac00-\ud7af]/.test(c) ? 12 : 7.5), 0);
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${Math.max(labelW + barW + 40, Math.ceil(titleW) + 4)}" height="${h}" font-family="sans-serif">`
     + `<text x="0" y="13" font-size="12" font-weight="bold" fill="${textColor}">${esc(title)}</text>${rows}</svg>`;
 }
 

@@ -10,3 +10,12 @@ const MARKDOWN_PUNCTUATION = /[!-\/:-@[-`{-~]/g;
 export function markdownLiteral(text: string): string {
   return printableText(text).replace(MARKDOWN_PUNCTUATION, '\\$&');
 }
+
+/**
+ * Text for an image's alternative text in the hover's Markdown. VS Code's renderer takes it as written (backslash
+ * escapes would be read out), so what could end it or start an escape is replaced by a look-alike, controls made
+ * visible and line breaks made spaces.
+ */
+export function altText(text: string): string {
+  return printableText(text.replace(/\s+/g, ' ')).replace(/\[/g, '［').replace(/\]/g, '］').replace(/\\/g, '＼');
+}

@@ -1,8 +1,9 @@
-// Owns the Attention webview panel: creates it (kept alive while hidden) and reopens it after it was closed.
+// Owns the Attention webview panel: creates it (kept alive while hidden), reopens it after it was closed, and takes
+// back the one VS Code restores after a window reload (its webview redraws the result it saved in its state).
 import * as vscode from 'vscode';
 import type { Method, NotificationOf, ParamsOf, RequestOptions, ResultOf } from '../shared/ipc';
 import type { ModelManifest } from '../shared/manifest';
-import { PANEL, type PanelProtocol } from '../shared/protocol';
+import { type FigureExport, PANEL, type PanelProtocol } from '../shared/protocol';
 import type { BackendSetting } from '../shared/results';
 import { EngineClient, resourceRoots, type LoadedModel } from './engineClient';
 import { webviewHtml } from './webviewHtml';
@@ -10,6 +11,11 @@ import { webviewHtml } from './webviewHtml';
 type ToPanel = PanelProtocol['hostToWebview'];
 export type PanelNotification = NotificationOf<PanelProtocol['webviewToHost']['notifications']>;
 export type PanelNotificationListener = (n: PanelNotification) => void;
+
+/** The panel's webview type: package.json's onWebviewPanel activation and the serializer name it. */
+export const PANEL_VIEW_TYPE = 'attentionCompanion.attention';
+/** Context key: true while the panel exists (the "Export Figure" editor-title button). */
+const OPEN_CONTEXT = 'attentionCompanion.panelOpen';
 
 export class AttentionPanel implements vscode.Disposable {
   private panel?: vscode.WebviewPanel;
@@ -39,25 +45,53 @@ export class AttentionPanel implements vscode.Disposable {
     this.client?.endpoint.notify(method, params);
   }
 
+  /** Whether the panel exists (shown or in a background tab). */
+  get isOpen(): boolean {
+    return !!this.panel;
+  }
+
+  /** The figure of what the panel shows; undefined when there is no panel or it shows no attention. */
+  async figure(): Promise<FigureExport | undefined> {
+    if (!this.client) return undefined;
+    return (await this.client.endpoint.request('exportFigure', undefined, { timeoutMs: 30_000 })) ?? undefined;
+  }
+
+  /** A panel VS Code restored after a reload (WebviewPanelSerializer): it becomes this panel. */
+  restore(panel: vscode.WebviewPanel): void {
+    if (this.panel && this.panel !== panel) {
+      panel.dispose();                          // one Attention panel at a time
+      return;
+    }
+    this.adopt(panel);
+  }
+
   private open(): { panel: vscode.WebviewPanel; client: EngineClient<PanelProtocol> } {
     if (this.panel && this.client) return { panel: this.panel, client: this.client };
-    const panel = vscode.window.createWebviewPanel('attentionCompanion.attention', vscode.l10n.t('Attention'),
+    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, vscode.l10n.t('Attention'),
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
       { enableScripts: true, retainContextWhenHidden: true, localResourceRoots: resourceRoots(this.extensionUri, this.extraRoots()) });
+    return this.adopt(panel);
+  }
+
+  private adopt(panel: vscode.WebviewPanel): { panel: vscode.WebviewPanel; client: EngineClient<PanelProtocol> } {
+    // A restored panel comes with the options it was saved with; the model roots may have changed since.
+    panel.webview.options = { enableScripts: true, localResourceRoots: resourceRoots(this.extensionUri, this.extraRoots()) };
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'attention.svg');
-    panel.webview.html = webviewHtml(panel.webview, this.extensionUri, 'webview.js', vscode.l10n.t('Attention'), vscode.env.language);
     const client = new EngineClient<PanelProtocol>(panel.webview, this.extensionUri, {
       names: PANEL, peer: 'The Attention panel', handlers: {},
       roots: () => resourceRoots(this.extensionUri, this.extraRoots()),
       onNotification: (n) => { for (const l of this.listeners) l(n); },
     });
+    panel.webview.html = webviewHtml(panel.webview, this.extensionUri, 'webview.js', vscode.l10n.t('Attention'), vscode.env.language);
     this.panel = panel;
     this.client = client;
+    void vscode.commands.executeCommand('setContext', OPEN_CONTEXT, true);
     panel.onDidDispose(() => {
       client.dispose();
       if (this.panel === panel) {
         this.panel = undefined;
         this.client = undefined;
+        void vscode.commands.executeCommand('setContext', OPEN_CONTEXT, false);
       }
     });
     return { panel, client };

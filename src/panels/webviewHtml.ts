@@ -1,6 +1,6 @@
 // An engine webview's HTML: strict CSP (nonce for the script, wasm allowed, only the webview's own origin). The engine
-// worker starts from a Blob URL of its script's text (worker-src blob:) and inherits this policy: it can fetch nothing
-// outside the webview's resources either.
+// worker starts from a Blob URL of its script's text (worker-src blob:) and gets this policy; it also removes its own
+// network APIs (webview/engine/noNetwork.ts), so its confinement does not rest on how a browser hands CSP to workers.
 import * as vscode from 'vscode';
 
 export function nonce(): string {

@@ -37,8 +37,11 @@ export interface TranslateParams {
 /** The attention a view shows first. */
 export interface AttentionFocus { kind: 'encoder' | 'decoder' | 'cross'; layer: number; head: number | 'mean' }
 
+/** A figure of the heatmap the panel shows: SVG text, a PNG data URL, a file name, its title, the sentence it shows. */
+export interface FigureExport { svg: string; png: string; name: string; title: string; source: string }
+
 /** Something the user did in the panel that the host acts on. */
-export type PanelAction = { kind: 'exportFigure'; svg: string; png: string; name: string } | { kind: 'openSettings' };
+export type PanelAction = ({ kind: 'exportFigure' } & FigureExport) | { kind: 'openSettings' };
 
 /** Why the host could not give a selection; the webview words it in the display language. */
 export type SelectionProblem = 'noEditor' | 'empty';
@@ -58,7 +61,8 @@ export type EngineProtocol = {
 /** The Attention panel (webview/main.ts): the host's translations run in its engine and are drawn there. */
 export type PanelProtocol = {
   hostToWebview: {
-    requests: EngineRequests & { translate: IpcRequest<TranslateParams, TranslationResult> };
+    /** `exportFigure`: the figure of what the panel shows ("Export Figure" from the palette); null when it shows none. */
+    requests: EngineRequests & { translate: IpcRequest<TranslateParams, TranslationResult>; exportFigure: IpcRequest<void, FigureExport | null> };
     /** `show`: a result the host already has (e.g. opening the panel from a hover). */
     notifications: { show: { result: TranslationResult; focus?: AttentionFocus } };
   };
@@ -85,7 +89,7 @@ export type CompanionProtocol = {
 };
 
 export const PANEL: ProtocolNames<PanelProtocol> = {
-  hostToWebview: { requests: { loadModel: true, translate: true }, notifications: { show: true } },
+  hostToWebview: { requests: { loadModel: true, translate: true, exportFigure: true }, notifications: { show: true } },
   webviewToHost: { requests: {}, notifications: { ready: true, progress: true, action: true } },
 };
 

@@ -10,6 +10,7 @@ export class StatusBar implements vscode.Disposable {
   private backend = '';
   private backendChoice?: BackendChoice;
   private direction = '';
+  private spokenDirection = '';
 
   constructor() {
     this.item.name = 'Attention Companion';
@@ -27,6 +28,7 @@ export class StatusBar implements vscode.Disposable {
 
   setDirection(from: string, to: string): void {
     this.direction = `${from}→${to}`;
+    this.spokenDirection = vscode.l10n.t('{0} to {1}', from, to);
     this.refresh();
   }
 
@@ -34,9 +36,16 @@ export class StatusBar implements vscode.Disposable {
     const target = readSettings().targetLanguage;
     const dir = this.direction || (target === 'auto' ? 'auto' : `→${target}`);
     this.item.text = `$(symbol-event) AC ${dir}${this.backend ? ` · ${this.backend}` : ''}`;
+    const model = this.model || vscode.l10n.t('not loaded yet');
+    const backend = this.backend || vscode.l10n.t('not loaded yet');
     this.item.tooltip = new vscode.MarkdownString(vscode.l10n.t('**Attention Companion**\n\nModel: {0}\n\nDirection: {1}\n\nBackend: {2}\n\nClick to choose the translation direction.',
-      this.model || vscode.l10n.t('not loaded yet'), dir,
-      this.backendChoice ? `${this.backend} · ${backendReason(this.backendChoice)}` : this.backend || vscode.l10n.t('not loaded yet')));
+      model, dir, this.backendChoice ? `${this.backend} · ${backendReason(this.backendChoice)}` : backend));
+    // Read by screen readers instead of the icon's name and the abbreviation "AC".
+    this.item.accessibilityInformation = {
+      role: 'button',
+      label: vscode.l10n.t('Attention Companion: direction {0}, model {1}, backend {2}. Choose the translation direction.',
+        this.spokenDirection || (target === 'auto' ? vscode.l10n.t('automatic') : vscode.l10n.t('into {0}', target)), model, backend),
+    };
     this.item.show();
   }
 

@@ -331,69 +331,31 @@ export async function dottedUnderlines(page, lineText) {
   }, lineText);
 }
 
-// ---------------------------------------------------------------------------------------------------------
-// Measurements (issue 10's freeze and cancel, issue 11's lifecycle): numbers go to stderr as "# measure: ..." lines
-
-/** Prints one measurement (always, not only with E2E_VERBOSE): `# measure: <slug> <what> = <value>`. */
-export function measure(ctx, what, value) {
-  console.error(`# measure: ${ctx.slug} ${what} = ${typeof value === 'string' ? value : JSON.stringify(value)}`);
+/**
+ * Waits (bounded) for the extension's status bar item; returns {text, aria} (its visible text without icons, and
+ * the accessible name a screen reader reads: the item label's aria-label).
+ */
+export async function waitForStatusItem(page, { timeout = 30_000 } = {}) {
+  return h.waitFor(() => page.locator('#workbench\\.parts\\.statusbar .statusbar-item').evaluateAll((els) => {
+    for (const e of els) {
+      const text = (e.textContent ?? '').replace(/\s+/g, ' ').trim();
+      if (!/^AC\b/.test(text)) continue;
+      const label = e.querySelector('[aria-label]') ?? e;
+      return { text, aria: label.getAttribute('aria-label') ?? '' };
+    }
+    return null;
+  }), { timeout, message: 'the Attention Companion status bar item' });
 }
 
 /**
- * Starts a 10 ms interval timer in the document of `body` (a Locator of a frame's <body>: the panel's, or the
- * workbench's): its ticks show whether that document's main thread stayed free. Read with readTicker().
+ * Scrolls `text` (its first occurrence in the active editor) into view and leaves the cursor right after it with
+ * nothing selected: its line is rendered, and no selection highlight covers it (unlike clearSelection, which goes to
+ * the top of the document).
  */
-export async function startTicker(body) {
-  await body.evaluate(() => {
-    const w = window;
-    if (w.__acTicker) clearInterval(w.__acTicker.id);
-    const st = { n: 0, maxGap: 0, start: performance.now(), last: performance.now(), id: 0 };
-    st.id = setInterval(() => {
-      const now = performance.now();
-      st.maxGap = Math.max(st.maxGap, now - st.last);
-      st.last = now;
-      st.n++;
-    }, 10);
-    w.__acTicker = st;
-  });
+export async function revealText(page, text) {
+  await h.selectText(page, text);
+  await page.keyboard.press('ArrowRight');
+  await h.waitFor(async () => !/selected/.test((await h.selectionStatus(page)) ?? ''), { timeout: 5_000, message: 'no selection' });
 }
 
-/** {ticks, expected (elapsed / 10 ms), maxGapMs, elapsedMs} of the timer startTicker() started; stops it. */
-export async function readTicker(body) {
-  return body.evaluate(() => {
-    const st = window.__acTicker;
-    const now = performance.now();
-    clearInterval(st.id);
-    const elapsed = now - st.start;
-    return { ticks: st.n, expected: Math.floor(elapsed / 10), maxGapMs: Math.round(Math.max(st.maxGap, now - st.last)), elapsedMs: Math.round(elapsed) };
-  });
-}
-
-/** The extension's progress notifications' titles (src/commands/translate.ts). */
-const PROGRESS_TITLE = /Attention Companion: (translating|computing attention)/i;
-
-/** The texts of the visible progress notifications of a translation (not the extension's other messages). */
-export async function progressTexts(page) {
-  return page.locator('.notifications-toasts .notification-toast').evaluateAll((els, re) => els
-    .map((e) => (e.textContent ?? '').replace(/\s+/g, ' ').trim()).filter((t) => new RegExp(re, 'i').test(t)), PROGRESS_TITLE.source);
-}
-
-/** Clicks Cancel on the Attention Companion progress notification; false when none is shown. */
-export async function cancelProgress(page) {
-  const toast = page.locator('.notifications-toasts .notification-toast').filter({ hasText: PROGRESS_TITLE }).first();
-  if (!(await toast.count())) return false;
-  await toast.hover({ timeout: 5_000 }).catch(() => {});
-  const button = toast.locator('.monaco-button', { hasText: /^\s*Cancel\s*$/ }).first();
-  if (!(await button.count())) return false;
-  await button.click({ timeout: 5_000 });
-  return true;
-}
-
-/** The panel's translation as drawn now: {text, partial (data-partial set), busy (#busy visible)}. */
-export async function panelTranslation(frame) {
-  const t = frame.locator('#translation').first();
-  const text = (await t.count()) ? ((await t.textContent()) ?? '').replace(/\s+/g, ' ').trim() : '';
-  const partial = (await t.count()) ? (await t.getAttribute('data-partial')) !== null : false;
-  const busy = frame.locator('#busy').first();
-  return { text, partial, busy: (await busy.count()) > 0 && (await busy.isVisible()) };
-}
+export * from './acMeasure.mjs';

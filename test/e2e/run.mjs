@@ -9,7 +9,8 @@
 //   E2E_ONLY=substr     run only scenarios whose name or file name contains substr (case-insensitive)
 //   E2E_VSIX=path       use this .vsix instead of building dist/attention-companion.vsix
 //   E2E_SELFTEST=1      run the harness self-test (test/e2e/selftest: a throwaway extension) instead
-//   E2E_BUDGET_S=900    overall time budget; scenarios that would start after it are reported as not ok
+//   E2E_BUDGET_S=2700   overall time budget (18 scenarios take ~17 min on an idle 2-core machine); scenarios that
+//                       would start after it are reported as not ok, so a hung run still ends well inside CI's limit
 //   E2E_KEEP=1          keep temp folders;  E2E_VERBOSE=1  log harness steps and child output
 //   AC_CACHE=dir        code-server cache folder
 import { readdirSync, statSync, existsSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
@@ -21,7 +22,7 @@ const t0 = Date.now();
 const repo = h.repoRoot;
 const selftest = process.env.E2E_SELFTEST === '1';
 const only = (process.env.E2E_ONLY ?? '').toLowerCase();
-const budgetMs = Number(process.env.E2E_BUDGET_S ?? 900) * 1000;
+const budgetMs = Number(process.env.E2E_BUDGET_S ?? 2700) * 1000;
 const defaultTimeout = 240_000;
 const note = (msg) => console.error(`# ${msg}`);
 const secs = (ms) => (ms / 1000).toFixed(1);
@@ -120,10 +121,11 @@ function makeContext(scenario, vsix) {
     log: (...a) => { if (process.env.E2E_VERBOSE === '1') console.error(`# [${slug}]`, ...a); },
     /**
      * Starts code-server (fresh folders, the .vsix installed, `files` in the workspace, `settings` in
-     * .vscode/settings.json), opens chromium on it, waits for the workbench and opens `open` (a workspace file).
+     * .vscode/settings.json, `userSettings` over the quiet defaults), opens chromium on it (at `url`, a string or a
+     * function of the server, else the workspace), waits for the workbench and opens `open` (a workspace file).
      * Returns {server, browser, page}. Everything is torn down by the runner after the scenario.
      */
-    async launch({ settings = {}, userSettings, restricted, files, webgpu = false, open, server } = {}) {
+    async launch({ settings = {}, userSettings, restricted, files, webgpu = false, open, server, url } = {}) {
       const s = { server: null, browser: null, page: null, ownsServer: !server };
       sessions.push(s);
       const t = Date.now();
@@ -133,7 +135,7 @@ function makeContext(scenario, vsix) {
       s.browser = await h.openBrowser({ webgpu });
       s.page = s.browser.page;
       lap('chromium up');
-      await h.waitForWorkbench(s.page, { url: s.server.url });
+      await h.waitForWorkbench(s.page, { url: typeof url === 'function' ? url(s.server) : url ?? s.server.url });
       lap('workbench ready');
       if (open) { await h.openFile(s.page, open); lap(`${open} open`); }
       return s;

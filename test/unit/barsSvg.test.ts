@@ -17,3 +17,10 @@ test('svgDataUri round-trips UTF-8', () => {
   assert.ok(uri.startsWith('data:image/svg+xml;base64,'));
   assert.equal(Buffer.from(uri.split(',')[1], 'base64').toString('utf8'), '<svg>은행</svg>');
 });
+
+test('the chart is wide enough for a long title', () => {
+  const width = (svg: string) => Number(/^<svg [^>]*width="(\d+)"/.exec(svg)?.[1]);
+  assert.equal(width(barsSvg('Attends to', [{ label: 'a', value: 1 }])), 300);
+  const long = 'Attends to earlier output (decoder, layer 2, head mean)';
+  assert.ok(width(barsSvg(long, [{ label: 'a', value: 1 }])) >= long.length * 7.5, 'the title is not cut off');
+});

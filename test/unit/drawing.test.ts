@@ -8,7 +8,7 @@ import {
 } from '../../webview/render/heatmap';
 import { matrixMax } from '../../src/engine/attention';
 import { heatmapLayout } from '../../webview/render/layout';
-import { FIGURE_MARGIN, escapeXml, figureSize, heatmapSvg } from '../../webview/render/figure';
+import { AXIS_BAND, FIGURE_MARGIN, escapeXml, figureOrigin, figureSize, heatmapSvg, textWidthEstimate } from '../../webview/render/figure';
 import { type FigureCanvas, fitSubtitle, heatmapPng } from '../../webview/render/png';
 import { WORD_START, tokenLabels, type TokenLabel } from '../../src/engine/tokenLabels';
 
@@ -193,4 +193,34 @@ test('beside upright labels the other column labels turn vertical (90°), so non
   assert.equal(mixed.width, mixed.left + 3 * mixed.cell + mixed.pad, 'nothing sticks out on the right');
   assert.ok(heatmapLayout(base).width > mixed.width, 'slanted labels do');
   assert.equal(heatmapLayout({ ...base, colLabelUpright: [0, 42, 0], angle: 30 }).angle, 30, 'an explicit angle wins');
+});
+
+test('figures with axis titles: which axis is source, which target, in the SVG and the PNG, inside the figure', () => {
+  const { m, rowLabels, colLabels, layout, scale, max } = drawSetup();
+  const axes = { rows: 'Target (en) · queries', cols: 'Source (ko) · keys' };
+  const plain = figureSize(layout);
+  const size = figureSize(layout, axes, theme.fontSize);
+  assert.ok(size.width >= Math.max(plain.width, layout.width + 2 * FIGURE_MARGIN.side + AXIS_BAND) && size.height >= plain.height + AXIS_BAND, 'room for both titles');
+  const svg = heatmapSvg(m, { layout, rowLabels, colLabels, theme, max, title: 'Cross-attention · Layer 2', axes });
+  const cols = /<text class="axis-title cols" x="([\d.]+)" y="([\d.]+)"[^>]*>([^<]*)<\/text>/.exec(svg);
+  const rows = /<text class="axis-title rows" transform="translate\(([\d.]+) ([\d.]+)\) rotate\(-90\)"[^>]*>([^<]*)<\/text>/.exec(svg);
+  assert.ok(cols && rows, svg.slice(0, 600));
+  assert.equal(cols[3], 'Source (ko) · keys');
+  assert.equal(rows[3], 'Target (en) · queries');
+  const origin = figureOrigin(axes);
+  assert.equal(Number(cols[1]), origin.x + layout.left, 'the column title starts above the grid');
+  assert.ok(Number(cols[2]) < origin.y, 'above the column labels');
+  const half = textWidthEstimate(axes.rows, theme.fontSize) / 2;
+  assert.ok(Number(rows[1]) < origin.x && Number(rows[2]) - half >= origin.y - 0.5 && Number(rows[2]) + half <= size.height, 'the rotated row title fits at the left');
+  assert.ok(svg.includes(`<g transform="translate(${origin.x} ${origin.y})">`), 'the heatmap moves right and down by the bands');
+
+  const canvas = recordingCanvas();
+  heatmapPng(canvas, m, { layout, rowLabels, colLabels, theme, max, scale, title: 'Cross-attention · Layer 2', axes });
+  assert.deepEqual([canvas.width, canvas.height], [size.width * 2, size.height * 2]);
+  const calls = canvas.ctx.calls;
+  const texts = calls.filter((c) => c.op === 'fillText').map((c) => c.args[0]);
+  assert.ok(texts.includes('Source (ko) · keys') && texts.includes('Target (en) · queries'), JSON.stringify(texts));
+  const rowAt = calls.findIndex((c) => c.op === 'fillText' && c.args[0] === 'Target (en) · queries');
+  assert.ok(calls.slice(0, rowAt).some((c) => c.op === 'rotate' && Math.abs((c.args[0] as number) + Math.PI / 2) < 1e-9), 'the row title is rotated');
+  assert.ok(calls.some((c) => c.op === 'translate' && c.args[0] === origin.x && c.args[1] === origin.y), 'the heatmap at the same origin as in the SVG');
 });

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { printableText, truncateCodePoints } from '../../src/shared/printableText';
 import { barsSvg, svgDataUri } from '../../src/hover/barsSvg';
-import { markdownLiteral } from '../../src/hover/hoverText';
+import { altText, markdownLiteral } from '../../src/hover/hoverText';
 import { tokenLabels } from '../../src/engine/tokenLabels';
 import { parseColor } from '../../webview/render/colorScale';
 import type { HeatmapTheme } from '../../webview/render/heatmap';
@@ -70,4 +70,11 @@ test('hover labels are literal Markdown: specials escaped, controls visible, nev
   assert.equal(label('▁bank', ' bank '), 'bank');
   assert.equal(label('<0x00>', '\u0000'), '⟨U\\+0000⟩');
   assert.equal(label('▁a', 'a\u202eb'), 'a⟨U\\+202E⟩b', 'a bidi override cannot reorder the hover');
+});
+
+test('altText: a chart\'s text alternative cannot end the image, start an escape or break a line', () => {
+  const alt = altText(`Attends to (encoder): ${HOSTILE} 0.42`);
+  assert.ok(!/[[\]\\\n\u0000\u001b]/.test(alt), JSON.stringify(alt));
+  assert.ok(alt.includes('<x>&*_') && alt.includes('［l］(command:x)') && alt.endsWith(' 0.42'), 'the rest is kept as written: ' + alt);
+  assert.equal(altText('은행 0.42, <2en> 0.11'), '은행 0.42, <2en> 0.11');
 });

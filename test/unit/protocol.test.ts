@@ -16,6 +16,7 @@ function pair(handlerDelayMs = 0) {
   const server = new RequestServer<ToPanel>((m) => {
     if (m.kind === 'response') channel.handleResponse(m);
   }, {
+    exportFigure: async () => null,
     loadModel: async () => {
       throw new Error('no such model');
     },

@@ -104,6 +104,8 @@ test('hostile lines of 20,000 characters are read in linear time (compared with 
   for (const unit of ['[', '[a](', '`` ` ', '$a ', '$$a ', '\\(', 'a_', 'a-', '**', '1,', '👋🏽', 'x@y.', 'http://', '<a ']) {
     const line = unit.repeat(Math.ceil(20_000 / unit.length));
     const ms = fastest(() => verbatimSpans(line));
-    assert.ok(ms < 40 * base, `${JSON.stringify(unit)} × ${line.length / unit.length}: ${ms.toFixed(0)} ms, plain prose ${base.toFixed(0)} ms`);
+    // Idle, "[" takes ~10x plain prose (47.9 ms at 20,000, doubling with the length); a busy machine added up to 4x
+    // noise to one side. 100x still catches a quadratic reading (~1,000x).
+    assert.ok(ms < 100 * base, `${JSON.stringify(unit)} × ${line.length / unit.length}: ${ms.toFixed(0)} ms, plain prose ${base.toFixed(0)} ms`);
   }
 });

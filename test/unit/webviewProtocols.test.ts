@@ -37,8 +37,10 @@ test('the panel: the host loads and translates, the panel reports progress and a
   const { h, w, heard } = joined<PanelProtocol>(PANEL, {}, {
     loadModel: async () => info,
     translate: async (p) => ({ text: p.text.toUpperCase() }) as never,
+    exportFigure: async () => ({ svg: '<svg/>', png: 'data:image/png;base64,AAAA', name: 'attention-x-cross-L1-mean', title: 'Cross', source: 'x' }),
   });
   assert.equal((await h.request('translate', { text: 'hi', to: 'ko', beam: 1, attention: false, display: false }, { timeoutMs: 1000 })).text, 'HI');
+  assert.equal((await h.request('exportFigure', undefined, { timeoutMs: 1000 }))?.name, 'attention-x-cross-L1-mean');
   w.notify('progress', { requestId: 1, done: 1, total: 2 });
   await settle();
   assert.deepEqual(heard.host, [{ method: 'progress', params: { requestId: 1, done: 1, total: 2 } }]);
@@ -60,7 +62,7 @@ test('each webview drops what only the other one speaks', () => {
 
 test('the run-time name tables list exactly the methods of the types', () => {
   const keys = (o: object) => Object.keys(o).sort();
-  assert.deepEqual(keys(PANEL.hostToWebview.requests), ['loadModel', 'translate']);
+  assert.deepEqual(keys(PANEL.hostToWebview.requests), ['exportFigure', 'loadModel', 'translate']);
   assert.deepEqual(keys(PANEL.webviewToHost.requests), []);
   assert.deepEqual(keys(COMPANION.hostToWebview.requests), ['loadModel']);
   assert.deepEqual(keys(COMPANION.webviewToHost.requests), ['selection']);
@@ -70,7 +72,7 @@ test('the run-time name tables list exactly the methods of the types', () => {
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
 const methodSets: [
-  Equal<keyof PanelProtocol['hostToWebview']['requests'], 'loadModel' | 'translate'>,
+  Equal<keyof PanelProtocol['hostToWebview']['requests'], 'loadModel' | 'translate' | 'exportFigure'>,
   Equal<keyof CompanionProtocol['hostToWebview']['requests'], 'loadModel'>,
   Equal<keyof CompanionProtocol['webviewToHost']['requests'], 'selection'>,
   Equal<NotificationOf<CompanionProtocol['hostToWebview']['notifications']>, { method: 'modelError'; params: { error: string } }>,

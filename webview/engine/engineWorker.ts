@@ -73,8 +73,10 @@ export class EngineWorker {
   }
 
   load(params: LoadModelParams): Promise<ModelInfo> {
-    this.readable.add(withSlash(params.baseUri));
-    this.readable.add(withSlash(params.ortBaseUri) + ORT_WASM_FILE);
+    for (const allowed of [withSlash(params.baseUri), withSlash(params.ortBaseUri) + ORT_WASM_FILE]) {
+      const url = resolvedUrl(allowed);
+      if (url) this.readable.add(url);
+    }
     return this.request('load', params, { timeoutMs: LOAD_TIMEOUT_MS });
   }
 
@@ -110,9 +112,11 @@ export class EngineWorker {
   }
 
   /** Reads a file for the worker, only under what it was asked to load. */
-  private async readFile(url: string): Promise<FileReply> {
-    if (![...this.readable].some((prefix) => url === prefix || (prefix.endsWith('/') && url.startsWith(prefix)))) {
-      throw new Error(`The engine worker may not read ${url}.`);
+  private async readFile(asked: string): Promise<FileReply> {
+    // Compared once resolved: `models/m/../../x` is not inside `models/m/`.
+    const url = resolvedUrl(asked);
+    if (!url || ![...this.readable].some((prefix) => url === prefix || (prefix.endsWith('/') && url.startsWith(prefix)))) {
+      throw new Error(`The engine worker may not read ${asked}.`);
     }
     for (let attempt = 1; ; attempt++) {
       let res: Response;
@@ -130,6 +134,18 @@ export class EngineWorker {
 }
 
 const withSlash = (uri: string) => (uri.endsWith('/') ? uri : uri + '/');
+
+/** The URL with its dot segments resolved (and its query and fragment dropped), or undefined when it is not one. */
+function resolvedUrl(value: string): string | undefined {
+  try {
+    const u = new URL(value);
+    u.search = '';
+    u.hash = '';
+    return u.href;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Fetches the worker script and starts it from a Blob URL as a module worker. */
 async function startWorker(scriptUrl: string): Promise<Worker> {

@@ -1,6 +1,7 @@
 // The engine's worker (dist/engineWorker.js): tokenizer, ONNX sessions (WebGPU or WASM) and beam search run here,
-// off the webview's UI thread, so the panel keeps drawing and a cancel is heard between two decoder steps. It reaches
-// nothing on its own: package files and the onnxruntime binary come from the page (./engineWorker.ts).
+// off the webview's UI thread, so the panel keeps drawing and a cancel is heard between two decoder steps. It has no
+// network (./noNetwork.ts): package files and the onnxruntime binary come from the page (./engineWorker.ts).
+import './noNetwork';                                  // first: before any other module's code runs
 import * as ort from 'onnxruntime-web/webgpu';
 import { webviewEndpoint } from '../../src/shared/ipc';
 import { OnnxModel } from '../../src/engine/onnxModel';

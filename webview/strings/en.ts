@@ -55,6 +55,14 @@ export const en = {
   'panel.attentionLeftOut': 'Attention was left out for {n} of {total} sentences: one translation carries at most {mb} MB of it. Select less text to see it.',
   'panel.attentionLeftOutHere': 'The attention of this sentence was left out, to keep the translation under its size bound. Select less text to see it.',
   'panel.model': 'Model {id} · {backend}',
+  'panel.axisTitleSourceQueries': 'Source ({lang}) · queries',
+  'panel.axisTitleSourceKeys': 'Source ({lang}) · keys',
+  'panel.axisTitleTargetQueries': 'Target ({lang}) · queries, one row per step',
+  'panel.axisTitleDecoderKeys': 'Decoder inputs ({lang}) · keys',
+  'panel.axisTitleRolloutRows': 'Source ({lang}) · positions after layer {layer}',
+  'panel.axisTitleRolloutCols': 'Source ({lang}) · input tokens',
+  'panel.cellAnnouncement': '{row} to {col}: {value}. Row {i} of {rows}, column {j} of {cols}.',
+  'panel.tokenStrip': '{strip} tokens, {lang}: arrow keys move between them',
 
   'app.title': 'Attention Is All You Need',
   'app.subtitle': 'A reading companion: every section runs the model that ships with this extension.',
@@ -131,7 +139,7 @@ export const en = {
 
   's4.title': 'Multi-head attention',
   's4.ref': '§3.2.2',
-  's4.intro': 'The model runs {h} attention functions side by side, each on its own {dk}-dimensional projection of queries, keys and values, and concatenates the results, so each head can learn a different relation.',
+  's4.intro': 'The model runs {h} attention functions side by side, each on its own {dk}-dimensional projection of queries, keys and values. It concatenates their results and multiplies them by the output projection W^O, which mixes the heads back into one d_model-dimensional vector per token, so each head can learn a different relation.',
   's4.axes': 'Rows: queries · columns: keys. Click a head to enlarge it.',
 
   's5.title': 'Positional encoding',

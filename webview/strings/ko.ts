@@ -56,6 +56,14 @@ export const ko: Record<StringKey, string> = {
   'panel.attentionLeftOut': '{total}개 문장 중 {n}개는 어텐션을 생략했습니다. 번역 하나에 담는 어텐션은 최대 {mb} MB입니다. 보려면 더 짧게 선택하세요.',
   'panel.attentionLeftOutHere': '번역 크기 한도를 지키려고 이 문장의 어텐션은 생략했습니다. 보려면 더 짧게 선택하세요.',
   'panel.model': '모델 {id} · {backend}',
+  'panel.axisTitleSourceQueries': '원문 ({lang}) · 쿼리',
+  'panel.axisTitleSourceKeys': '원문 ({lang}) · 키',
+  'panel.axisTitleTargetQueries': '번역문 ({lang}) · 쿼리, 단계마다 한 행',
+  'panel.axisTitleDecoderKeys': '디코더 입력 ({lang}) · 키',
+  'panel.axisTitleRolloutRows': '원문 ({lang}) · {layer}층을 지난 위치',
+  'panel.axisTitleRolloutCols': '원문 ({lang}) · 입력 토큰',
+  'panel.cellAnnouncement': '{row} → {col}: {value}. {rows}행 중 {i}행, {cols}열 중 {j}열.',
+  'panel.tokenStrip': '{strip} 토큰, {lang}: 화살표 키로 이동합니다',
 
   'app.title': 'Attention Is All You Need',
   'app.subtitle': '논문 읽기 도우미: 모든 절이 이 확장에 포함된 모델을 직접 실행합니다.',
@@ -132,7 +140,7 @@ export const ko: Record<StringKey, string> = {
 
   's4.title': '멀티헤드 어텐션',
   's4.ref': '3.2.2절',
-  's4.intro': '모델은 어텐션 함수 {h}개를 나란히 실행합니다. 각 헤드는 쿼리·키·값을 저마다 {dk}차원으로 투영해 쓰고, 결과를 이어 붙입니다. 그래서 헤드마다 다른 관계를 배울 수 있습니다.',
+  's4.intro': '모델은 어텐션 함수 {h}개를 나란히 실행합니다. 각 헤드는 쿼리·키·값을 저마다 {dk}차원으로 투영해 씁니다. 헤드들의 결과를 이어 붙인 뒤 출력 투영 W^O를 곱해 토큰마다 다시 d_model차원 벡터 하나로 섞습니다. 그래서 헤드마다 다른 관계를 배울 수 있습니다.',
   's4.axes': '행: 쿼리 · 열: 키. 헤드를 누르면 크게 봅니다.',
 
   's5.title': '위치 인코딩',

@@ -103,7 +103,7 @@ export class AttentionView {
     this.resultEl = el('div', { class: 'result', attrs: { id: 'result' } },
       translationSection, this.leftOutEl, this.sentenceRow, this.strips.element, this.heatmap.element, this.steps.element);
     this.resultEl.hidden = true;
-    this.container.append(el('header', { class: 'ac-header' }, this.statusEl), this.busyEl, this.errorEl, this.emptyEl, this.resultEl, this.hover.tooltip);
+    this.container.append(el('header', { class: 'ac-header' }, this.statusEl), this.busyEl, this.errorEl, this.emptyEl, this.resultEl, this.hover.tooltip, this.hover.announcer);
     root.replaceChildren(this.container);
   }
 
@@ -189,6 +189,11 @@ export class AttentionView {
   /** Re-reads the theme colours and redraws (called automatically when VS Code changes theme). */
   refreshTheme(): void {
     this.heatmap.refreshTheme();
+  }
+
+  /** The figure of the heatmap shown (for "Export Figure" from the palette); undefined when none is shown. */
+  figure(): Figure | undefined {
+    return this.resultEl.hidden ? undefined : this.heatmap.figure();
   }
 
   /** Selects an attention view programmatically (as if picked in the dropdowns). */

@@ -9,7 +9,8 @@ import { ICONS } from '../components/icons';
 import { readTheme, watchTheme } from '../components/theme';
 import { Dropdown, button, type Choice } from '../components/widgets';
 import { formatValue, legendGradient, makeScale, toCss } from '../render/colorScale';
-import { heatmapSvg, printTheme } from '../render/figure';
+import { type AxisTitles, heatmapSvg, printTheme } from '../render/figure';
+import { figureName } from '../render/figureName';
 import { type Ctx, type HeatmapTheme, type Highlight, drawHeatmap, drawOverlay, drawThumbnail, measureLabel, uprightHeight } from '../render/heatmap';
 import { type HeatmapLayout, canvasPixels, heatmapLayout, thumbLayout } from '../render/layout';
 import { fitSubtitle, heatmapPng } from '../render/png';
@@ -23,7 +24,8 @@ const KIND_KEYS: Record<AttentionKind, StringKey> = { encoder: 'panel.kindEncode
 const AXIS_KEYS: Record<AttentionKind, StringKey> = { encoder: 'panel.axisEncoder', decoder: 'panel.axisDecoder', cross: 'panel.axisCross', rollout: 'panel.axisRollout' };
 const THUMB_SIZE = 60;
 
-export interface Figure { svg: string; png: string; name: string }
+/** An exported figure: SVG, PNG (data URL), a file name, its title, and the sentence it shows. */
+export interface Figure { svg: string; png: string; name: string; title: string; source: string }
 
 /** The matrix on screen: its sentence, labels, layout (as last drawn) and largest value. */
 export interface Drawn { sentence: SentenceResult; matrix: Matrix; rows: TokenLabel[]; cols: TokenLabel[]; layout: HeatmapLayout; max: number }
@@ -82,7 +84,10 @@ export class HeatmapView {
     this.layerPicker.onChange((v) => this.select({ layer: Number(v) }));
     this.headPicker.onChange((v) => this.select({ head: v === 'mean' ? 'mean' : Number(v) }));
     this.exportButton = button({ id: 'export-figure', title: t('panel.exportFigure'), icon: ICONS.export, appearance: 'icon' });
-    this.exportButton.addEventListener('click', () => this.exportFigure());
+    this.exportButton.addEventListener('click', () => {
+      const figure = this.figure();
+      if (figure) this.host.exported(figure);
+    });
     this.exportButton.hidden = true;
     const controls = el('div', { class: 'controls' }, this.kindPicker.field, this.layerPicker.field, this.headPicker.field,
       el('div', { class: 'controls-spacer' }), this.exportButton);
@@ -311,19 +316,32 @@ export class HeatmapView {
     }
   }
 
-  /** The figure of what is shown, light for print: SVG and a 2× PNG. */
-  private exportFigure(): void {
+  /** What the rows and the columns of the figure are: which axis is source, which target, and in which language. */
+  private axisTitles(sel: Selection, st: SentenceResult): AxisTitles {
+    const { t } = this;
+    const src = { lang: st.from }, tgt = { lang: st.to };
+    switch (sel.kind) {
+      case 'encoder': return { rows: t('panel.axisTitleSourceQueries', src), cols: t('panel.axisTitleSourceKeys', src) };
+      case 'cross': return { rows: t('panel.axisTitleTargetQueries', tgt), cols: t('panel.axisTitleSourceKeys', src) };
+      case 'decoder': return { rows: t('panel.axisTitleTargetQueries', tgt), cols: t('panel.axisTitleDecoderKeys', tgt) };
+      case 'rollout': return { rows: t('panel.axisTitleRolloutRows', { ...src, layer: sel.layer + 1 }), cols: t('panel.axisTitleRolloutCols', src) };
+    }
+  }
+
+  /** The figure of what is shown, light for print: SVG and a 2× PNG with axis titles; undefined when nothing is shown. */
+  figure(): Figure | undefined {
     const d = this.shown;
-    if (!d || !this.theme) return;
+    if (!d || !this.theme) return undefined;
     const { sel, t } = this;
     const theme = printTheme(this.theme);
     const title = `${t(KIND_KEYS[sel.kind])} · ${this.layerName(sel.kind, sel.layer)}${sel.kind === 'rollout' ? '' : ` · ${this.headName(sel.head)}`}`;
     const canvas = this.doc.createElement('canvas');
-    const base = { layout: d.layout, rowLabels: d.rows, colLabels: d.cols, theme, max: d.max, title };
+    const base = { layout: d.layout, rowLabels: d.rows, colLabels: d.cols, theme, max: d.max, title, axes: this.axisTitles(sel, d.sentence) };
     // Controls and bidi marks escaped as in the labels: an override in the sentence must not reorder the caption.
     const subtitle = fitSubtitle(canvas, visibleText(`${d.sentence.source} → ${d.sentence.text}`.replace(/\s+/g, ' ')), base);
     const svg = heatmapSvg(d.matrix, { ...base, subtitle });
     const png = heatmapPng(canvas, d.matrix, { ...base, subtitle, scale: makeScale(theme.background, theme.accent) });
-    this.host.exported({ svg, png, name: selectionName(sel) + (this.units === 'words' ? '-words' : '') });
+    const view = selectionName(sel) + (this.units === 'words' ? '-words' : '');
+    return { svg, png, name: figureName(d.sentence.source, view), title, source: d.sentence.source };
   }
 }

@@ -23,11 +23,14 @@ export interface HoverHost {
 
 export class HoverInspector {
   readonly tooltip: HTMLElement;
+  /** A visually hidden live region: screen readers announce the cell the keyboard cursor moved to. */
+  readonly announcer: HTMLElement;
   private hover?: Hover;
 
   constructor(private readonly t: Translate, private readonly heatmap: HeatmapView, private readonly strips: TokenStrips, private readonly host: HoverHost) {
     this.tooltip = el('div', { class: 'ac-tooltip', attrs: { role: 'tooltip' } });
     this.tooltip.hidden = true;
+    this.announcer = el('div', { class: 'sr-only', attrs: { id: 'heatmap-announcer', 'aria-live': 'polite', 'aria-atomic': 'true' } });
     this.wireHeatmap(heatmap.canvas);
     for (const strip of [strips.source, strips.target]) this.wireStrip(strip);
   }
@@ -85,10 +88,19 @@ export class HoverInspector {
       else return;
       e.preventDefault();
       this.set({ origin: 'cell', row, col });
+      this.announce(d, row, col);
       const r = c.getBoundingClientRect();
       this.showCellTooltip(row, col, r.left + d.layout.left + (col + 1) * d.layout.cell, r.top + d.layout.top + (row + 1) * d.layout.cell);
     });
     c.addEventListener('blur', () => { if (this.hover?.origin === 'cell') this.set(undefined); });
+  }
+
+  /** Says where the keyboard cursor is: "은행 to 돈: 0.42. Row 2 of 7, column 5 of 7." */
+  private announce(d: Drawn, row: number, col: number): void {
+    this.announcer.textContent = this.t('panel.cellAnnouncement', {
+      row: d.rows[row]?.text ?? '?', col: d.cols[col]?.text ?? '?', value: formatValue(d.matrix.data[row * d.matrix.cols + col]),
+      i: row + 1, rows: d.matrix.rows, j: col + 1, cols: d.matrix.cols,
+    });
   }
 
   private wireStrip(strip: HTMLElement): void {

@@ -4,6 +4,7 @@
 import type { TokenGroup } from '../../src/engine/words';
 import type { SentenceResult, TokenInfo } from '../../src/shared/results';
 import { el } from '../components/dom';
+import { rovingFocus } from '../components/rovingFocus';
 import { segmented } from '../components/widgets';
 import type { Translate } from '../strings';
 import type { StripRef, Units } from './selection';
@@ -17,11 +18,14 @@ export class TokenStrips {
   private readonly unitsSlot: HTMLElement;
   private units: Units = 'pieces';
   private targetGroups: TokenGroup[] = [];
+  private readonly roving: { reset(): void }[];
 
   /** `onUnits`: the user switched between pieces and words. */
   constructor(private readonly t: Translate, private readonly onUnits: (u: Units) => void) {
     this.source = el('div', { class: 'token-strip source', attrs: { role: 'list' } });
     this.target = el('div', { class: 'token-strip target', attrs: { role: 'list' } });
+    // Each strip is one tab stop; arrow keys move between its tokens.
+    this.roving = [rovingFocus(this.source, '.token'), rovingFocus(this.target, '.token')];
     this.sourceLabel = el('span', { class: 'strip-label', text: t('panel.source') });
     this.targetLabel = el('span', { class: 'strip-label', text: t('panel.target') });
     this.unitsSlot = el('span', { class: 'units-toggle', attrs: { id: 'units-toggle' } });
@@ -40,6 +44,9 @@ export class TokenStrips {
     this.targetGroups = groups.target;
     fill(this.source, groups.source, st.srcTokens, units);
     fill(this.target, groups.target, st.tgtTokens, units);
+    this.source.setAttribute('aria-label', this.t('panel.tokenStrip', { strip: this.t('panel.source'), lang: st.from }));
+    this.target.setAttribute('aria-label', this.t('panel.tokenStrip', { strip: this.t('panel.target'), lang: st.to }));
+    for (const r of this.roving) r.reset();
   }
 
   private renderToggle(): void {
@@ -109,7 +116,7 @@ function fill(strip: HTMLElement, groups: TokenGroup[], tokens: TokenInfo[], uni
     return el('span', {
       class: `token${l.wordStart ? ' word-start' : ''}${l.special ? ' special' : ''}`, text: l.text,
       attrs: {
-        role: 'listitem', tabindex: '0', 'data-index': String(i),
+        role: 'listitem', tabindex: '-1', 'data-index': String(i),
         'data-piece': g.tokens.map((k) => tokens[k]?.piece ?? '').join(' '), 'data-id': g.tokens.map((k) => String(tokens[k]?.id ?? '')).join(' '),
       },
     });

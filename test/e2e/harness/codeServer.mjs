@@ -130,7 +130,12 @@ export async function startCodeServer({ vsix, workspaceFiles = {}, settings = {}
   for (const d of [ud, exts, xdg, ws, join(ud, 'User'), join(ws, '.vscode')]) mkdirSync(d, { recursive: true });
   const trust = restricted ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never',
     'security.workspace.trust.banner': 'always' } : {};
-  writeFileSync(join(ud, 'User/settings.json'), JSON.stringify({ ...defaultUserSettings, ...trust, ...userSettings }, null, 2));
+  const user = { ...defaultUserSettings, ...trust, ...userSettings };
+  writeFileSync(join(ud, 'User/settings.json'), JSON.stringify(user, null, 2));
+  // Machine-scoped settings reach the (remote) extension host only from the server's own settings file.
+  const machineKeys = ['workbench.welcomePage.walkthroughs.openOnInstall'];
+  mkdirSync(join(ud, 'Machine'), { recursive: true });
+  writeFileSync(join(ud, 'Machine/settings.json'), JSON.stringify(Object.fromEntries(machineKeys.map((k) => [k, user[k]])), null, 2));
   for (const [rel, content] of Object.entries(workspaceFiles)) {
     const p = join(ws, rel);
     mkdirSync(dirname(p), { recursive: true });

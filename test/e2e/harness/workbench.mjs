@@ -130,9 +130,10 @@ export async function openFile(page, name, { timeout = 30_000 } = {}) {
     await row.first().waitFor({ state: 'visible', timeout: Math.min(20_000, timeout) }).then(() => true, () => false);
   if (inExplorer) await row.first().click({ timeout: 5_000 });
   else await quickPick(page, name, (label) => label === base, { timeout, what: `file ${name}` });
+  // Generous: on a loaded machine a first editor takes long to open.
   await page.locator(`.tabs-container .tab.active[aria-label*="${base.replace(/"/g, '\\"')}"]`)
-    .waitFor({ state: 'visible', timeout: 10_000 });
-  await activeEditor(page).locator('.view-lines').waitFor({ state: 'visible', timeout: 10_000 });
+    .waitFor({ state: 'visible', timeout: 30_000 });
+  await activeEditor(page).locator('.view-lines').waitFor({ state: 'visible', timeout: 30_000 });
 }
 
 /** The active text editor (the one in the active editor group). */

@@ -25,9 +25,12 @@ export async function run(ctx) {
   const { h } = ctx;
   const problems = [];
   const check = (ok, what) => { if (!ok) problems.push(what); };
+  // The cancelled run translates the same sentences in another order: had its result landed, the panel would differ.
+  const long = ctx.fixture('long.md');
+  const reordered = long.trim().split(/(?<=\.)\s+/).reverse().join(' ') + '\n';
   const { page } = await ctx.launch({
     settings: { 'attentionCompanion.output': 'panel', 'attentionCompanion.backend': 'wasm' },
-    files: { 'sample.md': ctx.fixture('sample.md'), 'long.md': ctx.fixture('long.md') },
+    files: { 'sample.md': ctx.fixture('sample.md'), 'long.md': long, 'long-reordered.md': reordered },
     open: 'sample.md',
   });
 
@@ -92,12 +95,14 @@ export async function run(ctx) {
   check(partialLengths.size >= 2, `the panel showed ${partialLengths.size} partial results`);
 
   // 3. Cancel during the next long translation: no result lands, the worker stops within one decoder step.
-  await h.openFile(page, 'long.md');
+  // (The last progress notification may linger a moment after its result: wait until it is gone.)
+  await h.waitFor(async () => (await ac.progressTexts(page)).length === 0, { timeout: 30_000, interval: 100, message: 'the last progress to close' });
+  await h.openFile(page, 'long-reordered.md');
   await h.selectAll(page);
   const before = (await ac.panelTranslation(frame)).text;
   await frame.locator('body').evaluate(() => { delete document.body.dataset.engineStoppedAfterMs; });
   await h.runCommand(page, ac.CMD.translate);
-  await h.waitFor(async () => (await ac.progressTexts(page)).some((p) => /Sentence ([2-9]|1\d) of/.test(p)),
+  await h.waitFor(async () => (await ac.progressTexts(page)).some((p) => /Sentence ([2-9]|1\d) of 17/.test(p)),
     { timeout: 300_000, interval: 100, message: 'the second sentence to start' });
   const tc = Date.now();
   assert.ok(await ac.cancelProgress(page), 'a Cancel button on the progress notification');

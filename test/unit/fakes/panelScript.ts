@@ -27,6 +27,7 @@ export class FakePanelScript {
       post: toHost,
       peer: 'host',
       handlers: {
+        exportFigure: async () => null,
         loadModel: async (p) => {
           this.loadsAsked.push(p);
           await sleep(this.loadDelayMs);

@@ -69,6 +69,15 @@ export enum ViewColumn { Active = -1, Beside = -2, One = 1, Two = 2 }
 
 export const env = { language: 'en' };
 
+/** Commands the code under test ran (setContext and the like), in order. */
+export const commands = {
+  executed: [] as { command: string; args: unknown[] }[],
+  async executeCommand(command: string, ...args: unknown[]): Promise<undefined> {
+    this.executed.push({ command, args });
+    return undefined;
+  },
+};
+
 /** What the code under test showed: messages and progress reports, for the tests to read. */
 export const shown = {
   warnings: [] as string[],

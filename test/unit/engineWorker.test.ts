@@ -1,0 +1,180 @@
+// A webview page's handle on its engine worker (webview/engine/engineWorker.ts), with a fake Worker whose script
+// answers the real worker protocol: requests made before the script arrived are delivered; the page reads files for
+// the worker only inside the folders of a load it was asked for, retries a file the editor timed out serving (408),
+// and names a missing one; progress, partial results and the stop report reach the right translation; a cancel
+// rejects at once and is passed on; a script that cannot be fetched fails every request with a clear message.
+import { test, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { webviewEndpoint, type Endpoint, type Message } from '../../src/shared/ipc';
+import type { LoadModelParams, ModelInfo } from '../../src/shared/protocol';
+import type { TranslationResult } from '../../src/shared/results';
+import { EngineWorker } from '../../webview/engine/engineWorker';
+import { ENGINE_WORKER, type EngineWorkerProtocol, type FileReply } from '../../webview/engine/workerProtocol';
+
+const SCRIPT = 'https://webview.test/dist/engineWorker.js';
+const PARAMS: LoadModelParams = { baseUri: 'https://webview.test/models/m', ortBaseUri: 'https://webview.test/dist/ort/', backend: 'wasm', label: 'm' };
+
+/** What `fetch` answers, by URL: a status (with a body for 200), or a list of statuses for successive tries. */
+let served: Map<string, number[]>;
+let fetched: string[];
+
+/** The fake worker script: reads what `reads` lists through the page on load; translates "sentences" 20 ms each. */
+class FakeWorker {
+  static last?: FakeWorker;
+  /** Settings for the next FakeWorker (the page creates it once the script arrives, after the test's first call). */
+  static next: { reads?: string[]; silent?: boolean } = {};
+  /** A script that never runs: messages are only recorded. */
+  private readonly silent: boolean;
+  reads: string[] = [`${PARAMS.baseUri}/manifest.json`, `${PARAMS.ortBaseUri}ort-wasm-simd-threaded.asyncify.wasm`];
+  readReplies: (FileReply | string)[] = [];
+  received: Message[] = [];
+  private readonly listeners = new Map<string, ((e: { data?: unknown; message?: string }) => void)[]>();
+  readonly inside: Endpoint<EngineWorkerProtocol['webviewToHost'], EngineWorkerProtocol['hostToWebview']>;
+
+  constructor(readonly url: string, readonly options: { type?: string }) {
+    FakeWorker.last = this;
+    const next = FakeWorker.next;
+    FakeWorker.next = {};
+    if (next.reads) this.reads = next.reads;
+    this.silent = !!next.silent;
+    this.inside = webviewEndpoint<EngineWorkerProtocol>(ENGINE_WORKER, {
+      post: (m) => queueMicrotask(() => this.emit('message', { data: structuredClone(m) })),
+      peer: 'page',
+      handlers: {
+        load: async (p) => {
+          for (const url of this.reads) {
+            try {
+              this.readReplies.push(await this.inside.request('readFile', { url }, { timeoutMs: 1000 }));
+            } catch (e) {
+              this.readReplies.push((e as Error).message);
+            }
+          }
+          return { id: p.label, backend: 'wasm' } as ModelInfo;
+        },
+        countTokens: async ({ text }) => text.split(' ').length,
+        translate: async (p, { id, signal }) => {
+          let abortedAt: number | undefined;
+          signal.addEventListener('abort', () => { abortedAt = Date.now(); });
+          const parts = p.text.split('. ');
+          for (let i = 0; i < parts.length; i++) {
+            this.inside.notify('progress', { requestId: id, done: i, total: parts.length });
+            await new Promise((r) => setTimeout(r, 20));
+            if (abortedAt !== undefined) {
+              this.inside.notify('stopped', { requestId: id, afterAbortMs: Date.now() - abortedAt });
+              throw Object.assign(new Error('cancelled'), { name: 'CancelledError' });
+            }
+            if (p.partial) this.inside.notify('partial', { requestId: id, text: parts.slice(0, i + 1).join('. '), done: i + 1, total: parts.length });
+          }
+          return { text: p.text.toUpperCase() } as TranslationResult;
+        },
+      },
+    });
+  }
+
+  postMessage(m: unknown): void {
+    this.received.push(m as Message);
+    if (this.silent) return;
+    const copy = structuredClone(m);
+    queueMicrotask(() => void this.inside.receive(copy));
+  }
+
+  addEventListener(type: string, l: (e: { data?: unknown; message?: string }) => void): void {
+    this.listeners.set(type, [...(this.listeners.get(type) ?? []), l]);
+  }
+
+  emit(type: string, e: { data?: unknown; message?: string }): void {
+    for (const l of this.listeners.get(type) ?? []) l(e);
+  }
+}
+
+beforeEach(() => {
+  served = new Map([[SCRIPT, [200]], [`${PARAMS.baseUri}/manifest.json`, [200]], [`${PARAMS.ortBaseUri}ort-wasm-simd-threaded.asyncify.wasm`, [200]]]);
+  fetched = [];
+  const g = globalThis as Record<string, unknown>;
+  g.Worker = FakeWorker;
+  g.fetch = async (url: string) => {
+    fetched.push(url);
+    const statuses = served.get(url) ?? [404];
+    const status = statuses.length > 1 ? statuses.shift()! : statuses[0];
+    return new Response(status === 200 ? `bytes of ${url}` : null, { status });
+  };
+});
+
+test('requests made before the script arrives are delivered; the script starts from a Blob URL as a module', async () => {
+  const engine = new EngineWorker(SCRIPT);
+  const info = await engine.load(PARAMS);                // asked at once: the script is still being fetched
+  assert.equal(info.id, 'm');
+  const worker = FakeWorker.last!;
+  assert.match(worker.url, /^blob:/);
+  assert.equal(worker.options.type, 'module');
+  assert.equal(fetched[0], SCRIPT);
+  assert.equal(await engine.countTokens('one two three'), 3);
+});
+
+test('files are read for the worker only inside the folders of a load, as bytes', async () => {
+  const engine = new EngineWorker(SCRIPT);
+  FakeWorker.next.reads = [`${PARAMS.baseUri}/manifest.json`, `${PARAMS.baseUri}/../../secret.txt`, 'https://elsewhere.test/x', `${PARAMS.ortBaseUri}other.wasm`];
+  await engine.load(PARAMS);
+  const [ok, ...refused] = FakeWorker.last!.readReplies;
+  assert.ok(typeof ok === 'object' && 'bytes' in ok && new TextDecoder().decode(ok.bytes) === `bytes of ${PARAMS.baseUri}/manifest.json`);
+  assert.equal(refused.length, 3);
+  for (const r of refused) assert.match(String(r), /may not read/);
+  assert.deepEqual(fetched.filter((u) => u !== SCRIPT), [`${PARAMS.baseUri}/manifest.json`], 'nothing outside was fetched');
+});
+
+test('a file the editor timed out serving (408) is asked again; a missing one is named as missing', async () => {
+  served.set(`${PARAMS.baseUri}/manifest.json`, [408, 408, 200]);
+  served.delete(`${PARAMS.ortBaseUri}ort-wasm-simd-threaded.asyncify.wasm`);
+  const engine = new EngineWorker(SCRIPT);
+  await engine.load(PARAMS);
+  const [manifest, wasm] = FakeWorker.last!.readReplies;
+  assert.ok(typeof manifest === 'object' && 'bytes' in manifest, 'the third try got it');
+  assert.equal(fetched.filter((u) => u.endsWith('manifest.json')).length, 3);
+  assert.deepEqual(wasm, { problem: 'missing' });
+  served.set(`${PARAMS.baseUri}/manifest.json`, [408]);
+  const again = new EngineWorker(SCRIPT);
+  await again.load(PARAMS);
+  assert.deepEqual(FakeWorker.last!.readReplies[0], { problem: 'http', status: 408 }, 'gives up after three tries');
+});
+
+test('progress and partial results reach their translation; a cancel rejects at once and the worker reports its stop', async () => {
+  const engine = new EngineWorker(SCRIPT);
+  await engine.load(PARAMS);
+  const progress: string[] = [];
+  const partials: string[] = [];
+  const done = await engine.translate({ text: 'a. b. c', to: 'ko', beam: 1 }, {
+    onProgress: (d, t) => progress.push(`${d}/${t}`), onPartial: (p) => partials.push(p.text),
+  });
+  assert.equal(done.text, 'A. B. C');
+  assert.deepEqual(progress, ['0/3', '1/3', '2/3']);
+  assert.deepEqual(partials, ['a', 'a. b', 'a. b. c']);
+
+  const abort = new AbortController();
+  let stoppedAfter: number | undefined;
+  const running = engine.translate({ text: 'a. b. c. d. e. f. g. h', to: 'ko', beam: 1 }, { signal: abort.signal, onStopped: (ms) => { stoppedAfter = ms; } });
+  await new Promise((r) => setTimeout(r, 30));
+  const t0 = Date.now();
+  abort.abort();
+  await assert.rejects(running, { name: 'RequestCancelledError' });
+  assert.ok(Date.now() - t0 < 15, 'at once');
+  assert.ok(FakeWorker.last!.received.some((m) => m.kind === 'cancel'), 'the worker was told');
+  await new Promise((r) => setTimeout(r, 60));
+  assert.ok(stoppedAfter !== undefined && stoppedAfter <= 40, `the worker stopped ${stoppedAfter} ms after the cancel`);
+});
+
+test('a worker script that cannot be fetched fails every request with a clear message', async () => {
+  served.set(SCRIPT, [404]);
+  const engine = new EngineWorker(SCRIPT);
+  await assert.rejects(engine.load(PARAMS), /could not start its worker: HTTP 404/);
+  await assert.rejects(engine.countTokens('x'), /could not start its worker/);
+});
+
+test('a worker whose script fails before its first message fails what waits, and what comes later', async () => {
+  const engine = new EngineWorker(SCRIPT);
+  FakeWorker.next.silent = true;
+  const load = engine.load(PARAMS);
+  await new Promise((r) => setTimeout(r, 10));
+  FakeWorker.last!.emit('error', { message: 'Refused to create a worker' });
+  await assert.rejects(load, /could not start: Refused to create a worker/);
+  await assert.rejects(engine.countTokens('x'), /could not start/);
+});
