@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # npm test: installs what is missing, then runs the Python pipeline tests, the unit and golden tests (node --test),
-# the slow memory soak, the tiny train/export round trip, and the end-to-end tests in code-server + chromium.
-# SKIP_E2E=1 skips the last.
+# the slow memory soak, the tiny train/export round trip, the end-to-end tests in code-server + chromium, and the
+# benchmark's smoke run (npm run bench -- --quick without the WebGPU column: every row printed; figures reported,
+# never asserted). SKIP_E2E=1 / SKIP_BENCH=1 skip those two.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
@@ -19,4 +20,8 @@ bash scripts/test-pipeline.sh
 if [ "${SKIP_E2E:-}" != 1 ]; then
   echo "== End-to-end tests (code-server + chromium)"
   node test/e2e/run.mjs
+fi
+if [ "${SKIP_BENCH:-}" != 1 ]; then
+  echo "== Benchmark smoke (one sample per row: Node WASM, Chromium WASM, PyTorch)"
+  node bench/smoke.mjs
 fi

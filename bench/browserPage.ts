@@ -1,0 +1,101 @@
+// The benchmark's page in headless Chromium: the webview's own engine host (webview/engineHost.ts, WASM or WebGPU)
+// and the Attention panel's view (webview/view/attentionView.ts), driven by bench/chromium.ts through `window.bench`.
+// The orchestrator measures CPU time and memory from outside (/proc); the page measures wall time. The engine runs on
+// the page's own thread here, not in the webview's worker (webview/engine/worker.ts): the same OnnxModel and
+// Translator doing the same arithmetic, without the worker's message hops (the result's structured clone).
+import * as ort from 'onnxruntime-web/webgpu';
+import { OnnxModel } from '../src/engine/onnxModel';
+import type { BackendSetting } from '../src/shared/results';
+import { EngineHost, packageOverUrls, type FileReader } from '../webview/engineHost';
+import { translator as strings } from '../webview/strings';
+import { AttentionView } from '../webview/view/attentionView';
+import { runBatch, runCell, warmUp, type Clocks } from './engineRuns';
+import type { BatchRun, CellRun, Plan } from './plan';
+
+export interface RedrawRun { samplesMs: number[]; rows: number; cols: number }
+
+export interface BenchPage {
+  /** The WebGPU adapter's description, or null when there is none. */
+  adapter(): Promise<string | null>;
+  load(backend: BackendSetting, checkedFiles: Record<string, string>): Promise<{ loadMs: number; backend: string }>;
+  warmUp(plan: Plan): Promise<number>;
+  cell(plan: Plan, key: string): Promise<CellRun>;
+  batch(plan: Plan, key: string): Promise<BatchRun>;
+  redraw(plan: Plan, times: number): Promise<RedrawRun>;
+}
+
+declare global {
+  interface Window { bench?: BenchPage }
+}
+
+const clocks: Clocks = { now: () => performance.now() };
+
+/** Reads package files as the webview's page reads them for its worker (the local server never answers 408). */
+const read: FileReader = async (url) => {
+  let res: Response;
+  try {
+    res = await fetch(url);
+  } catch {
+    return { problem: 'unreachable' };
+  }
+  if (!res.ok) return res.status === 404 ? { problem: 'missing' } : { problem: 'http', status: res.status };
+  return { bytes: new Uint8Array(await res.arrayBuffer()) };
+};
+
+const engine = new EngineHost((p) => {
+  ort.env.wasm.numThreads = 1;        // as in the webview: not cross-origin isolated, one wasm thread
+  ort.env.wasm.wasmPaths = p.ortBaseUri;
+  ort.env.logLevel = 'error';
+  return OnnxModel.load(ort, packageOverUrls(p.baseUri, read, p.checkedFiles), p.backend);
+});
+
+function find<T extends { key: string }>(list: T[], key: string): T {
+  const found = list.find((x) => x.key === key);
+  if (!found) throw new Error(`no "${key}" in the plan`);
+  return found;
+}
+
+const nextFrame = () => new Promise<void>((resolve) => requestAnimationFrame(() => resolve()));
+
+window.bench = {
+  async adapter() {
+    const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<{ info?: Record<string, string> } | null> } }).gpu;
+    const a = gpu ? await gpu.requestAdapter() : null;
+    if (!a) return null;
+    const info = a.info ?? {};
+    return ['vendor', 'architecture', 'device', 'description'].map((k) => info[k]).filter(Boolean).join(' / ') || 'unnamed adapter';
+  },
+
+  async load(backend, checkedFiles) {
+    const t0 = performance.now();
+    // As the panel loads it: the host has checked the files' digests, the webview fetches and compares them.
+    const info = await engine.load({ baseUri: `${location.origin}/model/`, ortBaseUri: `${location.origin}/ort/`, backend, label: 'bench', checkedFiles });
+    return { loadMs: performance.now() - t0, backend: info.backend };
+  },
+
+  warmUp: (plan) => warmUp(engine.translator, plan, clocks),
+  cell: (plan, key) => runCell(engine.translator, plan, find(plan.cells, key), clocks),
+  batch: (plan, key) => runBatch(engine.translator, plan, find(plan.batches, key), clocks),
+
+  async redraw(plan, times) {
+    const { from, to, text } = plan.payload;
+    // Show Attention's result for the payload sentence, drawn in the panel's view as the panel draws it.
+    const result = await engine.translator.translate(text, { from, to, beam: 4, attention: true, steps: true, queriesAndKeys: false });
+    const view = new AttentionView(document.getElementById('app')!, strings('en'));
+    view.showResult(result);
+    await nextFrame();
+    const canvas = document.querySelector<HTMLCanvasElement>('canvas.heatmap-main');
+    const ctx = canvas?.getContext('2d');
+    if (!canvas || !ctx || canvas.width === 0) throw new Error('the panel drew no heatmap');
+    const heads = [0, 1, 2, 3, 'mean'] as const;
+    const samplesMs: number[] = [];
+    for (let i = 0; i < times; i++) {
+      const t0 = performance.now();
+      view.select({ head: heads[i % heads.length] });     // a head picked: pickers, heatmap, overlay, thumbnails
+      ctx.getImageData(0, 0, 1, 1);                        // waits for the drawing itself, not only its commands
+      samplesMs.push(performance.now() - t0);
+    }
+    const att = result.sentences[0].attention!;
+    return { samplesMs, rows: att.cross.dims[2], cols: att.cross.dims[3] };
+  },
+};
