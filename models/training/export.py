@@ -2,8 +2,10 @@
 
   .venv/bin/python -m models.training.export --run build/runs/small --out models/ac-small-cpu-v1 [--dtype fp16]
 
-Four graphs (see ARCHITECTURE.md): encoder, encoder_attn, decoder_step, decoder_step_attn. Plain translation
-runs the graphs without attention outputs, so it never pays for them. All four point into one external
+Four graphs (see ARCHITECTURE.md): encoder, encoder_attn, decoder_step, decoder_step_attn, and a fifth,
+decoder_step_search (step_graph.py): the plain step with the beam reorder, log-sum-exp and top-k inside, which
+plain translation runs when a package has it. Plain translation runs the graphs without attention outputs, so it
+never pays for them. All four point into one external
 weights.bin, each distinct tensor stored once (tensors are matched by content), so the extra graphs cost
 only a few kilobytes. --dtype fp16 stores weights as float16 followed by a Cast to float32: half the size,
 float32 arithmetic, and operators every onnxruntime-web backend runs.
@@ -23,9 +25,12 @@ import torch
 from onnx import helper, numpy_helper, TensorProto
 
 from .model import ModelConfig, Transformer
+from .step_graph import append_search_outputs, export_search_step
 
 
 OPSET = 17
+# Format 1 with an optional fifth graph, decoderStepSearch (step_graph.py): engines that know it use it for plain
+# translation, older ones ignore it, and a package without it still loads. So the format number stays 1.
 FORMAT_VERSION = 1
 LANGS = ("en", "ko", "de")
 DIRECTIONS = [["en", "ko"], ["ko", "en"], ["en", "de"], ["de", "en"]]
@@ -87,7 +92,13 @@ def example_inputs(cfg: ModelConfig, is_encoder: bool):
             torch.randn(Ld, B, H, S, dh), torch.randn(Ld, B, H, S, dh))
 
 
+SEARCH_STEP = ("decoderStepSearch", "decoder_step_search.onnx")
+
+
 def export_graph(model, name, spec, cfg, path: Path):
+    if name == SEARCH_STEP[0]:
+        export_search_step(model, str(path), OPSET)
+        return
     file, with_attention, inputs, outputs, axes = spec
     is_encoder = name.startswith("encoder")
     module = (EncoderGraph if is_encoder else DecoderStepGraph)(model, with_attention).eval()
@@ -230,7 +241,7 @@ def load_run(run: Path):
 def export_package(run: Path, out: Path, dtype: str = "fp32", package_id: str | None = None, description: str = ""):
     model, cfg, ckpt = load_run(run)
     out.mkdir(parents=True, exist_ok=True)
-    specs = graph_specs(cfg)
+    specs = {**graph_specs(cfg), SEARCH_STEP[0]: (SEARCH_STEP[1],)}
     models: dict[str, onnx.ModelProto] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for name, spec in specs.items():
@@ -239,6 +250,7 @@ def export_package(run: Path, out: Path, dtype: str = "fp32", package_id: str | 
             models[name] = onnx.load(str(p))
     for m in models.values():
         logits_as_matmul(m.graph)
+    append_search_outputs(models[SEARCH_STEP[0]].graph)
     ops = sorted({n.op_type for m in models.values() for n in m.graph.node})
     if dtype == "fp16":
         for m in models.values():

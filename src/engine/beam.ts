@@ -6,8 +6,11 @@ export interface StepDecoder<S> {
   readonly vocab: number;
   /** State (KV cache) for a single empty hypothesis. */
   start(): S;
-  /** Runs `tokens` (one per hypothesis) -> logits, n x vocab row-major, and the grown state. */
-  step(state: S, tokens: number[]): Promise<{ logits: Float32Array; state: S; rows?: StepRows }>;
+  /**
+   * Runs `tokens` (one per hypothesis) -> the grown state and, per hypothesis, either all logits (n x vocab
+   * row-major) or its best `candidatesPerRow` candidates already ranked (a search step graph computes them).
+   */
+  step(state: S, tokens: number[], candidatesPerRow: number): Promise<StepOutput<S>>;
   /** Keeps the hypotheses at `parents` (in that order), for the next step. */
   reorder(state: S, parents: number[]): S;
   release?(state: S): void;
@@ -15,6 +18,15 @@ export interface StepDecoder<S> {
 
 /** Per-hypothesis extras of one step (attention rows), indexed like the step's hypotheses. */
 export interface StepRows { perHypothesis: unknown[] }
+
+/** A step's result: the grown state and one of `logits` (n x vocab, row-major) or each row's `candidates`. */
+export interface StepOutput<S> { state: S; rows?: StepRows; logits?: Float32Array; candidates?: RowCandidates }
+
+/**
+ * The best `k` candidates of each of `n` rows, best first (ties: lower token id first): ids[r * k + j] and its
+ * log-probability logp[r * k + j].
+ */
+export interface RowCandidates { k: number; ids: ArrayLike<number>; logp: Float64Array }
 
 export interface BeamOptions {
   beam: number;
@@ -91,6 +103,8 @@ export async function beamSearch<S>(dec: StepDecoder<S>, opts: BeamOptions): Pro
   const alpha = opts.alpha ?? 0.6;
   const topN = opts.topCandidates ?? 0;
   const V = dec.vocab;
+  // The best 2*beam candidates over all rows are among each row's best 2*beam; the step player wants topN.
+  const perRow = Math.min(V, Math.max(2 * beam, topN));
   let alive: Hypothesis[] = [{ tokens: [], score: 0, normalized: 0, finished: false, rows: [], steps: [] }];
   let state = dec.start();
   let last = [bos];
@@ -102,22 +116,17 @@ export async function beamSearch<S>(dec: StepDecoder<S>, opts: BeamOptions): Pro
       await yieldToEventLoop();
       if (opts.signal?.aborted) throw new CancelledError();
       const n = alive.length;
-      const out = await dec.step(state, last);
+      const out = await dec.step(state, last, perRow);
       state = out.state;
-      const logp = logSoftmaxRows(out.logits, n, V);
-      const total = new Float64Array(n * V);
-      for (let h = 0; h < n; h++) for (let i = 0; i < V; i++) total[h * V + i] = alive[h].score + logp[h * V + i];
-      const ranked = topK(total, Math.min(2 * beam, n * V));
+      const cands = out.candidates ?? rowCandidates(stepLogits(out), n, V, perRow);
+      const ranked = rankCandidates(cands, alive.map((h) => h.score), Math.min(2 * beam, n * V));
       const next: Hypothesis[] = [];
       const parents: number[] = [];
-      ranked.forEach((flat, rank) => {
-        const h = Math.floor(flat / V);
-        const tok = flat % V;
+      ranked.forEach(({ h, tok, score }, rank) => {
         const parent = alive[h];
         const tokens = [...parent.tokens, tok];
-        const steps = topN > 0 ? [...parent.steps, stepRecord(logp, h, V, tok, topN)] : parent.steps;
+        const steps = topN > 0 ? [...parent.steps, stepRecord(cands, h, tok, topN)] : parent.steps;
         const rows = out.rows ? [...parent.rows, out.rows.perHypothesis[h]] : parent.rows;
-        const score = total[flat];
         if (tok === eos) {
           if (rank < beam) finished.push({ tokens, score, normalized: score / lengthPenalty(tokens.length, alpha), finished: true, rows, steps });
         } else if (next.length < beam) {
@@ -139,7 +148,44 @@ export async function beamSearch<S>(dec: StepDecoder<S>, opts: BeamOptions): Pro
   return pool.reduce((a, b) => (b.normalized > a.normalized ? b : a));
 }
 
-function stepRecord(logp: Float64Array, h: number, V: number, chosen: number, n: number): StepRecord {
-  const row = logp.subarray(h * V, (h + 1) * V);
-  return { chosen, candidates: topK(row, n).map((id) => ({ id, prob: Math.exp(row[id]) })) };
+function stepLogits(out: StepOutput<unknown>): Float32Array {
+  if (!out.logits) throw new Error('A decoder step returned neither logits nor candidates.');
+  return out.logits;
+}
+
+/** Each row's best k by log-probability, from all logits (log-softmax in float64, as decode.py's reference). */
+export function rowCandidates(logits: Float32Array, n: number, V: number, k: number): RowCandidates {
+  const logp = logSoftmaxRows(logits, n, V);
+  const ids = new Int32Array(n * k);
+  const best = new Float64Array(n * k);
+  for (let r = 0; r < n; r++) {
+    const row = logp.subarray(r * V, (r + 1) * V);
+    topK(row, k).forEach((id, j) => {
+      ids[r * k + j] = id;
+      best[r * k + j] = row[id];
+    });
+  }
+  return { k, ids, logp: best };
+}
+
+export interface RankedCandidate { h: number; tok: number; score: number }
+
+/**
+ * The `m` best extensions over all rows by score (row score + log-probability), ties to the lower row, then the
+ * lower token id: exactly the first m of the whole n x vocab table ranked that way (what topK over it gave),
+ * since each of them is within its own row's best m.
+ */
+export function rankCandidates(c: RowCandidates, scores: number[], m: number): RankedCandidate[] {
+  const all: RankedCandidate[] = [];
+  for (let h = 0; h < scores.length; h++) {
+    for (let j = 0; j < c.k; j++) all.push({ h, tok: c.ids[h * c.k + j], score: scores[h] + c.logp[h * c.k + j] });
+  }
+  all.sort((a, b) => (b.score - a.score) || (a.h - b.h) || (a.tok - b.tok));
+  return all.slice(0, m);
+}
+
+function stepRecord(c: RowCandidates, h: number, chosen: number, n: number): StepRecord {
+  const candidates = [];
+  for (let j = 0; j < Math.min(n, c.k); j++) candidates.push({ id: c.ids[h * c.k + j], prob: Math.exp(c.logp[h * c.k + j]) });
+  return { chosen, candidates };
 }

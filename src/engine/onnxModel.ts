@@ -1,6 +1,6 @@
 // Loads a model package into onnxruntime-web sessions (WebGPU or WASM) and runs the encoder and decoder steps.
 import type * as Ort from 'onnxruntime-web';
-import type { FileDigest, GraphName, ModelManifest } from '../shared/manifest';
+import type { FileDigest, ManifestGraphs, ModelManifest } from '../shared/manifest';
 import { PackageError } from '../shared/packageError';
 import type { Backend, BackendChoice, BackendSetting, Tensor } from '../shared/results';
 import { chooseBackend } from './backendChoice';
@@ -8,6 +8,7 @@ import type { StepDecoder } from './beam';
 import { SerialQueue } from './concurrency';
 import { CheckedPackage } from './checkedPackage';
 import { readManifest, readTokenizer } from './packageFiles';
+import { searchStepDecoder, type KvState } from './searchStep';
 import type { SentencePieceTokenizer } from './tokenizer';
 
 export type OrtModule = typeof Ort;
@@ -28,8 +29,6 @@ export interface EncoderOutput { crossK: Ort.Tensor; crossV: Ort.Tensor; encAttn
 /** Per-hypothesis attention rows of one step: dec [Ld*H*(t+1)], cross [Ld*H*S]. */
 export interface StepAttention { dec: Float32Array; cross: Float32Array }
 
-interface KvState { k: Ort.Tensor; v: Ort.Tensor; n: number }
-
 /**
  * Every session run in this realm, one at a time. onnxruntime-web keeps one WASM instance per realm, and two
  * runs in flight at once corrupt it ("output name cannot be empty", then failures in later runs): two
@@ -42,7 +41,7 @@ function runExclusive(session: Ort.InferenceSession, feeds: Ort.InferenceSession
 }
 
 export class OnnxModel {
-  private readonly sessions = new Map<GraphName, Promise<Ort.InferenceSession>>();
+  private readonly sessions = new Map<keyof ManifestGraphs, Promise<Ort.InferenceSession>>();
   private weights?: Promise<Uint8Array>;
   private creating: Promise<unknown> = Promise.resolve();
 
@@ -67,20 +66,21 @@ export class OnnxModel {
     const tokenizerFile = manifest.tokenizer.json;
     const tokenizer = readTokenizer(await files.read(tokenizerFile), files.label(tokenizerFile), manifest);
     const model = new OnnxModel(ort, files, manifest, tokenizer, await chooseBackend(backendSetting));
-    for (const graph of ['encoder', 'decoderStep'] as const) {
+    // Plain translation's step: the search step graph when the package has it (searchStep.ts).
+    for (const graph of ['encoder', manifest.graphs.decoderStepSearch ? 'decoderStepSearch' : 'decoderStep'] as const) {
       try {
         await model.session(graph);
       } catch (e) {
         await model.release();
         if (e instanceof PackageError) throw e;
-        throw new PackageError(files.label(manifest.graphs[graph].file), `onnxruntime could not open this graph: ${(e as Error).message}`);
+        throw new PackageError(files.label(manifest.graphs[graph]!.file), `onnxruntime could not open this graph: ${(e as Error).message}`);
       }
     }
     return model;
   }
 
   /** Sessions are created on first use: the attention graphs only when attention is first asked for. */
-  session(name: GraphName): Promise<Ort.InferenceSession> {
+  session(name: keyof ManifestGraphs): Promise<Ort.InferenceSession> {
     let s = this.sessions.get(name);
     if (!s) {
       // One at a time: onnxruntime-web's WebGPU provider refuses to create two sessions concurrently.
@@ -92,8 +92,9 @@ export class OnnxModel {
     return s;
   }
 
-  private async createSession(name: GraphName): Promise<Ort.InferenceSession> {
+  private async createSession(name: keyof ManifestGraphs): Promise<Ort.InferenceSession> {
     const spec = this.manifest.graphs[name];
+    if (!spec) throw new PackageError(this.source.location, `the manifest has no graph ${name}`);
     this.weights ??= this.source.read(this.manifest.weights);
     const [graph, weights] = await Promise.all([this.source.read(spec.file), this.weights]);
     return this.ort.InferenceSession.create(graph, {
@@ -120,7 +121,10 @@ export class OnnxModel {
     return result;
   }
 
-  /** A decoder over one encoded sentence: KV cache in, KV cache out, beams as the batch. */
+  /**
+   * A decoder over one encoded sentence: KV cache in, KV cache out, beams as the batch. Without attention, the
+   * package's search step graph when it has one (top-k candidates out, the reorder inside the graph).
+   */
   stepDecoder(enc: EncoderOutput, withAttention: boolean): StepDecoder<KvState> {
     const { decoderLayers: Ld, heads: H, dHead: dh, vocab } = this.manifest.dims;
     const ort = this.ort;
@@ -135,10 +139,14 @@ export class OnnxModel {
       }
       return c;
     };
+    if (!withAttention && this.manifest.graphs.decoderStepSearch) {
+      const session = this.session('decoderStepSearch');
+      return searchStepDecoder({ ort, dims: this.manifest.dims, cross, run: async (feeds) => runExclusive(await session, feeds) });
+    }
     const empty = () => new ort.Tensor('float32', new Float32Array(0), [Ld, 1, H, 0, dh]);
     return {
       vocab,
-      start: () => ({ k: empty(), v: empty(), n: 1 }),
+      start: () => ({ k: empty(), v: empty(), rows: 1, parents: null }),
       step: async (state, tokens) => {
         const session = await this.session(withAttention ? 'decoderStepAttn' : 'decoderStep');
         const n = tokens.length;
@@ -162,13 +170,13 @@ export class OnnxModel {
           }
           rows = { perHypothesis };
         }
-        return { logits, state: { k: out.present_k, v: out.present_v, n }, rows };
+        return { logits, state: { k: out.present_k, v: out.present_v, rows: n, parents: null }, rows };
       },
       reorder: (state, parents) => {
         const T = state.k.dims[3];
         const block = H * T * dh;
-        const pick = (t: Ort.Tensor) => new ort.Tensor('float32', gatherBatch(t.data as Float32Array, Ld, state.n, block, parents), [Ld, parents.length, H, T, dh]);
-        return { k: pick(state.k), v: pick(state.v), n: parents.length };
+        const pick = (t: Ort.Tensor) => new ort.Tensor('float32', gatherBatch(t.data as Float32Array, Ld, state.rows, block, parents), [Ld, parents.length, H, T, dh]);
+        return { k: pick(state.k), v: pick(state.v), rows: parents.length, parents: null };
       },
     };
   }

@@ -13,7 +13,23 @@ export const LANG_NAMES: Record<Lang, string> = { en: 'English', ko: 'Korean', d
 export interface TensorSpec { name: string; type: string; shape: (string | number)[] }
 export interface GraphSpec { file: string; inputs: TensorSpec[]; outputs: TensorSpec[] }
 export type GraphName = 'encoder' | 'encoderAttn' | 'decoderStep' | 'decoderStepAttn';
+/** The graphs every package has. */
 export const GRAPH_NAMES: readonly GraphName[] = ['encoder', 'encoderAttn', 'decoderStep', 'decoderStepAttn'];
+/** Graphs a package may add; the engine uses them when present and the required ones otherwise. */
+export type OptionalGraphName = 'decoderStepSearch';
+export const OPTIONAL_GRAPH_NAMES: readonly OptionalGraphName[] = ['decoderStepSearch'];
+
+export interface ManifestGraphs {
+  encoder: GraphSpec;
+  encoderAttn: GraphSpec;
+  decoderStep: GraphSpec;
+  decoderStepAttn: GraphSpec;
+  /**
+   * The decoder step shaped for the search (export.py, step_graph.py): the beam reorder (`beam_idx`), log-sum-exp
+   * and each row's top-k inside the graph. Plain translation runs it when present (src/engine/searchStep.ts).
+   */
+  decoderStepSearch?: GraphSpec;
+}
 /** One entry of "files": what write_manifest measured when it exported the file. */
 export interface FileDigest { sha256: string; bytes: number }
 
@@ -34,7 +50,7 @@ export interface ModelManifest {
   weightsDtype?: 'fp32' | 'fp16';
   tokenizer: { model: string; json: string };
   weights: string;
-  graphs: Record<GraphName, GraphSpec>;
+  graphs: ManifestGraphs;
   files: Record<string, FileDigest>;
   decoding?: { beam: number; lengthPenalty: number };
   scores?: Record<string, Record<string, ScorePair>>;

@@ -1,7 +1,7 @@
 // Checks a parsed manifest.json completely, before any other file of the package is read, so that a bad package
 // fails at load with the field named, never later at translate time. Mirrors what models/training/export.py writes
 // (export_package, write_manifest): change both together.
-import { GRAPH_NAMES, LANGS, MANIFEST_FORMAT, type FileDigest, type Lang, type ModelManifest } from './manifest';
+import { GRAPH_NAMES, LANGS, OPTIONAL_GRAPH_NAMES, MANIFEST_FORMAT, type FileDigest, type Lang, type ModelManifest } from './manifest';
 import { ManifestError, isPlainFileName } from './packageError';
 
 /**
@@ -14,7 +14,8 @@ const DIM_FIELDS = ['vocab', 'dModel', 'heads', 'dHead', 'dFF', 'encoderLayers',
 
 /** The files the engine reads, each once: the tokenizer export, the shared weights and every graph. */
 export function engineFiles(m: ModelManifest): string[] {
-  return [...new Set([m.tokenizer.json, m.weights, ...GRAPH_NAMES.map((g) => m.graphs[g].file)])];
+  const optional = OPTIONAL_GRAPH_NAMES.flatMap((g) => m.graphs[g]?.file ?? []);
+  return [...new Set([m.tokenizer.json, m.weights, ...GRAPH_NAMES.map((g) => m.graphs[g].file), ...optional])];
 }
 
 /**
@@ -76,6 +77,13 @@ export function validateManifest(value: unknown, file = 'manifest.json'): ModelM
   for (const g of GRAPH_NAMES) {
     const spec = graphs[g];
     if (!isObject(spec)) fail(`graphs.${g}`, 'is missing; every package needs all four graphs (the attention views use the *Attn ones)');
+    checkFileName(`graphs.${g}.file`, spec.file, fail);
+    for (const io of ['inputs', 'outputs'] as const) if (!Array.isArray(spec[io])) fail(`graphs.${g}.${io}`, 'must be a list');
+  }
+  for (const g of OPTIONAL_GRAPH_NAMES) {
+    const spec = graphs[g];
+    if (spec === undefined) continue;
+    if (!isObject(spec)) fail(`graphs.${g}`, 'must be an object with file, inputs and outputs (or be left out)');
     checkFileName(`graphs.${g}.file`, spec.file, fail);
     for (const io of ['inputs', 'outputs'] as const) if (!Array.isArray(spec[io])) fail(`graphs.${g}.${io}`, 'must be a list');
   }

@@ -29,7 +29,7 @@ function countSteps(model: OnnxModel): { readonly count: number } {
   const original = model.stepDecoder.bind(model);
   model.stepDecoder = (enc, withAttention) => {
     const dec = original(enc, withAttention);
-    return { ...dec, step: (state, tokens) => { counter.count++; return dec.step(state, tokens); } };
+    return { ...dec, step: (state, tokens, perRow) => { counter.count++; return dec.step(state, tokens, perRow); } };
   };
   return counter;
 }

@@ -55,9 +55,9 @@ test('engine matches the PyTorch references', { skip: !existsSync(goldenFile) &&
       const dec = model.stepDecoder(enc, true);
       let state = dec.start();
       for (const [i, step] of s.steps.entries()) {
-        const out = await dec.step(state, [step.input]);
+        const out = await dec.step(state, [step.input], 5);
         state = out.state;
-        const logits = out.logits.slice(0, step.logits.length);
+        const logits = out.logits!.slice(0, step.logits.length);
         assert.ok(maxDiff(logits, step.logits) < golden.tolerance.logits, `step ${i} logits differ by ${maxDiff(logits, step.logits)}`);
         const rows = out.rows!.perHypothesis[0] as { dec: Float32Array; cross: Float32Array };
         const Ld = model.manifest.dims.decoderLayers;
@@ -66,6 +66,10 @@ test('engine matches the PyTorch references', { skip: !existsSync(goldenFile) &&
         assert.ok(maxDiff(rows.cross.slice((Ld - 1) * H * S, (Ld - 1) * H * S + S), step.crossAttn) < golden.tolerance.attention * 10, `step ${i} cross attention`);
       }
 
+      // Plain translation runs the search step graph (top-k and the beam reorder inside) when the package has one.
+      const plain = model.stepDecoder(await model.encode(s.srcIds, false), false);
+      const first = await plain.step(plain.start(), [bos], 2);
+      assert.equal(first.candidates !== undefined, model.manifest.graphs.decoderStepSearch !== undefined, 'step graph of plain translation');
       const greedy = await beamSearch(model.stepDecoder(await model.encode(s.srcIds, false), false), { beam: 1, bos, eos, maxSteps: Math.min(model.manifest.dims.maxLen - 1, 2 * s.srcIds.length + 10) });
       const greedyIds = greedy.tokens.filter((x) => x !== eos);
       assert.deepEqual(greedyIds, s.greedy.ids, 'greedy output');

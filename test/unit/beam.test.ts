@@ -1,7 +1,7 @@
 // Beam search on a toy decoder: greedy equals beam 1, and beam never ends with a worse model score than greedy.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { beamSearch, lengthPenalty, logSoftmaxRows, topK, type StepDecoder } from '../../src/engine/beam';
+import { beamSearch, lengthPenalty, logSoftmaxRows, rankCandidates, rowCandidates, topK, type StepDecoder } from '../../src/engine/beam';
 
 const V = 6;
 const BOS = 0;
@@ -36,9 +36,9 @@ async function greedy(dec: StepDecoder<number[][]>, maxSteps: number): Promise<{
   const tokens: number[] = [];
   let score = 0;
   for (let t = 0; t < maxSteps; t++) {
-    const out = await dec.step(state, [last]);
+    const out = await dec.step(state, [last], 1);
     state = out.state;
-    const lp = logSoftmaxRows(out.logits, 1, V);
+    const lp = logSoftmaxRows(out.logits!, 1, V);
     const best = topK(lp, 1)[0];
     score += lp[best];
     tokens.push(best);
@@ -83,4 +83,49 @@ test('cancellation stops the search with a CancelledError', async () => {
   const abort = new AbortController();
   abort.abort();
   await assert.rejects(beamSearch(toyDecoder(3), { beam: 2, bos: BOS, eos: EOS, maxSteps: 12, signal: abort.signal }), { name: 'CancelledError' });
+});
+
+/** What beamSearch ranked before row candidates: the whole n x vocab table of row score + log p, by topK. */
+function rankWholeTable(logits: Float32Array, scores: number[], m: number): { h: number; tok: number; score: number }[] {
+  const n = scores.length;
+  const lp = logSoftmaxRows(logits, n, V);
+  const total = new Float64Array(n * V);
+  for (let h = 0; h < n; h++) for (let i = 0; i < V; i++) total[h * V + i] = scores[h] + lp[h * V + i];
+  return topK(total, m).map((flat) => ({ h: Math.floor(flat / V), tok: flat % V, score: total[flat] }));
+}
+
+test('ranking each row\'s best k gives exactly the whole table\'s ranking, ties included', () => {
+  for (let seed = 1; seed <= 200; seed++) {
+    const n = 1 + (seed % 4);
+    // Logits on a coarse grid and equal row scores for some seeds, so that ties between rows and ids happen.
+    const logits = Float32Array.from({ length: n * V }, (_, i) => Math.round(Math.sin(seed * 7.1 + i * 1.3) * 4) / 2);
+    const scores = Array.from({ length: n }, (_, h) => (seed % 3 === 0 ? -1 : -h * 0.25 - Math.cos(seed + h)));
+    for (const beam of [1, 2, 4]) {
+      const m = Math.min(2 * beam, n * V);
+      const ranked = rankCandidates(rowCandidates(logits, n, V, Math.min(V, 2 * beam)), scores, m);
+      assert.deepEqual(ranked, rankWholeTable(logits, scores, m), `seed ${seed}, beam ${beam}`);
+    }
+  }
+});
+
+test('a decoder that returns row candidates (a search step graph) searches exactly as one that returns logits', async () => {
+  for (let seed = 1; seed <= 40; seed++) {
+    const logitsDecoder = toyDecoder(seed);
+    const candidatesDecoder: StepDecoder<number[][]> = {
+      ...logitsDecoder,
+      step: async (state, tokens, perRow) => {
+        const out = await logitsDecoder.step(state, tokens, perRow);
+        return { state: out.state, candidates: rowCandidates(out.logits!, tokens.length, V, perRow) };
+      },
+    };
+    for (const beam of [1, 4]) {
+      const opts = { beam, bos: BOS, eos: EOS, maxSteps: 12, topCandidates: 3 };
+      assert.deepEqual(await beamSearch(candidatesDecoder, opts), await beamSearch(logitsDecoder, opts), `seed ${seed}, beam ${beam}`);
+    }
+  }
+});
+
+test('a decoder step with neither logits nor candidates is an error, not an empty search', async () => {
+  const broken: StepDecoder<number> = { vocab: V, start: () => 0, step: async (s) => ({ state: s }), reorder: (s) => s };
+  await assert.rejects(beamSearch(broken, { beam: 1, bos: BOS, eos: EOS, maxSteps: 3 }), /neither logits nor candidates/);
 });

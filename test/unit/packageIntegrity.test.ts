@@ -171,8 +171,24 @@ test('every damaged package fails at load, naming the file and the problem', { s
 test('the default package passes validation; its engine files are all listed', { skip: noPackage }, () => {
   const m: ModelManifest = validateManifest(JSON.parse(readFileSync(join(pristine!, 'manifest.json'), 'utf8')));
   const files = engineFiles(m);
-  assert.equal(files.length, 6, 'tokenizer.json, weights and four graphs');
+  assert.equal(files.length, 6 + (m.graphs.decoderStepSearch ? 1 : 0), 'tokenizer.json, weights, four graphs and the optional search step');
   for (const f of files) assert.ok(m.files[f], `${f} has a digest`);
+});
+
+test('an optional search step graph is checked like the required ones when a manifest has it', { skip: noPackage }, () => {
+  const base: Json = JSON.parse(readFileSync(join(pristine!, 'manifest.json'), 'utf8'));
+  const withSearch = (spec: unknown, digest = true): Json => {
+    const m = structuredClone(base);
+    m.graphs.decoderStepSearch = spec;
+    if (digest) m.files['decoder_step_search.onnx'] = { sha256: 'a'.repeat(64), bytes: 1 };
+    return m;
+  };
+  const spec = { file: 'decoder_step_search.onnx', inputs: [], outputs: [] };
+  assert.ok(engineFiles(validateManifest(withSearch(spec))).includes('decoder_step_search.onnx'), 'its file is verified at load');
+  assert.throws(() => validateManifest(withSearch(spec, false)), /files.*decoder_step_search\.onnx/, 'its file needs a digest');
+  assert.throws(() => validateManifest(withSearch({ ...spec, file: '../x.onnx' })), /graphs\.decoderStepSearch\.file/);
+  assert.throws(() => validateManifest(withSearch({ ...spec, outputs: 'top_ids' })), /graphs\.decoderStepSearch\.outputs.*must be a list/);
+  assert.throws(() => validateManifest(withSearch(5)), /graphs\.decoderStepSearch/);
 });
 
 test('digests are cached by file identity: a second check hashes nothing, a changed file is hashed again', { skip: noPackage }, async () => {

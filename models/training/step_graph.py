@@ -1,0 +1,81 @@
+"""The search step graph (decoder_step_search.onnx): one decoder step shaped for the engine's beam search.
+
+Beside the plain decoder_step.onnx (logits out, a KV cache that grows by one position per step and is reordered
+by the engine), this graph takes the search's work into the step, so that per step only a few numbers per row
+cross into JavaScript (docs/PERFORMANCE.md, "A search step in the graph"):
+
+  inputs   tokens   int64 [B,1]     the last token of each row
+           beam_idx int64 [B]       row b continues row beam_idx[b] of the incoming cache (the beam reorder)
+           past_k, past_v  float [Ld,B0,H,T,dh]   the cache as the previous step returned it (B0 rows, T may be 0)
+           cross_k, cross_v float [Ld,B,H,S,dh]
+           top_k    int64 [1]       how many candidates per row
+  outputs  top_logits float [B,K], top_ids int64 [B,K]   the row's K largest logits, best first (ties: lower id)
+           log_norm double [B,1]    log-sum-exp of the row's logits, in float64: log p = logit - log_norm, as the
+                                    engine computed it in JavaScript over the whole row (beam.ts, logSoftmaxRows)
+           present_k, present_v float [Ld,B,H,T+1,dh]
+
+A beam search needs only the top 2*beam candidates of each row (the best 2*beam over all rows lie among them)
+and greedy only the top 2, so the engine asks for K = max(2*beam, step-player candidates).
+"""
+from __future__ import annotations
+
+import torch
+from onnx import TensorProto, helper
+
+from .model import Transformer
+
+
+class SearchStepGraph(torch.nn.Module):
+    """Traced part: the beam gather and the step; export_search_step appends log-sum-exp and TopK in ONNX."""
+
+    def __init__(self, model: Transformer):
+        super().__init__()
+        self.model = model
+
+    def forward(self, tokens, beam_idx, past_k, past_v, cross_k, cross_v):
+        past_k = past_k.index_select(1, beam_idx)
+        past_v = past_v.index_select(1, beam_idx)
+        return self.model.decode_step(tokens, past_k, past_v, cross_k, cross_v)
+
+
+INPUTS = ["tokens", "beam_idx", "past_k", "past_v", "cross_k", "cross_v"]
+TRACED_OUTPUTS = ["logits", "present_k", "present_v"]
+AXES = {"tokens": {0: "batch"}, "beam_idx": {0: "batch"},
+        "past_k": {1: "past_batch", 3: "past_len"}, "past_v": {1: "past_batch", 3: "past_len"},
+        "cross_k": {1: "batch", 3: "src_len"}, "cross_v": {1: "batch", 3: "src_len"},
+        "logits": {0: "batch"}, "present_k": {1: "batch", 3: "total_len"}, "present_v": {1: "batch", 3: "total_len"}}
+
+
+def example_inputs(model: Transformer):
+    cfg = model.cfg
+    H, dh, Ld = cfg.n_heads, cfg.d_model // cfg.n_heads, cfg.dec_layers
+    B0, B, S, T = 2, 3, 7, 3
+    return (torch.randint(4, cfg.vocab_size, (B, 1)), torch.tensor([1, 0, 1]), torch.randn(Ld, B0, H, T, dh),
+            torch.randn(Ld, B0, H, T, dh), torch.randn(Ld, B, H, S, dh), torch.randn(Ld, B, H, S, dh))
+
+
+def export_search_step(model: Transformer, path: str, opset: int) -> None:
+    torch.onnx.export(SearchStepGraph(model).eval(), example_inputs(model), path, opset_version=opset,
+                      input_names=INPUTS, output_names=TRACED_OUTPUTS, dynamic_axes=AXES,
+                      do_constant_folding=True, dynamo=False)
+
+
+def append_search_outputs(graph) -> None:
+    """logits [B,V] -> top_logits/top_ids (TopK over float32: the values are the logits themselves, bit for bit)
+    and log_norm (ReduceLogSumExp in float64). The logits stop being an output."""
+    logits = next(o for o in graph.output if o.name == "logits")
+    graph.output.remove(logits)
+    graph.input.append(helper.make_tensor_value_info("top_k", TensorProto.INT64, [1]))
+    graph.node.extend([
+        helper.make_node("TopK", ["logits", "top_k"], ["top_logits", "top_ids"], axis=-1, largest=1, sorted=1, name="search_topk"),
+        helper.make_node("Cast", ["logits"], ["logits_f64"], to=TensorProto.DOUBLE, name="search_logits_f64"),
+        helper.make_node("ReduceLogSumExp", ["logits_f64"], ["log_norm"], axes=[1], keepdims=1, name="search_log_norm"),
+    ])
+    present = [o for o in graph.output]
+    del graph.output[:]
+    graph.output.extend([
+        helper.make_tensor_value_info("top_logits", TensorProto.FLOAT, ["batch", "top_k"]),
+        helper.make_tensor_value_info("top_ids", TensorProto.INT64, ["batch", "top_k"]),
+        helper.make_tensor_value_info("log_norm", TensorProto.DOUBLE, ["batch", 1]),
+        *present,
+    ])

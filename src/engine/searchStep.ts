@@ -1,0 +1,62 @@
+// The decoder step of plain translation when the package has the search step graph (manifest graphs.decoderStepSearch,
+// written by models/training/step_graph.py): the beam reorder, log-sum-exp and each row's top-k run inside the
+// graph, so a step hands JavaScript k candidates per row instead of the whole vocabulary's logits, and the KV cache
+// is never gathered in JavaScript (docs/PERFORMANCE.md, "A search step in the graph").
+import type * as Ort from 'onnxruntime-web';
+import type { RowCandidates, StepDecoder } from './beam';
+
+/**
+ * A decoder's KV cache as the last step returned it ([Ld, rows, H, T, dh]), and which of its rows each row of the
+ * next step continues (null: row i continues row i). The search step's reorder only sets `parents` (its graph
+ * gathers the rows, `beam_idx`); the plain step's reorder gathers them in JavaScript and leaves `parents` null.
+ */
+export interface KvState { k: Ort.Tensor; v: Ort.Tensor; rows: number; parents: number[] | null }
+
+export interface SearchStepParts {
+  ort: typeof Ort;
+  dims: { vocab: number; decoderLayers: number; heads: number; dHead: number };
+  /** Runs the search step graph on these feeds (one run at a time, realm-wide). */
+  run(feeds: Ort.InferenceSession.FeedsType): Promise<Ort.InferenceSession.ReturnType>;
+  /** The cross-attention keys and values for `n` rows. */
+  cross(n: number): [Ort.Tensor, Ort.Tensor];
+}
+
+export function searchStepDecoder({ ort, dims, run, cross }: SearchStepParts): StepDecoder<KvState> {
+  const { decoderLayers: Ld, heads: H, dHead: dh, vocab } = dims;
+  const empty = () => new ort.Tensor('float32', new Float32Array(0), [Ld, 1, H, 0, dh]);
+  return {
+    vocab,
+    start: () => ({ k: empty(), v: empty(), rows: 1, parents: null }),
+    step: async (state, tokens, candidatesPerRow) => {
+      const n = tokens.length;
+      const k = Math.min(vocab, candidatesPerRow);
+      const parents = state.parents ?? Array.from({ length: n }, (_, i) => i);
+      if (parents.length !== n) throw new Error(`search step: ${n} tokens for ${parents.length} cache rows`);
+      const [ck, cv] = cross(n);
+      const out = await run({
+        tokens: new ort.Tensor('int64', BigInt64Array.from(tokens, BigInt), [n, 1]),
+        beam_idx: new ort.Tensor('int64', BigInt64Array.from(parents, BigInt), [n]),
+        past_k: state.k, past_v: state.v, cross_k: ck, cross_v: cv,
+        top_k: new ort.Tensor('int64', BigInt64Array.of(BigInt(k)), [1]),
+      });
+      return { candidates: rowCandidates(out, n, k), state: { k: out.present_k, v: out.present_v, rows: n, parents: null } };
+    },
+    reorder: (state, parents) => ({ ...state, parents }),
+  };
+}
+
+/** log p = logit - log-sum-exp of the row, in float64 as beam.ts's logSoftmaxRows computes it. */
+function rowCandidates(out: Ort.InferenceSession.ReturnType, n: number, k: number): RowCandidates {
+  const top = out.top_logits.data as Float32Array;
+  const ids = out.top_ids.data as BigInt64Array;
+  const norm = out.log_norm.data as Float64Array;
+  const logp = new Float64Array(n * k);
+  const rowIds = new Int32Array(n * k);
+  for (let r = 0; r < n; r++) {
+    for (let j = 0; j < k; j++) {
+      logp[r * k + j] = top[r * k + j] - norm[r];
+      rowIds[r * k + j] = Number(ids[r * k + j]);
+    }
+  }
+  return { k, ids: rowIds, logp };
+}
