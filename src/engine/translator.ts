@@ -95,12 +95,12 @@ export class Translator {
       sentences.push(s);
       // The finished part so far, assembled as the final text will be (structure and verbatim spans kept).
       if (i < spans.length - 1 && !opts.signal?.aborted) {
-        const partial = assembleTranslation(text.slice(0, spans[i].end), spans.slice(0, i + 1), sentences.map((r) => r.text));
+        const partial = assembleTranslation(text.slice(0, spans[i].end), spans.slice(0, i + 1), sentences.map((r) => r.text), to !== 'ko');
         opts.onPartial?.({ text: partial, done: i + 1, total: spans.length });
       }
     }
     // What lies between the pieces (structure, verbatim spans, spaces, line breaks) is copied as it is.
-    const out = assembleTranslation(text, spans, sentences.map((s) => s.text));
+    const out = assembleTranslation(text, spans, sentences.map((s) => s.text), to !== 'ko');
     if (opts.signal?.aborted) throw new CancelledError();
     opts.onProgress?.(spans.length, spans.length);
     const result: TranslationResult = {
