@@ -2,6 +2,7 @@
 // computes), and draws results, finished sentences as they come.
 import { PANEL, PROTOCOL_VERSION, type PanelProtocol } from '../src/shared/protocol';
 import type { TranslationResult } from '../src/shared/results';
+import { restorePanelState, savePanelState } from '../src/shared/savedResult';
 import { CancelledError } from '../src/engine/beam';
 import { EngineWorker } from './engine/engineWorker';
 import { connect, vscodeApi } from './ipc';
@@ -18,8 +19,14 @@ const engine = new EngineWorker(new URL('engineWorker.js', import.meta.url).toSt
 // Set before a saved result is drawn: the export button shows only when someone listens.
 view.onAction = (a) => host.notify('action', a);
 
-const saved = vscodeApi.getState() as { result?: TranslationResult } | undefined;
-if (saved?.result) view.showResult(saved.result);
+/** Draws a result and keeps it (compactly: ../src/shared/savedResult.ts) for the panel VS Code restores after a reload. */
+function showAndSave(result: TranslationResult, focus?: Parameters<AttentionView['showResult']>[1]): void {
+  view.showResult(result, focus);
+  vscodeApi.setState(savePanelState(result));
+}
+
+const saved = restorePanelState(vscodeApi.getState());
+if (saved) view.showResult(saved);
 
 const host = connect<PanelProtocol>(PANEL, {
   loadModel: async (params) => {
@@ -52,10 +59,7 @@ const host = connect<PanelProtocol>(PANEL, {
       });
       // A cancelled request never draws (the worker's answer may cross the cancel).
       if (signal.aborted) throw new CancelledError();
-      if (params.display) {
-        view.showResult(result);
-        vscodeApi.setState({ result });
-      }
+      if (params.display) showAndSave(result);
       return result;
     } catch (e) {
       if ((e as Error).name === 'CancelledError' || (e as Error).name === 'RequestCancelledError' || signal.aborted) view.dropPartial();
@@ -67,9 +71,6 @@ const host = connect<PanelProtocol>(PANEL, {
   },
   exportFigure: async () => view.figure() ?? null,
 }, (n) => {
-  if (n.method === 'show') {
-    view.showResult(n.params.result, n.params.focus);
-    vscodeApi.setState({ result: n.params.result });
-  }
+  if (n.method === 'show') showAndSave(n.params.result, n.params.focus);
 });
 host.notify('ready', { version: PROTOCOL_VERSION });

@@ -109,8 +109,9 @@ export class OnnxModel {
     const out = await runExclusive(session, { src_ids: src });
     const result: EncoderOutput = { crossK: out.cross_k, crossV: out.cross_v };
     if (withAttention) {
-      // [1, Le, H, S, S] attention and [1, Le, H, S, dh] queries/keys: drop the batch dimension.
-      const plain = (t: Ort.Tensor): Tensor => ({ dims: t.dims.slice(1), data: Array.from(t.data as Float32Array) });
+      // [1, Le, H, S, S] attention and [1, Le, H, S, dh] queries/keys: drop the batch dimension. Copied into a buffer
+      // of their own: the output's may be shared (a view), and postMessage would send all of a shared one.
+      const plain = (t: Ort.Tensor): Tensor => ({ dims: t.dims.slice(1), data: Float32Array.from(t.data as Float32Array) });
       result.encAttn = plain(out.enc_attn);
       if (out.enc_q && out.enc_k) {
         result.encQ = plain(out.enc_q);

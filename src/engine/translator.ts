@@ -229,8 +229,8 @@ export function joinPlainResults(parts: SentenceResult[], eos: number, alpha: nu
 /** Stacks the per-step rows of the winning hypothesis into [Ld, H, T, T] and [Ld, H, T, S] tensors. */
 function assembleAttention(encoder: SentenceAttention['encoder'], best: Hypothesis, Ld: number, H: number, S: number): SentenceAttention {
   const T = best.rows.length;
-  const dec = new Array<number>(Ld * H * T * T).fill(0);
-  const cross = new Array<number>(Ld * H * T * S).fill(0);
+  const dec = new Float32Array(Ld * H * T * T);
+  const cross = new Float32Array(Ld * H * T * S);
   best.rows.forEach((r, t) => {
     const row = r as StepAttention;
     const k = t + 1;                                   // keys at step t: <s> and the t tokens before
