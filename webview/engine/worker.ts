@@ -48,8 +48,11 @@ function startRuntime(ortBaseUri: string): Promise<void> {
 }
 
 const engine = new EngineHost(async (p) => {
+  // The package's files are asked for first (packageOverUrls asks for every checked file at once), so they travel
+  // while the runtime arrives and starts.
+  const source = packageOverUrls(p.baseUri, read, p.checkedFiles);
   await startRuntime(p.ortBaseUri);
-  const model = await OnnxModel.load(ort, packageOverUrls(p.baseUri, read, p.checkedFiles), p.backend);
+  const model = await OnnxModel.load(ort, source, p.backend);
   mark('encoder and decoder sessions created');
   return model;
 });
