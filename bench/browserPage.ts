@@ -9,7 +9,7 @@ import type { BackendSetting } from '../src/shared/results';
 import { EngineHost, packageOverUrls, type FileReader } from '../webview/engineHost';
 import { translator as strings } from '../webview/strings';
 import { AttentionView } from '../webview/view/attentionView';
-import { runBatch, runCell, warmUp, type Clocks } from './engineRuns';
+import { measurePayload, runBatch, runCell, warmUp, type Clocks, type PayloadReport } from './engineRuns';
 import type { BatchRun, CellRun, Plan } from './plan';
 
 export interface RedrawRun { samplesMs: number[]; rows: number; cols: number }
@@ -22,6 +22,8 @@ export interface BenchPage {
   cell(plan: Plan, key: string): Promise<CellRun>;
   batch(plan: Plan, key: string): Promise<BatchRun>;
   redraw(plan: Plan, times: number): Promise<RedrawRun>;
+  /** Show Attention's answer as it crosses from the webview to the host. */
+  payload(plan: Plan): Promise<PayloadReport>;
 }
 
 declare global {
@@ -76,6 +78,7 @@ window.bench = {
   warmUp: (plan) => warmUp(engine.translator, plan, clocks),
   cell: (plan, key) => runCell(engine.translator, plan, find(plan.cells, key), clocks),
   batch: (plan, key) => runBatch(engine.translator, plan, find(plan.batches, key), clocks),
+  payload: (plan) => measurePayload(engine.translator, plan),
 
   async redraw(plan, times) {
     const { from, to, text } = plan.payload;
@@ -93,6 +96,7 @@ window.bench = {
       const t0 = performance.now();
       view.select({ head: heads[i % heads.length] });     // a head picked: pickers, heatmap, overlay, thumbnails
       ctx.getImageData(0, 0, 1, 1);                        // waits for the drawing itself, not only its commands
+      void document.body.offsetHeight;                     // and for the page's style and layout of what changed
       samplesMs.push(performance.now() - t0);
     }
     const att = result.sentences[0].attention!;

@@ -7,6 +7,7 @@ import { extname, join, normalize, resolve } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import type { ModelManifest } from '../src/shared/manifest';
 import type { RedrawRun } from './browserPage';
+import type { PayloadReport } from './engineRuns';
 import type { Plan, RunnerReport } from './plan';
 import { commandLine, cpuMs, descendants, holdNiceness, peakRssBytes } from './procStats';
 
@@ -44,9 +45,13 @@ function serve(roots: Record<string, string>): Promise<{ server: Server; origin:
   }));
 }
 
-export interface ChromiumReport extends RunnerReport { redraw?: RedrawRun; adapter?: string | null; firstAttentionMs?: number }
+export interface ChromiumReport extends RunnerReport { redraw?: RedrawRun; payload?: PayloadReport; adapter?: string | null; firstAttentionMs?: number }
 
-export interface ChromiumOptions { backend: 'wasm' | 'webgpu'; plan: Plan; repo: string; packageDir: string; manifest: ModelManifest; redraws: number; progress: (line: string) => void }
+export interface ChromiumOptions {
+  backend: 'wasm' | 'webgpu'; plan: Plan; repo: string; packageDir: string; manifest: ModelManifest; redraws: number; progress: (line: string) => void;
+  /** Only the panel's figures (payload, redraw): no latency cells or batches. */
+  panelOnly?: boolean;
+}
 
 /** Measures one backend in a fresh browser (so each backend's peak memory is its own). */
 export async function runChromium(o: ChromiumOptions): Promise<ChromiumReport> {
@@ -83,21 +88,22 @@ export async function runChromium(o: ChromiumOptions): Promise<ChromiumReport> {
     if (backend !== o.backend) throw new Error(`asked for ${o.backend}, the engine chose ${backend}`);
     const firstAttentionMs = await page.evaluate((plan) => window.bench!.warmUp(plan), o.plan);
     const cells: RunnerReport['cells'] = {};
-    for (const cell of o.plan.cells) {
+    for (const cell of o.panelOnly ? [] : o.plan.cells) {
       cells[cell.key] = await timed(page, (p) => window.bench!.cell(p.plan, p.key), { plan: o.plan, key: cell.key });
       o.progress(`${runtime}: ${cell.key}`);
     }
     const batches: RunnerReport['batches'] = {};
-    for (const b of o.plan.batches) {
+    for (const b of o.panelOnly ? [] : o.plan.batches) {
       batches[b.key] = await timed(page, (p) => window.bench!.batch(p.plan, p.key), { plan: o.plan, key: b.key });
       o.progress(`${runtime}: batch ${b.key}`);
     }
     const redraw = o.redraws > 0 ? await page.evaluate(([plan, n]) => window.bench!.redraw(plan, n), [o.plan, o.redraws] as const) : undefined;
+    const payload = o.backend === 'wasm' ? await page.evaluate((plan) => window.bench!.payload(plan), o.plan) : undefined;
     const procs = descendants(process.pid);
     const renderer = Math.max(0, ...procs.filter((p) => commandLine(p).includes('--type=renderer')).map(peakRssBytes));
     const gpu = Math.max(0, ...procs.filter((p) => commandLine(p).includes('--type=gpu-process')).map(peakRssBytes));
     return {
-      runtime, label, loadMs, cells, batches, peakRssBytes: renderer, gpuPeakRssBytes: gpu, redraw, adapter, firstAttentionMs,
+      runtime, label, loadMs, cells, batches, peakRssBytes: renderer, gpuPeakRssBytes: gpu, redraw, payload, adapter, firstAttentionMs,
       notes: pageErrors.length ? [`page errors: ${pageErrors.slice(0, 3).join(' | ')}`] : [],
     };
   } catch (e) {

@@ -14,10 +14,11 @@ import { checkFixture, makePlan, type Plan, type RunnerReport, type RuntimeId } 
 import { agreement, cpuRows, median, OURS, p95, ratio, renderMarkdown, renderText, SHORT_NAMES, wallRows } from './table';
 import { vsixSize, type VsixSize } from './vsix';
 
-const USAGE = `Usage: npm run bench -- [--quick] [--json out.json] [--markdown out.md] [--only node|chromium|webgpu|torch[,...]] [--repeats N] [--model DIR]
+const USAGE = `Usage: npm run bench -- [--quick] [--json out.json] [--markdown out.md] [--only node|chromium|webgpu|torch|panel[,...]] [--repeats N] [--model DIR]
   --quick      one sentence per cell, translated once (CI smoke: every row still printed)
-  --only       run only these runtimes (comma-separated; chromium: its WASM backend and the panel redraw; webgpu:
-               Chromium's WebGPU backend); the others' columns say "skipped"
+  --only       run only these runtimes (comma-separated; chromium: its WASM backend, the attention payload and the panel
+               redraw; webgpu: Chromium's WebGPU backend; panel: the Chromium WASM page for the payload and the redraw
+               only, without the latency cells); the others' columns say "skipped"
   --repeats N  translations of each sentence per cell (default 5; every translation is one sample)
   --model DIR  a model package (default: the one models/DEFAULT names)`;
 
@@ -38,8 +39,8 @@ function options(): Options {
     process.exit(0);
   }
   const only = new Set((values.only ?? 'node,chromium,webgpu,torch').split(',').map((s) => s.trim()).filter(Boolean));
-  const unknown = [...only].filter((o) => !['node', 'chromium', 'webgpu', 'torch'].includes(o));
-  if (unknown.length) fail(`--only takes node, chromium, webgpu and torch, not ${unknown.join(', ')}`);
+  const unknown = [...only].filter((o) => !['node', 'chromium', 'webgpu', 'torch', 'panel'].includes(o));
+  if (unknown.length) fail(`--only takes node, chromium, webgpu, torch and panel, not ${unknown.join(', ')}`);
   const repeats = Number(values.repeats);
   if (!Number.isInteger(repeats) || repeats < 1 || repeats > 100) fail('--repeats must be an integer from 1 to 100');
   return { quick: values.quick!, json: values.json, markdown: values.markdown, only, repeats, packageDir: resolve(values.model ?? defaultPackageDir(repo)) };
@@ -122,11 +123,14 @@ async function main(): Promise<void> {
   const chromiumReports: ChromiumReport[] = [];
   for (const backend of ['wasm', 'webgpu'] as const) {
     const id: RuntimeId = backend === 'wasm' ? 'chromium-wasm' : 'chromium-webgpu';
-    await attempt(id, o.only.has(backend === 'wasm' ? 'chromium' : 'webgpu'), async () => {
+    const panelOnly = backend === 'wasm' && o.only.has('panel') && !o.only.has('chromium');
+    await attempt(id, o.only.has(backend === 'wasm' ? 'chromium' : 'webgpu') || panelOnly, async () => {
       if (!existsSync('/usr/bin/chromium')) throw new Error('/usr/bin/chromium is missing (apt-get install chromium)');
-      const r = await runChromium({ backend, plan, repo, packageDir: o.packageDir, manifest, redraws: backend === 'wasm' ? 100 : 0, progress: log });
+      const r = await runChromium({ backend, plan, repo, packageDir: o.packageDir, manifest, redraws: backend === 'wasm' ? 100 : 0, progress: log, panelOnly });
       chromiumReports.push(r);
-      return r;
+      // The webview's page measures what it posts; Node's figure is the fallback.
+      if (r.payload) payload = r.payload;
+      return panelOnly ? { ...r, skipped: 'panel figures only (--only panel)' } : r;
     });
   }
   await attempt('pytorch', o.only.has('torch'), async () => {
@@ -163,8 +167,9 @@ async function main(): Promise<void> {
     ? `  panel redraw                    ${median(redraw.samplesMs).toFixed(2)} ms median, ${(redraw.samplesMs.reduce((a, b) => a + b, 0) / redraw.samplesMs.length).toFixed(2)} ms mean, ${p95(redraw.samplesMs).toFixed(2)} ms p95 over ${redraw.samplesMs.length} head picks (cross-attention ${redraw.rows}×${redraw.cols}, Chromium WASM page)  goal ≤ 16 ms`
     : '  panel redraw                    —');
   lines.push(vsix ? `  .vsix                           ${(vsix.bytes / 1e6).toFixed(1)} MB${vsix.packaged ? ' (packaged now)' : ''}  goal ≤ 30 MB` : '  .vsix                           —');
+  const kb = (bytes: number) => `${(bytes / 1e3).toFixed(0)} KB`;
   lines.push(payload
-    ? `  attention payload               ${(payload.bytes / 1e3).toFixed(0)} KB JSON for ${payload.sourceTokens} source and ${payload.targetTokens} target tokens (Show Attention: beam 4, attention, steps); attention ${(payload.attentionBytes / 1e3).toFixed(0)} KB of it; ${(payload.bytesWithQueriesAndKeys / 1e3).toFixed(0)} KB with queries/keys  goal ≤ 150 KB`
+    ? `  attention payload               ${kb(payload.bytes)} across the boundary (JSON ${kb(payload.jsonBytes)} + ArrayBuffers ${kb(payload.bufferBytes)}) for ${payload.sourceTokens} source and ${payload.targetTokens} target tokens (Show Attention: beam 4, attention, steps); attention ${kb(payload.attentionBytes)} of it; ${kb(payload.bytesWithQueriesAndKeys)} with queries/keys (the companion's, never sent to the host); ${kb(payload.plainJsonBytes)} as plain JSON; panel saved state ${kb(payload.savedStateBytes)}  goal ≤ 150 KB`
     : '  attention payload               —');
   for (const r of Object.values(reports)) for (const n of r!.notes) lines.push(`  note (${SHORT_NAMES[r!.runtime]}): ${n}`);
   for (const f of failures) lines.push(`  FAILED ${f}`);

@@ -2,6 +2,8 @@
 // payload. Runs unchanged in Node and in the browser page; each side supplies its clocks. No Node or DOM imports.
 import type { Translator, TranslateOptions } from '../src/engine/translator';
 import type { TranslationResult } from '../src/shared/results';
+import { savePanelState } from '../src/shared/savedResult';
+import { boundaryBytes, plainJsonBytes } from './boundaryBytes';
 import { wordCount, type BatchRun, type BatchSpec, type CellRun, type LatencyCell, type Plan } from './plan';
 
 export interface Clocks {
@@ -83,16 +85,22 @@ export interface PayloadReport {
   /** Encoder input length (target tag, pieces, </s>) and generated tokens (with </s>). */
   sourceTokens: number;
   targetTokens: number;
-  /** Show Attention's result as JSON (beam 4, attention and steps, no queries/keys), as it crosses today. */
+  /**
+   * Show Attention's answer (beam 4, attention and steps, no queries/keys) as the panel posts it to the host: the ipc
+   * response around the result, counted as VS Code sends it (./boundaryBytes.ts: JSON text plus ArrayBuffers).
+   */
   bytes: number;
-  /** Of it, the attention tensors. */
+  /** Of it, the JSON text and the ArrayBuffers (the tensors' float32 values). */
+  jsonBytes: number;
+  bufferBytes: number;
+  /** The attention tensors' part. */
   attentionBytes: number;
-  /** The same result with the encoder's per-head queries and keys (the Translator's default, the Paper Companion's). */
+  /** The same answer with the encoder's per-head queries and keys (the Translator's default, the Paper Companion's, which never sends them to the host). */
   bytesWithQueriesAndKeys: number;
-}
-
-function utf8Bytes(value: unknown): number {
-  return new TextEncoder().encode(JSON.stringify(value)).length;
+  /** The same answer as plain JSON, tensors as arrays of numbers: how it crossed before (the baseline's 508 KB). */
+  plainJsonBytes: number;
+  /** The panel's saved state for this result (webview setState, JSON: src/shared/savedResult.ts). */
+  savedStateBytes: number;
 }
 
 /** Show Attention's options (src/commands/translate.ts, webview/main.ts) on the payload sentence. */
@@ -103,9 +111,15 @@ export async function measurePayload(t: Translator, plan: Plan): Promise<Payload
   const full = await t.translate(text, { ...base, queriesAndKeys: true });
   const s = shown.sentences[0];
   if (shown.sentences.length !== 1 || !s.attention) throw new Error('the payload sentence must be one sentence with attention');
+  // What src/shared/ipc.ts posts for an answered request.
+  const response = (result: TranslationResult) => ({ kind: 'response', id: 1, ok: true, result });
+  const crossing = boundaryBytes(response(shown));
   return {
     sourceTokens: s.srcTokens.length, targetTokens: s.tgtTokens.length,
-    bytes: utf8Bytes(shown), attentionBytes: utf8Bytes(s.attention), bytesWithQueriesAndKeys: utf8Bytes(full),
+    bytes: crossing.bytes, jsonBytes: crossing.jsonBytes, bufferBytes: crossing.bufferBytes, attentionBytes: boundaryBytes(s.attention).bytes,
+    bytesWithQueriesAndKeys: boundaryBytes(response(full)).bytes,
+    plainJsonBytes: plainJsonBytes(response(shown)),
+    savedStateBytes: new TextEncoder().encode(JSON.stringify(savePanelState(shown))).length,
   };
 }
 

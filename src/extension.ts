@@ -15,6 +15,7 @@ import { postEditor, saveFigure } from './commands/exportFigure';
 import { openSample, openWalkthrough, showWalkthroughOnFirstRun } from './commands/welcome';
 import { CompanionViewProvider } from './companion/companionView';
 import type { FigureExport } from './shared/protocol';
+import { prepareRuntimeFile } from './models/engineFileServer';
 
 export function activate(context: vscode.ExtensionContext): void {
   const registry = new ModelRegistry(context);
@@ -92,6 +93,16 @@ export function activate(context: vscode.ExtensionContext): void {
       if (e.affectsConfiguration(`${SECTION}.modelPaths`)) void service.checkModelPaths(readSettings().modelPaths);
     }),
   );
+  // The first text selected is a hint that a translation may come: check the package's files then, in the
+  // background (hashing ~20 MB), and gzip onnxruntime's binary for the engine webview, so the first Translate does
+  // not wait for either.
+  const firstSelection = vscode.window.onDidChangeTextEditorSelection((e) => {
+    if (e.selections.every((s) => s.isEmpty)) return;
+    firstSelection.dispose();
+    service.prepare().catch(() => undefined);
+    prepareRuntimeFile(context.extensionUri).catch(() => undefined);
+  });
+  context.subscriptions.push(firstSelection);
   void showWalkthroughOnFirstRun(context);
 }
 

@@ -12,13 +12,28 @@ export type ModelLoader = (p: LoadModelParams) => Promise<OnnxModel>;
 /** Reads one URL (the page does it for its worker). */
 export type FileReader = (url: string) => Promise<FileReply>;
 
-/** The package at `baseUri`. `checkedFiles`: what the extension host has already hashed; without it the engine hashes. */
+/**
+ * The package at `baseUri`. `checkedFiles`: what the extension host has already hashed; without it the engine hashes.
+ * With it, every file it lists is asked for at once (the engine reads them one after another otherwise, and each
+ * read is a round trip through the page and the host): each is handed out once, to the engine's own read.
+ */
 export function packageOverUrls(baseUri: string, read: FileReader, checkedFiles?: Record<string, string>): PackageSource {
   const base = baseUri.endsWith('/') ? baseUri : baseUri + '/';
   const label = (name: string) => packageFileLabel(baseUri, name);
+  const readBytes = async (name: string) => bytesOf(await read(base + name), label(name));
+  const early = new Map<string, Promise<Uint8Array>>();
+  for (const name of Object.keys(checkedFiles ?? {})) {
+    const bytes = readBytes(name);
+    bytes.catch(() => undefined);                      // met again (and reported) when the engine reads the file
+    early.set(name, bytes);
+  }
   return {
     location: baseUri,
-    read: async (name) => bytesOf(await read(base + name), label(name)),
+    read: (name) => {
+      const bytes = early.get(name);
+      early.delete(name);
+      return bytes ?? readBytes(name);
+    },
     verify: checkedFiles && (async (expected) => {
       for (const [name, digest] of Object.entries(expected)) {
         if (checkedFiles[name] !== digest.sha256) {

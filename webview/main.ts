@@ -2,27 +2,44 @@
 // computes), and draws results, finished sentences as they come.
 import { PANEL, PROTOCOL_VERSION, type PanelProtocol } from '../src/shared/protocol';
 import type { TranslationResult } from '../src/shared/results';
+import { restorePanelState, savePanelState } from '../src/shared/savedResult';
 import { CancelledError } from '../src/engine/beam';
+import type { FileReply } from '../src/shared/protocol';
 import { EngineWorker } from './engine/engineWorker';
 import { connect, vscodeApi } from './ipc';
 import { displayLang, translator } from './strings';
 import { AttentionView } from './view/attentionView';
 import { linkStylesheet } from './components/dom';
+import { epochNow, type Mark } from '../src/shared/timeline';
 
 // The panel's own parts (tokens, heatmap, steps) beside media/panel.css, the page's stylesheet that comes with the HTML.
 linkStylesheet('../media/attention.css', import.meta.url);
 
 const t = translator(displayLang(document.documentElement.lang));
 const view = new AttentionView(document.getElementById('app')!, t);
-const engine = new EngineWorker(new URL('engineWorker.js', import.meta.url).toString());
+/** A file the host reads for the engine (the 27 MB runtime, the 19 MB weights) on a busy machine. */
+const HOST_READ_TIMEOUT_MS = 5 * 60_000;
+// Files come from the host (read from disk and posted: far faster than the webview's resource URIs in code-server).
+const engine: EngineWorker = new EngineWorker(new URL('engineWorker.js', import.meta.url).toString(), (url): Promise<FileReply> => host.request('readFile', { url }, { timeoutMs: HOST_READ_TIMEOUT_MS }));
+// The page's own start, for the host's timing log (sent with the first load's answer).
+engine.marks.push(['page: document created', performance.timeOrigin]);
+engine.mark('page: script running');
+
 // Set before a saved result is drawn: the export button shows only when someone listens.
 view.onAction = (a) => host.notify('action', a);
 
-const saved = vscodeApi.getState() as { result?: TranslationResult } | undefined;
-if (saved?.result) view.showResult(saved.result);
+/** Draws a result and keeps it (compactly: ../src/shared/savedResult.ts) for the panel VS Code restores after a reload. */
+function showAndSave(result: TranslationResult, focus?: Parameters<AttentionView['showResult']>[1]): void {
+  view.showResult(result, focus);
+  vscodeApi.setState(savePanelState(result));
+}
+
+const saved = restorePanelState(vscodeApi.getState());
+if (saved) view.showResult(saved);
 
 const host = connect<PanelProtocol>(PANEL, {
   loadModel: async (params) => {
+    engine.mark('page: loadModel received');
     view.setBusy(t('panel.loadingModel', { label: params.label }));
     try {
       const info = await engine.load(params);
@@ -36,6 +53,8 @@ const host = connect<PanelProtocol>(PANEL, {
     }
   },
   translate: async (params, { id, signal }) => {
+    engine.mark('page: translate received');
+    let marks: Mark[] = [];
     view.setBusy(t('panel.translating'));
     try {
       const result = await engine.translate({
@@ -49,13 +68,16 @@ const host = connect<PanelProtocol>(PANEL, {
         onPartial: params.display ? (p) => { if (!signal.aborted) view.showPartial(p.text); } : undefined,
         // How long the worker took to stop after the cancel (diagnostics; the end-to-end test reads it).
         onStopped: (ms) => { document.body.dataset.engineStoppedAfterMs = String(ms); },
+        onTimeline: (m) => { marks = m; },
       });
+      marks.push(['page: result received from the worker', epochNow()]);
       // A cancelled request never draws (the worker's answer may cross the cancel).
       if (signal.aborted) throw new CancelledError();
       if (params.display) {
-        view.showResult(result);
-        vscodeApi.setState({ result });
+        showAndSave(result);
+        marks.push(['page: result drawn', epochNow()]);
       }
+      host.notify('timeline', { requestId: id, marks });
       return result;
     } catch (e) {
       if ((e as Error).name === 'CancelledError' || (e as Error).name === 'RequestCancelledError' || signal.aborted) view.dropPartial();
@@ -67,9 +89,8 @@ const host = connect<PanelProtocol>(PANEL, {
   },
   exportFigure: async () => view.figure() ?? null,
 }, (n) => {
-  if (n.method === 'show') {
-    view.showResult(n.params.result, n.params.focus);
-    vscodeApi.setState({ result: n.params.result });
-  }
+  if (n.method === 'show') showAndSave(n.params.result, n.params.focus);
 });
 host.notify('ready', { version: PROTOCOL_VERSION });
+// The runtime lies beside this script (dist/ort/): read and start it while the host still checks the package.
+engine.prepareRuntime(new URL('ort/', import.meta.url).toString());

@@ -2,6 +2,11 @@
 // (one string for all of a long input's attention passed V8's string limit: "Invalid string length").
 import { closeSync, openSync, writeSync } from 'node:fs';
 
+/** JSON.stringify's replacer that writes typed arrays (a result's tensors) as arrays of numbers, not as {"0": …} objects. */
+export function typedArraysAsArrays(_key: string, value: unknown): unknown {
+  return ArrayBuffer.isView(value) && !(value instanceof DataView) ? Array.from(value as unknown as ArrayLike<number>) : value;
+}
+
 export class JsonArrayFile {
   private readonly fd: number;
   private count = 0;
@@ -13,7 +18,7 @@ export class JsonArrayFile {
   }
 
   push(value: unknown): void {
-    this.write((this.count++ > 0 ? ',\n' : '\n') + JSON.stringify(value));
+    this.write((this.count++ > 0 ? ',\n' : '\n') + JSON.stringify(value, typedArraysAsArrays));
   }
 
   /** Ends the array; the file is valid JSON from here on. */

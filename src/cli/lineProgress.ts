@@ -15,7 +15,7 @@ export interface LineProgressOptions {
 }
 
 export class LineProgress {
-  private line = 0;
+  private lines = '';
   private startedAt = 0;
   private shownAt = -Infinity;
   private drawn = false;
@@ -25,10 +25,10 @@ export class LineProgress {
     this.now = o.now ?? Date.now;
   }
 
-  /** A new input line (1-based) starts translating. */
-  start(line: number): void {
+  /** A new input line (1-based), or the lines first..last together, starts translating. */
+  start(first: number, last = first): void {
     this.finish();
-    this.line = line;
+    this.lines = last > first ? `lines ${first}-${last}` : `line ${first}`;
     this.startedAt = this.now();
     this.shownAt = -Infinity;
   }
@@ -39,7 +39,7 @@ export class LineProgress {
     if (t - this.startedAt < (this.o.quietMs ?? 1000)) return;
     if (t - this.shownAt < (this.o.tty ? this.o.ttyEveryMs ?? 200 : this.o.logEveryMs ?? 5000)) return;
     this.shownAt = t;
-    const text = `attention-companion: line ${this.line}: ${done} of ${total} sentences translated`;
+    const text = `attention-companion: ${this.lines}: ${done} of ${total} sentences translated`;
     if (this.o.tty) {
       this.o.write(`\r\x1b[K${text}`);
       this.drawn = true;

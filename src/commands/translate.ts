@@ -7,6 +7,8 @@ import type { AttentionPanel } from '../panels/attentionPanel';
 import { RequestCancelledError } from '../shared/ipc';
 import { leadingPartLength } from './leadingPart';
 import { showSettingError } from './settingsLink';
+import { Timeline } from '../shared/timeline';
+import { logTimeline } from '../timingLog';
 
 /** A translation written into a document (output replace or insertBelow), at this offset: the hover explains it. */
 export type WrittenListener = (document: vscode.TextDocument, start: number, result: TranslationResult) => void;
@@ -56,6 +58,8 @@ export async function reportError(e: unknown, editor?: vscode.TextEditor, retry?
 }
 
 export async function translateSelection(service: TranslationService, panel: AttentionPanel, written?: WrittenListener): Promise<TranslationResult | undefined> {
+  const timeline = new Timeline();
+  timeline.mark('host: command invoked');
   const sel = selectedText();
   if (!sel) return undefined;
   const { output, hover } = readSettings();
@@ -66,9 +70,11 @@ export async function translateSelection(service: TranslationService, panel: Att
     const result = await service.run(sel.text, {
       display: output === 'panel', attention, steps: output === 'panel',
       editorKey: sel.editor.document.uri.toString(), title: vscode.l10n.t('Attention Companion: translating'),
-      origin: { document: sel.editor.document, range: sel.range },
+      origin: { document: sel.editor.document, range: sel.range }, timeline,
     });
     await deliver(result, output, sel.editor, sel.range, panel, written);
+    timeline.mark(`host: delivered (output ${output})`);
+    logTimeline(`Translate Selection (${sel.text.length} characters)`, timeline);
     return result;
   } catch (e) {
     void reportError(e, sel.editor, () => translateSelection(service, panel, written));

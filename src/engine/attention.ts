@@ -10,7 +10,7 @@ export function headMatrix(t: Tensor, layer: number, head: number): Matrix {
   const [L, H, Q, K] = t.dims;
   if (layer < 0 || layer >= L || head < 0 || head >= H) throw new RangeError(`layer ${layer} / head ${head} outside [${L}, ${H}]`);
   const start = ((layer * H) + head) * Q * K;
-  return { rows: Q, cols: K, data: Float32Array.from(t.data.slice(start, start + Q * K)) };
+  return { rows: Q, cols: K, data: t.data.slice(start, start + Q * K) };
 }
 
 /** Mean over heads of one layer. */
@@ -33,11 +33,11 @@ export function layerMatrix(t: Tensor, layer: number, head: HeadChoice): Matrix 
  * Row `row` of head `head` in layer `layer` of any [L, H, R, C] tensor: a query's attention over the keys of an
  * attention tensor, or one token's query / key vector of a [L, H, S, dh] tensor.
  */
-export function headRow(t: Tensor, layer: number, head: number, row: number): number[] {
+export function headRow(t: Tensor, layer: number, head: number, row: number): Float32Array {
   const [L, H, R, C] = t.dims;
   if (layer < 0 || layer >= L || head < 0 || head >= H || row < 0 || row >= R) throw new RangeError(`layer ${layer} / head ${head} / row ${row} outside [${L}, ${H}, ${R}]`);
   const start = ((layer * H + head) * R + row) * C;
-  return t.data.slice(start, start + C);
+  return t.data.subarray(start, start + C);
 }
 
 /**

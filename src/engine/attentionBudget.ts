@@ -1,6 +1,7 @@
 // How much attention one translation may carry. Attention grows with the square of a sentence's length and with
 // the number of sentences (one maximum-length sentence was 48.5 MB of JSON; a 10,001-character line ran out of
-// memory), and every result crosses a JSON boundary (webview -> host, the CLI's file): so it is bounded in JSON bytes.
+// memory). It is bounded in JSON bytes, the CLI's file's form; that bounds the webview -> host crossing too, where a
+// value is 4 bytes (tensors cross as Float32Arrays).
 import type { AttentionLeftOut, SentenceAttention, Tensor } from '../shared/results';
 
 /**

@@ -4,14 +4,14 @@ import { yieldToEventLoop } from './concurrency';
 /** One decoder step for n live hypotheses; the engine backs it with ONNX sessions and a KV cache. */
 export interface StepDecoder<S> {
   readonly vocab: number;
-  /** State (KV cache) for a single empty hypothesis. */
+  /** State (KV cache) with one empty hypothesis per encoded sentence, in order. */
   start(): S;
   /**
    * Runs `tokens` (one per hypothesis) -> the grown state and, per hypothesis, either all logits (n x vocab
    * row-major) or its best `candidatesPerRow` candidates already ranked (a search step graph computes them).
    */
   step(state: S, tokens: number[], candidatesPerRow: number): Promise<StepOutput<S>>;
-  /** Keeps the hypotheses at `parents` (in that order), for the next step. */
+  /** Keeps the hypotheses at `parents` (in that order; rows left out leave the batch), for the next step. */
   reorder(state: S, parents: number[]): S;
   release?(state: S): void;
 }
@@ -26,7 +26,7 @@ export interface StepOutput<S> { state: S; rows?: StepRows; logits?: Float32Arra
  * The best `k` candidates of each of `n` rows, best first (ties: lower token id first): ids[r * k + j] and its
  * log-probability logp[r * k + j].
  */
-export interface RowCandidates { k: number; ids: ArrayLike<number>; logp: Float64Array }
+export interface RowCandidates { k: number; ids: Int32Array; logp: Float64Array }
 
 export interface BeamOptions {
   beam: number;
@@ -98,54 +98,128 @@ export class CancelledError extends Error {
   }
 }
 
+/**
+ * One sentence's beam search, advanced one decoder step at a time: by beamSearch alone, or with other sentences in one
+ * batch (searchBatch). The algorithm lives here once, so a sentence gets the same hypotheses either way.
+ */
+export class SentenceSearch {
+  alive: Hypothesis[] = [{ tokens: [], score: 0, normalized: 0, finished: false, rows: [], steps: [] }];
+  readonly finished: Hypothesis[] = [];
+  done = false;
+  private stepsTaken = 0;
+
+  constructor(private readonly opts: BeamOptions, private readonly vocab: number) {
+    if (opts.maxSteps <= 0) this.done = true;
+  }
+
+  /** The token each live hypothesis feeds the next step, in the order of `alive`. */
+  lastTokens(): number[] {
+    return this.stepsTaken === 0 ? [this.opts.bos] : this.alive.map((hyp) => hyp.tokens[hyp.tokens.length - 1]);
+  }
+
+  /**
+   * Takes this sentence's rows of one step (`cands`: each of its alive.length rows' best candidates, `perHypothesis`:
+   * what the decoder reported for each) and returns the parents (indices into the old `alive`) of the hypotheses kept,
+   * in the order of the new `alive`; sets `done` when the search has ended (the decoder state then needs no reorder).
+   */
+  advance(cands: RowCandidates, perHypothesis?: unknown[]): number[] {
+    const { beam, eos } = this.opts;
+    const alpha = this.opts.alpha ?? 0.6;
+    const topN = this.opts.topCandidates ?? 0;
+    const alive = this.alive;
+    const ranked = rankCandidates(cands, alive.map((h) => h.score), Math.min(2 * beam, alive.length * this.vocab));
+    const next: Hypothesis[] = [];
+    const parents: number[] = [];
+    ranked.forEach(({ h, tok, score }, rank) => {
+      const parent = alive[h];
+      const tokens = [...parent.tokens, tok];
+      const steps = topN > 0 ? [...parent.steps, stepRecord(cands, h, tok, topN)] : parent.steps;
+      const rows = perHypothesis ? [...parent.rows, perHypothesis[h]] : parent.rows;
+      if (tok === eos) {
+        if (rank < beam) this.finished.push({ tokens, score, normalized: score / lengthPenalty(tokens.length, alpha), finished: true, rows, steps });
+      } else if (next.length < beam) {
+        next.push({ tokens, score, normalized: 0, finished: false, rows, steps });
+        parents.push(h);
+      }
+    });
+    this.stepsTaken++;
+    if (this.finished.length >= beam || next.length === 0 || this.stepsTaken >= this.opts.maxSteps) this.done = true;
+    // Cut off at maxSteps, the live hypotheses are still candidates (the last step's, as the loop always kept them).
+    if (next.length > 0) this.alive = next;
+    return parents;
+  }
+
+  /** Candidates per row this search needs: the best 2*beam over all rows are among each row's best 2*beam; the step
+   * player wants topN. */
+  candidatesPerRow(): number {
+    return Math.min(this.vocab, Math.max(2 * this.opts.beam, this.opts.topCandidates ?? 0));
+  }
+
+  /** The best finished hypothesis by length-normalised score (the live ones when none finished). */
+  best(): Hypothesis {
+    const alpha = this.opts.alpha ?? 0.6;
+    const pool = this.finished.length > 0
+      ? this.finished
+      : this.alive.map((h) => ({ ...h, normalized: h.score / lengthPenalty(h.tokens.length, alpha) }));
+    return pool.reduce((a, b) => (b.normalized > a.normalized ? b : a));
+  }
+}
+
 export async function beamSearch<S>(dec: StepDecoder<S>, opts: BeamOptions): Promise<Hypothesis> {
-  const { beam, bos, eos, maxSteps } = opts;
-  const alpha = opts.alpha ?? 0.6;
-  const topN = opts.topCandidates ?? 0;
+  const search = new SentenceSearch(opts, dec.vocab);
+  await searchBatch(dec, [search], opts.signal);
+  return search.best();
+}
+
+/**
+ * Advances `searches` together, one decoder run per step: `dec` holds one row per live hypothesis of every sentence
+ * still searching, in the order of `searches` (dec.start() gives one row per sentence). A sentence that finishes
+ * leaves the batch at once (its rows are dropped in the reorder), so later steps run only the sentences still going.
+ */
+export async function searchBatch<S>(dec: StepDecoder<S>, searches: SentenceSearch[], signal?: AbortSignal): Promise<void> {
   const V = dec.vocab;
-  // The best 2*beam candidates over all rows are among each row's best 2*beam; the step player wants topN.
-  const perRow = Math.min(V, Math.max(2 * beam, topN));
-  let alive: Hypothesis[] = [{ tokens: [], score: 0, normalized: 0, finished: false, rows: [], steps: [] }];
+  let live = searches.filter((s) => !s.done);
   let state = dec.start();
-  let last = [bos];
-  const finished: Hypothesis[] = [];
+  if (live.length !== searches.length) state = dec.reorder(state, searches.flatMap((s, i) => (s.done ? [] : [i])));
   try {
-    for (let t = 0; t < maxSteps; t++) {
+    while (live.length > 0) {
       // A turn for the event loop before every step: cancel messages, timeouts and the UI get through, and an
       // abort stops the search within one step.
       await yieldToEventLoop();
-      if (opts.signal?.aborted) throw new CancelledError();
-      const n = alive.length;
-      const out = await dec.step(state, last, perRow);
+      if (signal?.aborted) throw new CancelledError();
+      const tokens = live.flatMap((s) => s.lastTokens());
+      const perRow = Math.max(...live.map((s) => s.candidatesPerRow()));
+      const out = await dec.step(state, tokens, perRow);
       state = out.state;
-      const cands = out.candidates ?? rowCandidates(stepLogits(out), n, V, perRow);
-      const ranked = rankCandidates(cands, alive.map((h) => h.score), Math.min(2 * beam, n * V));
-      const next: Hypothesis[] = [];
+      const cands = out.candidates ?? rowCandidates(stepLogits(out), tokens.length, V, perRow);
       const parents: number[] = [];
-      ranked.forEach(({ h, tok, score }, rank) => {
-        const parent = alive[h];
-        const tokens = [...parent.tokens, tok];
-        const steps = topN > 0 ? [...parent.steps, stepRecord(cands, h, tok, topN)] : parent.steps;
-        const rows = out.rows ? [...parent.rows, out.rows.perHypothesis[h]] : parent.rows;
-        if (tok === eos) {
-          if (rank < beam) finished.push({ tokens, score, normalized: score / lengthPenalty(tokens.length, alpha), finished: true, rows, steps });
-        } else if (next.length < beam) {
-          next.push({ tokens, score, normalized: 0, finished: false, rows, steps });
-          parents.push(h);
+      const going: SentenceSearch[] = [];
+      let row = 0;
+      for (const s of live) {
+        const n = s.alive.length;
+        const kept = s.advance(sliceRows(cands, row, n), out.rows?.perHypothesis.slice(row, row + n));
+        if (!s.done) {
+          for (const p of kept) parents.push(row + p);
+          going.push(s);
         }
-      });
-      if (finished.length >= beam || next.length === 0) break;
-      state = dec.reorder(state, parents);
-      alive = next;
-      last = next.map((hyp) => hyp.tokens[hyp.tokens.length - 1]);
+        row += n;
+      }
+      live = going;
+      // Greedy rows of sentences all still going keep their order: nothing to gather.
+      if (live.length > 0 && !isIdentity(parents, tokens.length)) state = dec.reorder(state, parents);
     }
   } finally {
     dec.release?.(state);
   }
-  const pool = finished.length > 0
-    ? finished
-    : alive.map((h) => ({ ...h, normalized: h.score / lengthPenalty(h.tokens.length, alpha) }));
-  return pool.reduce((a, b) => (b.normalized > a.normalized ? b : a));
+}
+
+/** Rows [row, row + n) of a step's candidates. */
+function sliceRows(c: RowCandidates, row: number, n: number): RowCandidates {
+  return { k: c.k, ids: c.ids.subarray(row * c.k, (row + n) * c.k), logp: c.logp.subarray(row * c.k, (row + n) * c.k) };
+}
+
+function isIdentity(parents: number[], n: number): boolean {
+  return parents.length === n && parents.every((p, i) => p === i);
 }
 
 function stepLogits(out: StepOutput<unknown>): Float32Array {

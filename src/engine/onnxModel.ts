@@ -110,8 +110,9 @@ export class OnnxModel {
     const out = await runExclusive(session, { src_ids: src });
     const result: EncoderOutput = { crossK: out.cross_k, crossV: out.cross_v };
     if (withAttention) {
-      // [1, Le, H, S, S] attention and [1, Le, H, S, dh] queries/keys: drop the batch dimension.
-      const plain = (t: Ort.Tensor): Tensor => ({ dims: t.dims.slice(1), data: Array.from(t.data as Float32Array) });
+      // [1, Le, H, S, S] attention and [1, Le, H, S, dh] queries/keys: drop the batch dimension. Copied into a buffer
+      // of their own: the output's may be shared (a view), and postMessage would send all of a shared one.
+      const plain = (t: Ort.Tensor): Tensor => ({ dims: t.dims.slice(1), data: Float32Array.from(t.data as Float32Array) });
       result.encAttn = plain(out.enc_attn);
       if (out.enc_q && out.enc_k) {
         result.encQ = plain(out.enc_q);
@@ -122,35 +123,44 @@ export class OnnxModel {
   }
 
   /**
-   * A decoder over one encoded sentence: KV cache in, KV cache out, beams as the batch. Without attention, the
-   * package's search step graph when it has one (top-k candidates out, the reorder inside the graph).
+   * Encodes sentences of one length together (the graphs have no source padding mask, so only equal lengths can
+   * share a run): cross_k/cross_v come out [Ld, B, H, S, dh], one batch entry per sentence. No attention outputs.
+   */
+  async encodeBatch(sources: number[][]): Promise<EncoderOutput> {
+    const S = sources[0]?.length ?? 0;
+    if (S === 0 || sources.some((ids) => ids.length !== S)) throw new Error('encodeBatch takes one or more sources of the same length');
+    const session = await this.session('encoder');
+    const ids = new BigInt64Array(sources.length * S);
+    sources.forEach((row, b) => row.forEach((id, i) => { ids[b * S + i] = BigInt(id); }));
+    const out = await runExclusive(session, { src_ids: new this.ort.Tensor('int64', ids, [sources.length, S]) });
+    return { crossK: out.cross_k, crossV: out.cross_v };
+  }
+
+  /**
+   * A decoder over encoded sentences (one, or a batch from encodeBatch): KV cache in, KV cache out, every live
+   * hypothesis of every sentence one batch row. `owners` says which sentence each row decodes, so each row is fed its
+   * own sentence's cross_k/cross_v. Without attention, the package's search step graph when it has one (top-k
+   * candidates out, the reorder inside the graph).
    */
   stepDecoder(enc: EncoderOutput, withAttention: boolean): StepDecoder<KvState> {
     const { decoderLayers: Ld, heads: H, dHead: dh, vocab } = this.manifest.dims;
     const ort = this.ort;
+    const sentences = enc.crossK.dims[1];
     const S = enc.crossK.dims[3];
-    const crossFor = new Map<number, [Ort.Tensor, Ort.Tensor]>();
-    const cross = (n: number): [Ort.Tensor, Ort.Tensor] => {
-      let c = crossFor.get(n);
-      if (!c) {
-        const rep = (t: Ort.Tensor) => new ort.Tensor('float32', repeatBatch(t.data as Float32Array, Ld, n, H * S * dh), [Ld, n, H, S, dh]);
-        c = n === 1 ? [enc.crossK, enc.crossV] : [rep(enc.crossK), rep(enc.crossV)];
-        crossFor.set(n, c);
-      }
-      return c;
-    };
+    const crossFor = crossRows(ort, enc, Ld, H * S * dh);
+    const firstRows = Array.from({ length: sentences }, (_, b) => b);
     if (!withAttention && this.manifest.graphs.decoderStepSearch) {
       const session = this.session('decoderStepSearch');
-      return searchStepDecoder({ ort, dims: this.manifest.dims, cross, run: async (feeds) => runExclusive(await session, feeds) });
+      return searchStepDecoder({ ort, dims: this.manifest.dims, sentences, cross: crossFor, run: async (feeds) => runExclusive(await session, feeds) });
     }
-    const empty = () => new ort.Tensor('float32', new Float32Array(0), [Ld, 1, H, 0, dh]);
+    const empty = () => new ort.Tensor('float32', new Float32Array(0), [Ld, sentences, H, 0, dh]);
     return {
       vocab,
-      start: () => ({ k: empty(), v: empty(), rows: 1, parents: null }),
+      start: () => ({ k: empty(), v: empty(), rows: sentences, parents: null, owners: firstRows }),
       step: async (state, tokens) => {
         const session = await this.session(withAttention ? 'decoderStepAttn' : 'decoderStep');
         const n = tokens.length;
-        const [ck, cv] = cross(n);
+        const [ck, cv] = crossFor(state.owners);
         const out = await runExclusive(session, {
           tokens: new ort.Tensor('int64', BigInt64Array.from(tokens, BigInt), [n, 1]),
           past_k: state.k, past_v: state.v, cross_k: ck, cross_v: cv,
@@ -170,13 +180,13 @@ export class OnnxModel {
           }
           rows = { perHypothesis };
         }
-        return { logits, state: { k: out.present_k, v: out.present_v, rows: n, parents: null }, rows };
+        return { logits, state: { k: out.present_k, v: out.present_v, rows: n, parents: null, owners: state.owners }, rows };
       },
       reorder: (state, parents) => {
         const T = state.k.dims[3];
         const block = H * T * dh;
         const pick = (t: Ort.Tensor) => new ort.Tensor('float32', gatherBatch(t.data as Float32Array, Ld, state.rows, block, parents), [Ld, parents.length, H, T, dh]);
-        return { k: pick(state.k), v: pick(state.v), rows: parents.length, parents: null };
+        return { k: pick(state.k), v: pick(state.v), rows: parents.length, parents: null, owners: parents.map((p) => state.owners[p]) };
       },
     };
   }
@@ -194,11 +204,23 @@ export class OnnxModel {
   }
 }
 
-/** [L, 1, ...block] -> [L, n, ...block] */
-export function repeatBatch(data: Float32Array, L: number, n: number, block: number): Float32Array {
-  const out = new Float32Array(L * n * block);
-  for (let l = 0; l < L; l++) for (let b = 0; b < n; b++) out.set(data.subarray(l * block, (l + 1) * block), (l * n + b) * block);
-  return out;
+/**
+ * cross_k/cross_v for decoder rows whose sentences are `owners`: the encoder's own tensors while the rows are its
+ * sentences in order, else its batch entries gathered. The last gather is kept: owners change only when a sentence
+ * starts its beams or leaves the batch.
+ */
+function crossRows(ort: OrtModule, enc: EncoderOutput, L: number, block: number): (owners: number[]) => [Ort.Tensor, Ort.Tensor] {
+  const B = enc.crossK.dims[1];
+  let last: { key: string; tensors: [Ort.Tensor, Ort.Tensor] } | undefined;
+  return (owners) => {
+    if (owners.length === B && owners.every((o, i) => o === i)) return [enc.crossK, enc.crossV];
+    const key = owners.join(',');
+    if (last?.key !== key) {
+      const pick = (t: Ort.Tensor) => new ort.Tensor('float32', gatherBatch(t.data as Float32Array, L, B, block, owners), [L, owners.length, ...t.dims.slice(2)]);
+      last = { key, tensors: [pick(enc.crossK), pick(enc.crossV)] };
+    }
+    return last.tensors;
+  };
 }
 
 /** [L, n, ...block] -> [L, parents.length, ...block], batch entries taken at `parents`. */

@@ -17,9 +17,14 @@ export interface FileAccess {
   sha256(name: string): Promise<string>;
 }
 
-/** Digests by file identity. Holds digests, not verdicts, so a changed manifest is still compared afresh. */
+/**
+ * Digests by file identity. Holds digests, not verdicts, so a changed manifest is still compared afresh. A digest
+ * being computed is shared: a check that starts while another hashes the same file (the host's check at the first
+ * selection, then the command's) waits for that one instead of hashing again.
+ */
 export class DigestCache {
   private readonly digests = new Map<string, string>();
+  private readonly computing = new Map<string, Promise<string>>();
   /** Counts, so tests and logs can tell a warm check (nothing hashed) from a cold one. */
   hashed = 0;
   reused = 0;
@@ -27,18 +32,30 @@ export class DigestCache {
   constructor(private readonly capacity = 256) {}
 
   async digest(stat: FileStat, compute: () => Promise<string>): Promise<string> {
-    const known = stat.identity === undefined ? undefined : this.digests.get(stat.identity);
+    const id = stat.identity;
+    const known = id === undefined ? undefined : this.digests.get(id);
     if (known !== undefined) {
       this.reused++;
       return known;
     }
-    const sha = await compute();
-    this.hashed++;
-    if (stat.identity !== undefined) {
-      if (this.digests.size >= this.capacity) this.digests.delete(this.digests.keys().next().value!);
-      this.digests.set(stat.identity, sha);
+    const inFlight = id === undefined ? undefined : this.computing.get(id);
+    if (inFlight) {
+      this.reused++;
+      return inFlight;
     }
-    return sha;
+    const computed = compute();
+    if (id !== undefined) this.computing.set(id, computed);
+    try {
+      const sha = await computed;
+      this.hashed++;
+      if (id !== undefined) {
+        if (this.digests.size >= this.capacity) this.digests.delete(this.digests.keys().next().value!);
+        this.digests.set(id, sha);
+      }
+      return sha;
+    } finally {
+      if (id !== undefined) this.computing.delete(id);
+    }
   }
 }
 

@@ -10,38 +10,45 @@ import type { RowCandidates, StepDecoder } from './beam';
  * next step continues (null: row i continues row i). The search step's reorder only sets `parents` (its graph
  * gathers the rows, `beam_idx`); the plain step's reorder gathers them in JavaScript and leaves `parents` null.
  */
-export interface KvState { k: Ort.Tensor; v: Ort.Tensor; rows: number; parents: number[] | null }
+export interface KvState {
+  k: Ort.Tensor; v: Ort.Tensor; rows: number; parents: number[] | null;
+  /** owners[r]: the encoded sentence that row r of the next step decodes (a batch holds several). */
+  owners: number[];
+}
 
 export interface SearchStepParts {
   ort: typeof Ort;
   dims: { vocab: number; decoderLayers: number; heads: number; dHead: number };
   /** Runs the search step graph on these feeds (one run at a time, realm-wide). */
   run(feeds: Ort.InferenceSession.FeedsType): Promise<Ort.InferenceSession.ReturnType>;
-  /** The cross-attention keys and values for `n` rows. */
-  cross(n: number): [Ort.Tensor, Ort.Tensor];
+  /** Sentences the encoder output holds (the first step's rows, one per sentence). */
+  sentences: number;
+  /** The cross-attention keys and values for rows decoding these sentences. */
+  cross(owners: number[]): [Ort.Tensor, Ort.Tensor];
 }
 
-export function searchStepDecoder({ ort, dims, run, cross }: SearchStepParts): StepDecoder<KvState> {
+export function searchStepDecoder({ ort, dims, run, cross, sentences }: SearchStepParts): StepDecoder<KvState> {
   const { decoderLayers: Ld, heads: H, dHead: dh, vocab } = dims;
-  const empty = () => new ort.Tensor('float32', new Float32Array(0), [Ld, 1, H, 0, dh]);
+  const empty = () => new ort.Tensor('float32', new Float32Array(0), [Ld, sentences, H, 0, dh]);
   return {
     vocab,
-    start: () => ({ k: empty(), v: empty(), rows: 1, parents: null }),
+    start: () => ({ k: empty(), v: empty(), rows: sentences, parents: null, owners: Array.from({ length: sentences }, (_, b) => b) }),
     step: async (state, tokens, candidatesPerRow) => {
       const n = tokens.length;
       const k = Math.min(vocab, candidatesPerRow);
       const parents = state.parents ?? Array.from({ length: n }, (_, i) => i);
       if (parents.length !== n) throw new Error(`search step: ${n} tokens for ${parents.length} cache rows`);
-      const [ck, cv] = cross(n);
+      const [ck, cv] = cross(state.owners);
       const out = await run({
         tokens: new ort.Tensor('int64', BigInt64Array.from(tokens, BigInt), [n, 1]),
         beam_idx: new ort.Tensor('int64', BigInt64Array.from(parents, BigInt), [n]),
         past_k: state.k, past_v: state.v, cross_k: ck, cross_v: cv,
         top_k: new ort.Tensor('int64', BigInt64Array.of(BigInt(k)), [1]),
       });
-      return { candidates: rowCandidates(out, n, k), state: { k: out.present_k, v: out.present_v, rows: n, parents: null } };
+      return { candidates: rowCandidates(out, n, k), state: { k: out.present_k, v: out.present_v, rows: n, parents: null, owners: state.owners } };
     },
-    reorder: (state, parents) => ({ ...state, parents }),
+    // The graph gathers the cache (beam_idx); the rows' sentences follow their parents here.
+    reorder: (state, parents) => ({ ...state, parents, owners: parents.map((p) => state.owners[p]) }),
   };
 }
 

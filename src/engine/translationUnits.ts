@@ -83,15 +83,24 @@ export function spelledInBytes(tokenizer: { encode(text: string): { pieces: read
   };
 }
 
+const WORD_EDGE = /[\p{L}\p{N}]/u;
+
 /**
  * The translation of `text`: each unit's output in its place, and everything between the units as it is. A unit
  * the model gave nothing for leaves no doubled space, and no space at the start or end of a line.
+ * `spaced`: the target language puts spaces between words (English, German). Korean attaches particles to numbers
+ * and names ("2017년 말", "ADT사와"), so the source has no space where the English output needs one: without it,
+ * "2017" + "In late" read "2017In late". A Korean target keeps the source's spacing.
  */
-export function assembleTranslation(text: string, units: readonly { start: number; end: number }[], outputs: readonly string[]): string {
+export function assembleTranslation(text: string, units: readonly { start: number; end: number }[], outputs: readonly string[],
+  spaced = false): string {
   let out = '';
   let pos = 0;
   units.forEach((unit, k) => {
-    out += text.slice(pos, unit.start) + outputs[k];
+    const before = text.slice(pos, unit.start);
+    const joins = (a: string | undefined, b: string | undefined) => spaced && !!a && !!b && WORD_EDGE.test(a) && WORD_EDGE.test(b);
+    out += before + (joins((out + before).slice(-1), outputs[k][0]) ? ' ' : '') + outputs[k];
+    if (joins(outputs[k].slice(-1), text[unit.end])) out += ' ';
     pos = unit.end;
     if (outputs[k]) return;
     const spaces = /^[ \t]*/.exec(text.slice(pos))![0].length;

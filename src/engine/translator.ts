@@ -2,11 +2,12 @@
 import { supportsDirection, type Lang } from '../shared/manifest';
 import type { DecodeStep, SentenceAttention, SentenceResult, TokenInfo, TranslationResult } from '../shared/results';
 import { AttentionBudget, attentionLeftOut, smallestAttentionBound } from './attentionBudget';
-import { beamSearch, CancelledError, lengthPenalty, maxTargetLength, type Hypothesis } from './beam';
+import { beamSearch, CancelledError, lengthPenalty, maxTargetLength, searchBatch, SentenceSearch, type BeamOptions, type Hypothesis } from './beam';
 import { fitTokenLimit, sourceChunks } from './chunks';
 import { untilAborted } from './concurrency';
 import { detectLanguage, resolveTarget, type TargetSetting } from './language';
 import type { OnnxModel, StepAttention } from './onnxModel';
+import { batchCap, sentenceBatches } from './sentenceBatches';
 import type { SentenceSpan } from './sentences';
 import { assembleTranslation, matchSourceEnding, spelledInBytes, translationUnits } from './translationUnits';
 
@@ -43,6 +44,31 @@ export interface TranslateOptions {
 /** The finished sentences of a translation still running. */
 export interface PartialTranslation { text: string; done: number; total: number }
 
+/** A sentence ready for the encoder: [<2tgt>] + pieces + [</s>], and their tokens. */
+interface PreparedSource { source: string; from: Lang; to: Lang; srcIds: number[]; srcTokens: TokenInfo[] }
+
+/** One text of a translate call: its pieces, direction, attention budget and the sentences translated so far. */
+interface TextJob {
+  text: string; spans: SentenceSpan[]; from: Lang; to: Lang; budget: AttentionBudget;
+  results: (SentenceResult | undefined)[];
+  /** How many sentences from the start the last partial result showed. */
+  shown: number;
+}
+
+/**
+ * After a batch: the finished part of `job` from its start, when it grew and is not yet all of it, assembled as the
+ * final text will be (structure and verbatim spans kept). Batches finish sentences out of order; the partial result
+ * shows only an unbroken run from the start.
+ */
+function reportPartial(job: TextJob, onPartial: (p: PartialTranslation) => void): void {
+  let n = job.shown;
+  while (n < job.spans.length && job.results[n]) n++;
+  if (n === job.shown || n === job.spans.length) return;
+  job.shown = n;
+  const finished = job.results.slice(0, n).map((r) => r!.text);
+  onPartial({ text: assembleTranslation(job.text.slice(0, job.spans[n - 1].end), job.spans.slice(0, n), finished, job.to !== 'ko'), done: n, total: job.spans.length });
+}
+
 export class Translator {
   private readonly spelledInBytes: (ch: string) => boolean;
 
@@ -54,10 +80,22 @@ export class Translator {
    * Translates the prose of `text` (Markdown or plain) sentence by sentence, a sentence longer than the model reads
    * in chunks (each its own SentenceResult, with its own attention), and keeps the rest as it is: Markdown structure,
    * code, math, URLs, numbers and emoji (translationUnits.ts). Calls may overlap: the model runs their steps in turn,
-   * and each gets what it would have got alone.
+   * and each gets what it would have got alone. Sentences of one length are decoded together (sentenceBatches.ts);
+   * each gets the tokens it gets alone.
    */
   translate(text: string, opts: TranslateOptions): Promise<TranslationResult> {
-    const work = this.translateAll(text, opts);
+    return this.settle(this.translateTexts([text], opts).then((r) => r[0]), opts);
+  }
+
+  /**
+   * Many texts at once (the CLI's lines), each as translate() would give it; their sentences share batches, so this
+   * is faster than one text after another. onPartial is not called; onProgress counts the sentences of all texts.
+   */
+  translateMany(texts: string[], opts: TranslateOptions): Promise<TranslationResult[]> {
+    return this.settle(this.translateTexts(texts, { ...opts, onPartial: undefined }), opts);
+  }
+
+  private settle<T>(work: Promise<T>, opts: TranslateOptions): Promise<T> {
     if (opts.onSettled) work.then(opts.onSettled, opts.onSettled);
     return untilAborted(work, opts.signal, () => new CancelledError());
   }
@@ -76,40 +114,66 @@ export class Translator {
       .flatMap((unit) => fitTokenLimit(text, unit, this.model.tokenizer, this.maxSourceTokens));
   }
 
-  private async translateAll(text: string, opts: TranslateOptions): Promise<TranslationResult> {
+  private async translateTexts(texts: string[], opts: TranslateOptions): Promise<TranslationResult[]> {
     const t0 = Date.now();
     if (opts.signal?.aborted) throw new CancelledError();
+    const jobs = texts.map((text) => this.plan(text, opts));
+    const units = jobs.flatMap((job, j) => job.spans.map((span, i) => ({ job: jobs[j], index: i, span })));
+    const m = this.model.manifest;
+    // Attention requests and pivots (two hops) go one by one; the rest is batched by direction and input length.
+    const batchable = (job: TextJob) => !opts.attention && supportsDirection(m, job.from, job.to);
+    const prepared = units.map((u) => (batchable(u.job) ? this.prepareSource(u.span.text, u.job.from, u.job.to) : undefined));
+    const keys = prepared.map((p) => p && `${p.from}>${p.to}:${p.srcIds.length}`);
+    let done = 0;
+    opts.onProgress?.(0, units.length);
+    for (const batch of sentenceBatches(keys, batchCap(opts.beam))) {
+      if (opts.signal?.aborted) throw new CancelledError();
+      const first = units[batch[0]];
+      const results = batch.length === 1
+        ? [await this.translateSentence(first.span.text, first.job.from, first.job.to, opts, first.job.budget)]
+        : await this.translateBatch(batch.map((i) => prepared[i]!), opts);
+      batch.forEach((u, k) => {
+        const { job, index, span } = units[u];
+        results[k].sourceOffset = span.start;
+        matchSourceEnding(results[k]);
+        job.results[index] = results[k];
+      });
+      done += batch.length;
+      if (done < units.length) opts.onProgress?.(done, units.length);
+      if (opts.onPartial && !opts.signal?.aborted) reportPartial(first.job, opts.onPartial);
+    }
+    if (opts.signal?.aborted) throw new CancelledError();
+    opts.onProgress?.(units.length, units.length);
+    return jobs.map((job) => {
+      // What lies between the pieces (structure, verbatim spans, spaces, line breaks) is copied as it is.
+      const sentences = job.results as SentenceResult[];
+      const result: TranslationResult = {
+        text: assembleTranslation(job.text, job.spans, sentences.map((s) => s.text), job.to !== 'ko'), from: job.from, to: job.to,
+        backend: this.model.backend, modelId: m.id, beam: opts.beam, sentences, millis: Date.now() - t0,
+      };
+      const leftOut = attentionLeftOut(job.budget, job.spans.length);
+      if (leftOut) result.attentionLeftOut = leftOut;
+      return result;
+    });
+  }
+
+  /** A text's pieces, its direction and its attention budget, before anything is translated. */
+  private plan(text: string, opts: TranslateOptions): TextJob {
     if (!text.trim()) throw new Error('There is no text to translate: select some text first.');
     const spans = this.sourceSpans(text);
     // The language of the prose: code, URLs and front matter say nothing about it.
     const from = opts.from ?? detectLanguage(spans.length ? spans.map((s) => s.text).join('\n') : text);
     const to = resolveTarget(opts.to, from);
-    const budget = new AttentionBudget(opts.attentionBudgetBytes);
-    const sentences: SentenceResult[] = [];
-    for (let i = 0; i < spans.length; i++) {
-      if (opts.signal?.aborted) throw new CancelledError();
-      opts.onProgress?.(i, spans.length);
-      const s = await this.translateSentence(spans[i].text, from, to, opts, budget);
-      s.sourceOffset = spans[i].start;
-      matchSourceEnding(s);
-      sentences.push(s);
-      // The finished part so far, assembled as the final text will be (structure and verbatim spans kept).
-      if (i < spans.length - 1 && !opts.signal?.aborted) {
-        const partial = assembleTranslation(text.slice(0, spans[i].end), spans.slice(0, i + 1), sentences.map((r) => r.text));
-        opts.onPartial?.({ text: partial, done: i + 1, total: spans.length });
-      }
-    }
-    // What lies between the pieces (structure, verbatim spans, spaces, line breaks) is copied as it is.
-    const out = assembleTranslation(text, spans, sentences.map((s) => s.text));
+    return { text, spans, from, to, budget: new AttentionBudget(opts.attentionBudgetBytes), results: [], shown: 0 };
+  }
+
+  /** Sentences of one direction and encoder input length, encoded and decoded together; no attention. */
+  private async translateBatch(batch: PreparedSource[], opts: TranslateOptions): Promise<SentenceResult[]> {
+    const encoded = await this.model.encodeBatch(batch.map((p) => p.srcIds));
     if (opts.signal?.aborted) throw new CancelledError();
-    opts.onProgress?.(spans.length, spans.length);
-    const result: TranslationResult = {
-      text: out, from, to, backend: this.model.backend, modelId: this.model.manifest.id,
-      beam: opts.beam, sentences, millis: Date.now() - t0,
-    };
-    const leftOut = attentionLeftOut(budget, spans.length);
-    if (leftOut) result.attentionLeftOut = leftOut;
-    return result;
+    const searches = batch.map((p) => new SentenceSearch(this.searchOptions(p, opts), this.model.manifest.dims.vocab));
+    await searchBatch(this.model.stepDecoder(encoded, false), searches, opts.signal);
+    return batch.map((p, k) => this.sentenceResult(p, searches[k].best(), opts));
   }
 
   /**
@@ -138,8 +202,27 @@ export class Translator {
       }
       throw new Error(`Model ${m.id} does not translate ${from} to ${to}.`);
     }
-    const tok = this.model.tokenizer;
-    const enc = tok.encode(source);
+    const prepared = this.prepareSource(source, from, to);
+    const { srcIds } = prepared;
+    // The attention graphs run only when this sentence's attention could still fit the budget.
+    const withAttention = !!opts.attention && budget.mayFit(smallestAttentionBound(m.dims, srcIds.length));
+    const encoded = await this.model.encode(srcIds, withAttention);
+    if (opts.signal?.aborted) throw new CancelledError();      // cancelled while the encoder (or its first load) ran
+    const best = await beamSearch(this.model.stepDecoder(encoded, withAttention), this.searchOptions(prepared, opts));
+    const result = this.sentenceResult(prepared, best, opts);
+    if (withAttention && encoded.encAttn) {
+      const attention = assembleAttention(encoded.encAttn, best, m.dims.decoderLayers, m.dims.heads, srcIds.length);
+      if (opts.queriesAndKeys !== false && encoded.encQ && encoded.encK) Object.assign(attention, { queries: encoded.encQ, keys: encoded.encK });
+      result.attention = budget.admit(attention);
+    }
+    if (opts.attention && !result.attention) result.attentionLeftOut = true;       // the budget had no room for it
+    return result;
+  }
+
+  /** The encoder input of one sentence (target tag, pieces, </s>) and its tokens; refuses a source too long. */
+  private prepareSource(source: string, from: Lang, to: Lang): PreparedSource {
+    const m = this.model.manifest;
+    const enc = this.model.tokenizer.encode(source);
     const pieces = enc.ids;
     if (pieces.length > this.maxSourceTokens) {
       throw new Error(`This text has ${pieces.length} tokens; model ${m.id} reads at most ${this.maxSourceTokens} at a time. Translate it in shorter pieces.`);
@@ -150,28 +233,26 @@ export class Translator {
       ...pieces.map((id, i) => ({ id, piece: enc.pieces[i], text: source.slice(enc.offsets[i][0], enc.offsets[i][1]), start: enc.offsets[i][0], end: enc.offsets[i][1] })),
       { id: m.special.eos, piece: '</s>', text: '</s>', start: source.length, end: source.length },
     ];
-    // The attention graphs run only when this sentence's attention could still fit the budget.
-    const withAttention = !!opts.attention && budget.mayFit(smallestAttentionBound(m.dims, srcIds.length));
-    const encoded = await this.model.encode(srcIds, withAttention);
-    if (opts.signal?.aborted) throw new CancelledError();      // cancelled while the encoder (or its first load) ran
-    const best = await beamSearch(this.model.stepDecoder(encoded, withAttention), {
+    return { source, from, to, srcIds, srcTokens };
+  }
+
+  private searchOptions(p: PreparedSource, opts: TranslateOptions): BeamOptions {
+    const m = this.model.manifest;
+    return {
       beam: Math.max(1, opts.beam), bos: m.special.bos, eos: m.special.eos,
-      maxSteps: maxTargetLength(srcIds.length, m.dims.maxLen), alpha: m.decoding?.lengthPenalty ?? 0.6,
+      maxSteps: maxTargetLength(p.srcIds.length, m.dims.maxLen), alpha: m.decoding?.lengthPenalty ?? 0.6,
       topCandidates: opts.steps ? 5 : 0, signal: opts.signal,
-    });
-    const result: SentenceResult = {
-      source, sourceOffset: 0, from, to,
-      text: '', srcTokens, tgtTokens: [], score: best.score, normalizedScore: best.normalized,
     };
+  }
+
+  /** A sentence's result from its best hypothesis: text, target tokens, score and (when asked) steps; no attention. */
+  private sentenceResult(p: PreparedSource, best: Hypothesis, opts: TranslateOptions): SentenceResult {
     const { text, tokens } = this.detokenize(best.tokens);
-    result.text = text;
-    result.tgtTokens = tokens;
-    if (withAttention && encoded.encAttn) {
-      const attention = assembleAttention(encoded.encAttn, best, m.dims.decoderLayers, m.dims.heads, srcIds.length);
-      if (opts.queriesAndKeys !== false && encoded.encQ && encoded.encK) Object.assign(attention, { queries: encoded.encQ, keys: encoded.encK });
-      result.attention = budget.admit(attention);
-    }
-    if (opts.attention && !result.attention) result.attentionLeftOut = true;       // the budget had no room for it
+    const result: SentenceResult = {
+      source: p.source, sourceOffset: 0, from: p.from, to: p.to,
+      text, srcTokens: p.srcTokens, tgtTokens: tokens, score: best.score, normalizedScore: best.normalized,
+    };
+    const tok = this.model.tokenizer;
     if (opts.steps) result.steps = best.steps.map((s): DecodeStep => ({ chosen: s.chosen, candidates: s.candidates.map((c) => ({ ...c, piece: tok.idToPiece(c.id) })) }));
     return result;
   }
@@ -229,8 +310,8 @@ export function joinPlainResults(parts: SentenceResult[], eos: number, alpha: nu
 /** Stacks the per-step rows of the winning hypothesis into [Ld, H, T, T] and [Ld, H, T, S] tensors. */
 function assembleAttention(encoder: SentenceAttention['encoder'], best: Hypothesis, Ld: number, H: number, S: number): SentenceAttention {
   const T = best.rows.length;
-  const dec = new Array<number>(Ld * H * T * T).fill(0);
-  const cross = new Array<number>(Ld * H * T * S).fill(0);
+  const dec = new Float32Array(Ld * H * T * T);
+  const cross = new Float32Array(Ld * H * T * S);
   best.rows.forEach((r, t) => {
     const row = r as StepAttention;
     const k = t + 1;                                   // keys at step t: <s> and the t tokens before

@@ -46,8 +46,24 @@ export class ModelRegistry {
     return { entries, problems };
   }
 
-  /** The package to use: the one chosen with Choose Model if it still loads, else the bundled one. */
-  async current(): Promise<ModelEntry> {
+  /** The answer of current() for the choice it was asked under (every Translate asks; Choose Model changes it). */
+  private remembered?: { chosen: string | undefined; entry: Promise<ModelEntry> };
+
+  /**
+   * The package to use: the one chosen with Choose Model if it still loads, else the bundled one. Read once per
+   * choice (each Translate asks, and the read cost 150-300 ms on a busy machine: e2e scenario 60); the engine keeps
+   * the package it loaded anyway, and its files are checked against this manifest when it loads.
+   */
+  current(): Promise<ModelEntry> {
+    const chosen = this.context.globalState.get<string>(CHOSEN_KEY);
+    if (this.remembered && this.remembered.chosen === chosen) return this.remembered.entry;
+    const entry = this.readCurrent();
+    this.remembered = { chosen, entry };
+    entry.catch(() => { if (this.remembered?.entry === entry) this.remembered = undefined; });
+    return entry;
+  }
+
+  private async readCurrent(): Promise<ModelEntry> {
     const chosen = this.context.globalState.get<string>(CHOSEN_KEY);
     if (chosen) {
       try {
@@ -74,6 +90,7 @@ export class ModelRegistry {
 
   async choose(entry: ModelEntry): Promise<void> {
     await this.context.globalState.update(CHOSEN_KEY, entry.bundled ? undefined : entry.dir.toString());
+    this.remembered = undefined;                      // the same folder chosen again is read again
   }
 }
 

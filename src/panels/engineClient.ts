@@ -2,12 +2,15 @@
 // package's files and turns its folder into webview URIs; the handshake and model state are in ./engineConnection.
 import * as vscode from 'vscode';
 import type { Endpoint, NotificationOf, ProtocolNames, RequestHandlers } from '../shared/ipc';
+import { EngineFileServer } from '../models/engineFileServer';
+import { engineFiles } from '../shared/manifestValidation';
 import type { ModelManifest } from '../shared/manifest';
-import type { EngineProtocol, ModelInfo } from '../shared/protocol';
+import { ORT_WASM_FILE, type EngineProtocol, type ModelInfo } from '../shared/protocol';
 import type { BackendSetting } from '../shared/results';
 import { verifyPackageFiles } from '../models/packageVerifier';
 import { EngineConnection } from './engineConnection';
 import { isInside } from '../commands/figureDestination';
+import { markOpen } from '../shared/timeline';
 
 const READY_TIMEOUT_MS = 60_000;
 const LOAD_TIMEOUT_MS = 180_000;
@@ -18,7 +21,8 @@ export interface EngineClientOptions<P extends EngineProtocol> {
   names: ProtocolNames<P>;
   /** The webview's name in errors. */
   peer: string;
-  handlers: RequestHandlers<P['webviewToHost']['requests']>;
+  /** Answers to the webview's own requests (its `readFile` is answered here). */
+  handlers: Omit<RequestHandlers<P['webviewToHost']['requests']>, 'readFile'>;
   onNotification?(n: NotificationOf<P['webviewToHost']['notifications']>): void;
   /**
    * The folders the webview may read now (resourceRoots(): the extension's own, the chosen model's, the user's
@@ -32,11 +36,19 @@ export class EngineClient<P extends EngineProtocol> implements vscode.Disposable
   private readonly subscription: vscode.Disposable;
 
   private readonly roots: () => vscode.Uri[];
+  private readonly files = new EngineFileServer();
+  private readonly ortFolder: vscode.Uri;
 
   constructor(private readonly webview: vscode.Webview, private readonly extensionUri: vscode.Uri, o: EngineClientOptions<P>) {
     this.roots = o.roots;
+    markOpen(`host: ${o.peer} webview created`);
+    // The runtime may be read from the start: the page asks for it while the host still checks the package.
+    this.ortFolder = vscode.Uri.joinPath(extensionUri, 'dist', 'ort');
+    this.files.allow(`${this.ortBaseUri()}${ORT_WASM_FILE}`, vscode.Uri.joinPath(this.ortFolder, ORT_WASM_FILE));
+    const handlers = { ...o.handlers, readFile: ({ url }: { url: unknown }) => this.files.read(url) } as unknown as RequestHandlers<P['webviewToHost']['requests']>;
     this.connection = new EngineConnection<P>({
       ...o,
+      handlers,
       post: (m) => void webview.postMessage(m),
       readyTimeoutMs: READY_TIMEOUT_MS,
       readyTimeoutMessage: vscode.l10n.t('The webview did not start within {0} s.', READY_TIMEOUT_MS / 1000),
@@ -57,15 +69,20 @@ export class EngineClient<P extends EngineProtocol> implements vscode.Disposable
    */
   async ensureModel(dir: vscode.Uri, manifest: ModelManifest, backend: BackendSetting): Promise<LoadedModel> {
     this.followRoots(dir);
-    const info = await this.connection.ensureModel(`${dir.toString()}|${backend}`, async () => ({
+    const info = await this.connection.ensureModel(`${dir.toString()}|${backend}`, async () => {
       // Checked here, streamed and cached, before the webview reads anything: a bad file fails with its name.
-      checkedFiles: await verifyPackageFiles(dir, manifest),
-      baseUri: this.webview.asWebviewUri(dir).toString(),
-      ortBaseUri: this.webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'ort')).toString() + '/',
-      backend,
-      label: manifest.id,
-    }), LOAD_TIMEOUT_MS);
+      const checkedFiles = await timed('package integrity check', () => verifyPackageFiles(dir, manifest));
+      const baseUri = this.webview.asWebviewUri(dir).toString();
+      // Only the files just checked (and the manifest, read first) are served, by the host, from the same disk.
+      for (const name of ['manifest.json', ...engineFiles(manifest)]) this.files.allow(`${withSlash(baseUri)}${name}`, vscode.Uri.joinPath(dir, name));
+      return { checkedFiles, baseUri, ortBaseUri: this.ortBaseUri(), backend, label: manifest.id };
+    }, LOAD_TIMEOUT_MS);
     return { dir, backend, info };
+  }
+
+  /** The webview URI of onnxruntime's folder, with a trailing slash. */
+  private ortBaseUri(): string {
+    return withSlash(this.webview.asWebviewUri(this.ortFolder).toString());
   }
 
   /** New roots when `dir` lies outside the current ones; VS Code reloads a webview whose options change. */
@@ -83,6 +100,18 @@ export class EngineClient<P extends EngineProtocol> implements vscode.Disposable
   dispose(): void {
     this.connection.dispose();
     this.subscription.dispose();
+  }
+}
+
+const withSlash = (uri: string) => (uri.endsWith('/') ? uri : uri + '/');
+
+/** Runs `step`, marking its start and end in the open timelines. */
+async function timed<T>(what: string, step: () => Promise<T>): Promise<T> {
+  markOpen(`host: ${what} started`);
+  try {
+    return await step();
+  } finally {
+    markOpen(`host: ${what} done`);
   }
 }
 

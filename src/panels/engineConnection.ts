@@ -5,6 +5,7 @@ import {
   ChannelClosedError, WebviewReloadedError, hostEndpoint, type Endpoint, type Message, type NotificationOf, type ProtocolNames, type RequestHandlers,
 } from '../shared/ipc';
 import { untilAborted } from '../engine/concurrency';
+import { addOpen, markOpen } from '../shared/timeline';
 import { PROTOCOL_VERSION, type EngineProtocol, type LoadModelParams, type ModelInfo } from '../shared/protocol';
 
 export interface EngineConnectionOptions<P extends EngineProtocol> {
@@ -90,6 +91,7 @@ export class EngineConnection<P extends EngineProtocol> {
    */
   private onReady(params: { version?: number }): void {
     if (params?.version !== PROTOCOL_VERSION || this.isDisposed) return;
+    markOpen('host: webview said ready');
     if (this.starts > 0) this.endpoint.failPending(new WebviewReloadedError(this.o.peer));
     this.starts++;
     if (this.model?.sentTo !== undefined) this.model = undefined;
@@ -131,7 +133,11 @@ export class EngineConnection<P extends EngineProtocol> {
     const p = await params();
     await this.gate.opened;
     entry.sentTo = this.starts;
-    return this.endpoint.request('loadModel', p, { timeoutMs }) as Promise<ModelInfo>;
+    markOpen('host: loadModel sent');
+    const info = await (this.endpoint.request('loadModel', p, { timeoutMs }) as Promise<ModelInfo>);
+    markOpen('host: model loaded (answer received)');
+    addOpen(info.marks);
+    return info;
   }
 
   /** The webview is gone: every waiting request and load fails now, and later ones at once. */

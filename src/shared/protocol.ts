@@ -4,6 +4,10 @@
 import type { IpcRequest, ProtocolNames } from './ipc';
 import type { Lang, ModelManifest, TargetSetting } from './manifest';
 import type { Backend, BackendChoice, BackendSetting, TranslationResult } from './results';
+import type { Mark } from './timeline';
+
+/** The onnxruntime-web binary an engine worker reads, in dist/ort/ beside the bundles (scripts/build.mjs copies it). */
+export const ORT_WASM_FILE = 'ort-wasm-simd-threaded.asyncify.wasm';
 
 /** Sent with `ready`; the host ignores a webview built from other sources. */
 export const PROTOCOL_VERSION = 3;
@@ -21,6 +25,8 @@ export interface ModelInfo {
   backendChoice: BackendChoice;
   manifest: ModelManifest;
   loadMillis: number;
+  /** When the webview page and its worker did each step of the load (the host's timing log). */
+  marks?: Mark[];
 }
 
 export interface TranslateParams {
@@ -49,13 +55,28 @@ export type SelectionReply = { text: string } | { problem: SelectionProblem };
 
 /** What every engine webview (webview/engineHost.ts) answers and says. */
 type EngineRequests = { loadModel: IpcRequest<LoadModelParams, ModelInfo> };
+
+/** A file read for an engine (by the host for its webview, or by a page for its worker), or why it could not be. */
+export type FileReply =
+  | { bytes: Uint8Array; encoding?: 'gzip' }
+  | { problem: 'missing' }
+  | { problem: 'http'; status: number }
+  | { problem: 'unreachable' };
+
+/**
+ * What every engine webview asks its host. `readFile`: the bytes of a file the host let it read (the package it is
+ * loading, onnxruntime's binary), named by its webview URI. The host reads them from disk and posts them: over the
+ * webview's resource URIs the same bytes came at about 1.5 MB/s in code-server on a busy machine (scenario 60), and
+ * about 2 MB/s as one message: files that shrink well (the runtime: 26.8 -> 8.1 MB) come gzipped (`encoding`).
+ */
+type EngineHostRequests = { readFile: IpcRequest<{ url: string }, FileReply> };
 /** `ready`: the script started (the first time, or again after a reload: its engine is empty then). */
 type EngineNotifications = { ready: { version: number } };
 
 /** The part of a protocol the host's engine client relies on (src/panels/engineConnection.ts). */
 export type EngineProtocol = {
   hostToWebview: { requests: EngineRequests; notifications: Record<never, never> };
-  webviewToHost: { requests: Record<never, never>; notifications: EngineNotifications };
+  webviewToHost: { requests: EngineHostRequests; notifications: EngineNotifications };
 };
 
 /** The Attention panel (webview/main.ts): the host's translations run in its engine and are drawn there. */
@@ -67,9 +88,11 @@ export type PanelProtocol = {
     notifications: { show: { result: TranslationResult; focus?: AttentionFocus } };
   };
   webviewToHost: {
-    requests: Record<never, never>;
+    requests: EngineHostRequests;
     notifications: EngineNotifications & {
       progress: { requestId: number; done: number; total: number };
+      /** When the page and its worker did each step of the translation `requestId` (sent before its answer). */
+      timeline: { requestId: number; marks: Mark[] };
       action: PanelAction;
     };
   };
@@ -83,17 +106,17 @@ export type CompanionProtocol = {
     notifications: { modelError: { error: string } };
   };
   webviewToHost: {
-    requests: { selection: IpcRequest<void, SelectionReply> };
+    requests: EngineHostRequests & { selection: IpcRequest<void, SelectionReply> };
     notifications: EngineNotifications;
   };
 };
 
 export const PANEL: ProtocolNames<PanelProtocol> = {
   hostToWebview: { requests: { loadModel: true, translate: true, exportFigure: true }, notifications: { show: true } },
-  webviewToHost: { requests: {}, notifications: { ready: true, progress: true, action: true } },
+  webviewToHost: { requests: { readFile: true }, notifications: { ready: true, progress: true, timeline: true, action: true } },
 };
 
 export const COMPANION: ProtocolNames<CompanionProtocol> = {
   hostToWebview: { requests: { loadModel: true }, notifications: { modelError: true } },
-  webviewToHost: { requests: { selection: true }, notifications: { ready: true } },
+  webviewToHost: { requests: { selection: true, readFile: true }, notifications: { ready: true } },
 };

@@ -1,11 +1,16 @@
-// What a translation returns, on both sides of the webview boundary: plain JSON, no classes.
+// What a translation returns, on both sides of the webview boundary: plain data, no classes. Tensors are Float32Arrays:
+// postMessage (worker -> page, webview <-> host) carries them as bytes, 4 per value, not as JSON numbers (up to 26).
 import type { Lang } from './manifest';
 
 /** One token of a strip, with its UTF-16 range in the sentence it came from (source side) or in the output text. */
 export interface TokenInfo { id: number; piece: string; text: string; start: number; end: number }
 
-/** Row-major tensor as plain numbers (survives postMessage and JSON). */
-export interface Tensor { dims: number[]; data: number[] }
+/**
+ * Row-major float32 tensor. `data` owns its buffer exactly (never a view into a larger one): VS Code's webview
+ * messaging sends a typed array's whole underlying ArrayBuffer. JSON does not keep it: the CLI writes it as an array
+ * (src/cli/jsonArrayFile.ts) and the panel's saved state as base64 (./savedResult.ts).
+ */
+export interface Tensor { dims: number[]; data: Float32Array }
 
 /** A dense row-major matrix (one head's attention, a head mean, a rollout): rows = queries, columns = keys. */
 export interface Matrix { rows: number; cols: number; data: Float32Array }

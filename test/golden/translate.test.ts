@@ -11,6 +11,7 @@ import { OnnxModel } from '../../src/engine/onnxModel';
 import { Translator } from '../../src/engine/translator';
 import { defaultPackageDir, fsPackage } from '../../src/node/fsPackage';
 import type { Lang } from '../../src/shared/manifest';
+import type { Tensor } from '../../src/shared/results';
 
 const root = resolve(__dirname, '../../..');
 ort.env.wasm.numThreads = 1;
@@ -105,6 +106,13 @@ test('the default package translates in every direction (WASM in Node)', async (
     }
     assert.equal(s.steps!.length, T);
     assert.equal(s.srcTokens.map((x) => x.text).slice(1, -1).join('').replace(/\s/g, ''), '은행에가서돈을찾았다');
+    // Float32Arrays that own their buffers exactly: postMessage to the host sends a typed array's whole buffer.
+    for (const [name, t] of Object.entries(s.attention!) as [string, Tensor][]) {
+      assert.ok(t.data instanceof Float32Array, `${name} is a Float32Array`);
+      assert.equal(t.data.buffer.byteLength, t.data.byteLength, `${name} owns its buffer`);
+      assert.equal(t.data.length, t.dims.reduce((a, b) => a * b, 1), `${name} has as many values as its dims say`);
+    }
+    assert.ok(s.attention!.queries && s.attention!.keys, 'queries and keys by default (the Paper Companion asks for them)');
   });
   await model.release();
 });
@@ -121,6 +129,9 @@ test('the CLI translates stdin line by line and writes attention JSON', () => {
   const records = JSON.parse(readFileSync(out, 'utf8'));
   assert.equal(records.length, 2);
   assert.ok(records[0].sentences[0].attention.cross.dims.length === 4);
+  // Tensors are written as arrays of numbers (the engine's Float32Arrays would otherwise be {"0": …} objects).
+  const cross = records[0].sentences[0].attention.cross;
+  assert.ok(Array.isArray(cross.data) && cross.data.length === cross.dims.reduce((a: number, b: number) => a * b, 1));
   // Each sentence carries its tokens' labels, one per token, by the rule the editor's views use.
   const s0 = records[0].sentences[0];
   assert.equal(s0.labels.source.length, s0.srcTokens.length);

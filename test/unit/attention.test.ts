@@ -17,13 +17,13 @@ function randomAttention(L: number, H: number, Q: number, K: number, seed = 1): 
     const sum = row.reduce((a, b) => a + b, 0);
     data.push(...row.map((v) => v / sum));
   }
-  return { dims: [L, H, Q, K], data };
+  return { dims: [L, H, Q, K], data: Float32Array.from(data) };
 }
 
 const close = (a: number, b: number, eps = 1e-5) => Math.abs(a - b) < eps;
 
 test('headMatrix picks the right slice', () => {
-  const t: Tensor = { dims: [2, 2, 1, 2], data: [1, 2, 3, 4, 5, 6, 7, 8] };
+  const t: Tensor = { dims: [2, 2, 1, 2], data: Float32Array.of(1, 2, 3, 4, 5, 6, 7, 8) };
   assert.deepEqual(Array.from(headMatrix(t, 1, 0).data), [5, 6]);
   assert.throws(() => headMatrix(t, 2, 0), RangeError);
 });
@@ -38,7 +38,7 @@ test('rollout of identity attention is the identity', () => {
   const N = 4;
   const data: number[] = [];
   for (let l = 0; l < 2; l++) for (let h = 0; h < 2; h++) for (let i = 0; i < N; i++) for (let j = 0; j < N; j++) data.push(i === j ? 1 : 0);
-  const r = rollout({ dims: [2, 2, N, N], data });
+  const r = rollout({ dims: [2, 2, N, N], data: Float32Array.from(data) });
   for (let i = 0; i < N; i++) for (let j = 0; j < N; j++) assert.ok(close(r.data[i * N + j], i === j ? 1 : 0));
 });
 
@@ -70,16 +70,16 @@ test('headRow slices one row of any [L, H, R, C] tensor and checks its bounds', 
   // [2 layers, 2 heads, 2 rows, 3 columns]: value = 100 l + 10 h + 3 r + c
   const data: number[] = [];
   for (let l = 0; l < 2; l++) for (let h = 0; h < 2; h++) for (let r = 0; r < 2; r++) for (let c = 0; c < 3; c++) data.push(100 * l + 10 * h + 3 * r + c);
-  const t: Tensor = { dims: [2, 2, 2, 3], data };
-  assert.deepEqual(headRow(t, 1, 0, 1), [103, 104, 105]);
-  assert.deepEqual(headRow(t, 0, 1, 0), [10, 11, 12]);
-  assert.deepEqual(headRow(t, 1, 1, 1), Array.from(matrixRow(headMatrix(t, 1, 1), 1)));
+  const t: Tensor = { dims: [2, 2, 2, 3], data: Float32Array.from(data) };
+  assert.deepEqual(Array.from(headRow(t, 1, 0, 1)), [103, 104, 105]);
+  assert.deepEqual(Array.from(headRow(t, 0, 1, 0)), [10, 11, 12]);
+  assert.deepEqual(Array.from(headRow(t, 1, 1, 1)), Array.from(matrixRow(headMatrix(t, 1, 1), 1)));
   assert.throws(() => headRow(t, 0, 0, 2), RangeError);
   assert.throws(() => headRow(t, 0, 2, 0), RangeError);
 });
 
 test('meanOfRows averages rows and heads; the mean of attention rows still sums to 1', () => {
-  const t: Tensor = { dims: [1, 2, 2, 2], data: [1, 0, 0, 1, /* head 1 */ 0.5, 0.5, 0, 1] };
+  const t: Tensor = { dims: [1, 2, 2, 2], data: Float32Array.of(1, 0, 0, 1, /* head 1 */ 0.5, 0.5, 0, 1) };
   assert.deepEqual(meanOfRows(t, 0, 0, [0]), [1, 0]);
   assert.deepEqual(meanOfRows(t, 0, 0, [0, 1]), [0.5, 0.5]);
   assert.deepEqual(meanOfRows(t, 0, 'mean', [0]), [0.75, 0.25]);
@@ -90,12 +90,12 @@ test('meanOfRows averages rows and heads; the mean of attention rows still sums 
 
 test('strongestHead: the head whose row puts most weight on another token, the query itself not counted', () => {
   // [2 layers, 2 heads, 2 queries, 3 keys]; query 0.
-  const t: Tensor = { dims: [2, 2, 2, 3], data: [
+  const t: Tensor = { dims: [2, 2, 2, 3], data: Float32Array.of(
     0.9, 0.1, 0, /* q1 */ 0, 1, 0,          // layer 0 head 0: 0.9 on itself (does not count), 0.1 elsewhere
     0.2, 0.5, 0.3, /* q1 */ 0, 1, 0,        // layer 0 head 1: 0.5 on key 1
     0.1, 0.2, 0.7, /* q1 */ 0, 1, 0,        // layer 1 head 0: 0.7 on key 2  <- strongest
     0.4, 0.3, 0.3, /* q1 */ 0, 0, 1,        // layer 1 head 1
-  ] };
+  ) };
   assert.deepEqual(strongestHead(t, 0), { layer: 1, head: 0 });
   // Query 1: every head puts everything on key 1 (itself) except layer 1 head 1.
   assert.deepEqual(strongestHead(t, 1), { layer: 1, head: 1 });

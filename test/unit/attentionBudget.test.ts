@@ -7,11 +7,12 @@ import {
   tensorJsonBound,
 } from '../../src/engine/attentionBudget';
 import type { SentenceAttention, Tensor } from '../../src/shared/results';
+import { typedArraysAsArrays } from '../../src/cli/jsonArrayFile';
 
 /** A tensor of the given dims whose values are float32 numbers as the engine hands them over. */
 function tensor(dims: number[], value: (i: number) => number = () => 0.25): Tensor {
   const n = dims.reduce((a, b) => a * b, 1);
-  return { dims, data: Array.from(Float32Array.from({ length: n }, (_, i) => value(i))) };
+  return { dims, data: Float32Array.from({ length: n }, (_, i) => value(i)) };
 }
 
 /** Attention of a sentence with S source and T target tokens, shaped like the shipped model's (Le 4, Ld 2, H 4, dh 64). */
@@ -20,7 +21,8 @@ function attention(S: number, T: number, withQK = true): SentenceAttention {
   return withQK ? { ...a, queries: tensor([4, 4, S, 64], (i) => -i * 1e-3), keys: tensor([4, 4, S, 64]) } : a;
 }
 
-const json = (v: unknown) => Buffer.byteLength(JSON.stringify(v));
+/** JSON as the CLI writes it (typed arrays as arrays of numbers), the form the budget bounds. */
+const json = (v: unknown) => Buffer.byteLength(JSON.stringify(v, typedArraysAsArrays));
 
 test('the per-value bound covers the longest JSON a float32 value can take', () => {
   const awkward = [-1.2345678e-6, -9.876543e-7, -3.4028234e38, -1.17549435e-38, 1 / 3, -0.1, 0, 1e-45, -123456.79];

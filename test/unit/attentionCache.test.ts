@@ -24,7 +24,8 @@ class FakeEvents {
   fire(e: DocumentChange): void { this.listener?.(e); }
 }
 
-const attention = { encoder: { dims: [1, 1, 1, 1], data: [1] }, decoder: { dims: [1, 1, 1, 1], data: [1] }, cross: { dims: [1, 1, 1, 1], data: [1] } };
+const one = () => ({ dims: [1, 1, 1, 1], data: Float32Array.of(1) });
+const attention = { encoder: one(), decoder: one(), cross: one() };
 
 /** Tokens over `text` at the given [start, end) pieces (UTF-16), with the tag first and </s> last, as the engine gives them. */
 function sourceTokens(text: string, pieces: [number, number][]): TokenInfo[] {

@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { FakeWebview, Uri } from './fakes/vscode';
 import { FakePanelScript, tinyPackage } from './fakes/panelScript';
 import { EngineClient, resourceRoots } from '../../src/panels/engineClient';
@@ -53,6 +54,36 @@ test('a package is checked, then loaded once per webview start with webview URIs
   }
 });
 
+test('the host serves the webview the checked package files and the runtime, nothing else, and only after the check', async () => {
+  const pkg = tinyPackage('served');
+  const dir = Uri.file(pkg.dir);
+  const { client, scripts } = setup({ roots: [Uri.file('/ext/dist'), dir] });
+  const base = `https://webview.test${pkg.dir}`;
+  const read = (url: string) => scripts[0].endpoint.request('readFile', { url }, { timeoutMs: 1000 });
+  // (The fake webview copies messages as JSON: a Uint8Array arrives as an object of its bytes.)
+  const text = (reply: unknown) => {
+    const r = reply as { bytes: Record<string, number>; encoding?: string };
+    const bytes = Buffer.from(Object.values(r.bytes));
+    return (r.encoding === 'gzip' ? gunzipSync(bytes) : bytes).toString();
+  };
+  try {
+    await assert.rejects(read(`${base}/weights.bin`), /not one the engine was asked to load/, 'nothing before the check');
+    await client.ensureModel(dir as unknown as vscode.Uri, pkg.manifest, 'wasm');
+    assert.equal(text(await read(`${base}/weights.bin`)), 'served:weights.bin');
+    assert.equal(text(await read(`${base}/sub/../decoder_step_attn.onnx`)), 'served:decoder_step_attn.onnx');
+    assert.match(text(await read(`${base}/manifest.json`)), /"id":"served"/);
+    assert.equal((await read(`${base}/tokenizer.json`) as { encoding?: string }).encoding, 'gzip', 'JSON goes gzipped');
+    assert.equal((await read(`${base}/weights.bin`) as { encoding?: string }).encoding, undefined, 'the weights as they are');
+    for (const outside of [`${base}/tokenizer.model`, `${base}/../secret.txt`, 'https://elsewhere.test/weights.bin']) {
+      await assert.rejects(read(outside), /not one the engine was asked to load/, outside);
+    }
+    // The runtime's binary is served from the start; /ext is not a real folder here, so it is missing.
+    assert.deepEqual(await read('https://webview.test/ext/dist/ort/ort-wasm-simd-threaded.asyncify.wasm'), { problem: 'missing' });
+  } finally {
+    client.dispose();
+  }
+});
+
 test('a damaged package file fails with its name, and the webview is never asked to load it', async () => {
   const pkg = tinyPackage('bad');
   writeFileSync(join(pkg.dir, 'weights.bin'), 'bad:weights.bix');          // same size, other bytes
@@ -62,6 +93,8 @@ test('a damaged package file fails with its name, and the webview is never asked
     await assert.rejects(client.ensureModel(dir as unknown as vscode.Uri, pkg.manifest, 'wasm'),
       (e: Error) => e.name === 'PackageError' && e.message.includes(join(pkg.dir, 'weights.bin')) && /sha256/.test(e.message));
     assert.equal(scripts[0].loadsAsked.length, 0);
+    await assert.rejects(scripts[0].endpoint.request('readFile', { url: `https://webview.test${pkg.dir}/weights.bin` }, { timeoutMs: 1000 }),
+      /not one the engine was asked to load/, 'the host never serves a file that failed its check');
   } finally {
     client.dispose();
   }

@@ -14,7 +14,7 @@ function setup() {
   let panel: FakePanelScript;
   const connection = new EngineConnection<PanelProtocol>({
     post: (m) => queueMicrotask(() => void panel.endpoint.receive(copy(m))),
-    names: PANEL, peer: 'The Attention panel', handlers: {},
+    names: PANEL, peer: 'The Attention panel', handlers: { readFile: async () => ({ problem: 'missing' }) },
     readyTimeoutMs: 2000, readyTimeoutMessage: 'no ready',
   });
   const open = () => {
@@ -132,7 +132,7 @@ test('a webview that starts after the start timeout still gets the loads asked l
   const copy = (m: Message) => JSON.parse(JSON.stringify(m)) as unknown;
   const connection = new EngineConnection<PanelProtocol>({
     post: (m) => queueMicrotask(() => void panel?.endpoint.receive(copy(m))),
-    names: PANEL, peer: 'The Attention panel', handlers: {},
+    names: PANEL, peer: 'The Attention panel', handlers: { readFile: async () => ({ problem: 'missing' }) },
     readyTimeoutMs: 20, readyTimeoutMessage: 'no ready',
   });
   try {

@@ -41,6 +41,7 @@ class FakeWorker {
       post: (m) => queueMicrotask(() => this.emit('message', { data: structuredClone(m) })),
       peer: 'page',
       handlers: {
+        prepare: async () => undefined,
         load: async (p) => {
           for (const url of this.reads) {
             try {
@@ -120,6 +121,39 @@ test('files are read for the worker only inside the folders of a load, as bytes'
   assert.equal(refused.length, 3);
   for (const r of refused) assert.match(String(r), /may not read/);
   assert.deepEqual(fetched.filter((u) => u !== SCRIPT), [`${PARAMS.baseUri}/manifest.json`], 'nothing outside was fetched');
+});
+
+test('with a host that serves files, the worker gets them from the host; what the host does not serve is fetched', async () => {
+  const asked: string[] = [];
+  const engine = new EngineWorker(SCRIPT, async (url) => {
+    asked.push(url);
+    if (url.endsWith('manifest.json')) return { bytes: new TextEncoder().encode('from the host') };
+    throw new Error('This file is not one the engine was asked to load.');
+  });
+  FakeWorker.next.reads = [`${PARAMS.baseUri}/manifest.json`, `${PARAMS.ortBaseUri}ort-wasm-simd-threaded.asyncify.wasm`, `${PARAMS.baseUri}/../../secret.txt`];
+  await engine.load(PARAMS);
+  const [manifest, runtime, refused] = FakeWorker.last!.readReplies;
+  assert.ok(typeof manifest === 'object' && 'bytes' in manifest && new TextDecoder().decode(manifest.bytes) === 'from the host');
+  assert.ok(typeof runtime === 'object' && 'bytes' in runtime && new TextDecoder().decode(runtime.bytes).startsWith('bytes of'), 'fetched instead');
+  assert.match(String(refused), /may not read/);
+  assert.deepEqual(asked, [`${PARAMS.baseUri}/manifest.json`, `${PARAMS.ortBaseUri}ort-wasm-simd-threaded.asyncify.wasm`], 'nothing outside the load was asked of the host');
+  assert.deepEqual(fetched.filter((u) => u !== SCRIPT), [`${PARAMS.ortBaseUri}ort-wasm-simd-threaded.asyncify.wasm`]);
+});
+
+test('a file the host says is missing is missing (not fetched behind its back)', async () => {
+  const engine = new EngineWorker(SCRIPT, async () => ({ problem: 'missing' }));
+  FakeWorker.next.reads = [`${PARAMS.baseUri}/manifest.json`];
+  await engine.load(PARAMS);
+  assert.deepEqual(FakeWorker.last!.readReplies, [{ problem: 'missing' }]);
+  assert.deepEqual(fetched.filter((u) => u !== SCRIPT), []);
+});
+
+test('prepareRuntime asks the worker to start its runtime from the given folder, before any load', async () => {
+  const engine = new EngineWorker(SCRIPT);
+  engine.prepareRuntime(PARAMS.ortBaseUri);
+  await new Promise((r) => setTimeout(r, 20));
+  const prepare = FakeWorker.last!.received.find((m) => m.kind === 'request' && m.method === 'prepare');
+  assert.deepEqual(prepare && 'params' in prepare ? prepare.params : undefined, { ortBaseUri: PARAMS.ortBaseUri });
 });
 
 test('a file the editor timed out serving (408) is asked again; a missing one is named as missing', async () => {

@@ -15,7 +15,7 @@ function peaked(L: number, H: number, Q: number, K: number, target: (l: number, 
     const t = target(l, h, q);
     for (let k = 0; k < K; k++) data.push(k === t ? peak : (1 - peak) / (K - 1));
   }
-  return { dims: [L, H, Q, K], data };
+  return { dims: [L, H, Q, K], data: Float32Array.from(data) };
 }
 
 // Source: <2en> 은행 에 가서 </s> (S = 5); target: I went bank </s> (T = 4). Encoder 2 layers, decoder 1, 2 heads.

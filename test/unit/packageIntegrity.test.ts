@@ -10,6 +10,7 @@ import * as ort from 'onnxruntime-web';
 import { OnnxModel, type PackageSource } from '../../src/engine/onnxModel';
 import { defaultPackageDir, fsPackage } from '../../src/node/fsPackage';
 import { localDigests } from '../../src/node/fileDigest';
+import { DigestCache } from '../../src/engine/packageIntegrity';
 import { engineFiles, validateManifest } from '../../src/shared/manifestValidation';
 import { PackageError, isPlainFileName } from '../../src/shared/packageError';
 import type { ModelManifest } from '../../src/shared/manifest';
@@ -218,4 +219,26 @@ test('package file names must be plain names inside the package folder', () => {
   for (const bad of ['', '.', '..', '../x', 'a/b', 'a\\b', '/etc/passwd', 'C:\\x', 'C:x', 'x\u0000', 'x\n', 42, null, undefined]) {
     assert.ok(!isPlainFileName(bad), JSON.stringify(bad));
   }
+});
+
+test('a digest being computed is shared: a second check of the same file waits for it instead of hashing again', async () => {
+  const cache = new DigestCache();
+  let computed = 0;
+  let finish!: (sha: string) => void;
+  const compute = () => {
+    computed++;
+    return new Promise<string>((resolve) => { finish = resolve; });
+  };
+  const stat = { bytes: 3, identity: '/p/weights.bin|3|1|1:2' };
+  const first = cache.digest(stat, compute);
+  const second = cache.digest(stat, compute);
+  finish('abc');
+  assert.deepEqual(await Promise.all([first, second]), ['abc', 'abc']);
+  assert.equal(computed, 1);
+  assert.equal(await cache.digest(stat, compute), 'abc', 'then from the cache');
+  assert.equal(computed, 1);
+  // A failed computation is not kept: the next check computes again.
+  const other = { bytes: 3, identity: '/p/encoder.onnx|3|1|1:3' };
+  await assert.rejects(cache.digest(other, async () => { throw new Error('read failed'); }), /read failed/);
+  assert.equal(await cache.digest(other, async () => 'def'), 'def');
 });

@@ -108,6 +108,19 @@ test('the translation puts each output in its unit\'s place and keeps the rest; 
   assert.equal(assembleTranslation('x', [], []), 'x');
 });
 
+test('into English or German, a verbatim number or name the Korean source attached a particle to gets a space; into Korean the source spacing stays', () => {
+  const text = '2017년 말, 시미노프는 QVC에 출연했다.';
+  const units = translationUnits(text);
+  assert.deepEqual(units.map((u) => u.text), ['년 말, 시미노프는 QVC에 출연했다.']);
+  assert.equal(assembleTranslation(text, units, ['At the end, Siminoff appeared on QVC.'], true), '2017 At the end, Siminoff appeared on QVC.');
+  assert.equal(assembleTranslation(text, units, ['말에 시미노프는 QVC에 출연했다.']), '2017말에 시미노프는 QVC에 출연했다.');
+  // A name before a particle, in the middle of a sentence: a space on each side where words meet.
+  assert.equal(assembleTranslation('그는 ADT사와 합의했다', [{ start: 0, end: 2 }, { start: 6, end: 13 }], ['He', 'settled with'], true), 'He ADT settled with');
+  // Punctuation at an edge needs no space; spaces already there are not doubled.
+  assert.equal(assembleTranslation('A 42 b', [{ start: 0, end: 1 }, { start: 5, end: 6 }], ['x', '(y)'], true), 'x 42 (y)');
+  assert.equal(assembleTranslation('42b', [{ start: 2, end: 3 }], ['.'], true), '42.');
+});
+
 test('a sentence mark the model added to a piece without one is dropped; target tokens stay inside the text', () => {
   const tok = (text: string, start: number, end: number) => ({ id: 1, piece: text, text, start, end });
   const result = (source: string, text: string) => ({

@@ -23,7 +23,7 @@ const load = { baseUri: 'b', ortBaseUri: 'o', backend: 'wasm' as const, label: '
 const settle = () => new Promise((r) => setTimeout(r, 5));
 
 test('the companion: the host loads models into it, it asks the host for the selection', async () => {
-  const { h, w, heard } = joined<CompanionProtocol>(COMPANION, { selection: async () => ({ text: '은행에 가서' }) }, { loadModel: async () => info });
+  const { h, w, heard } = joined<CompanionProtocol>(COMPANION, { selection: async () => ({ text: '은행에 가서' }), readFile: async () => ({ problem: 'missing' as const }) }, { loadModel: async () => info });
   assert.deepEqual(await h.request('loadModel', load, { timeoutMs: 1000 }), info);
   assert.deepEqual(await w.request('selection', undefined, { timeoutMs: 1000 }), { text: '은행에 가서' });
   w.notify('ready', { version: PROTOCOL_VERSION });
@@ -34,7 +34,7 @@ test('the companion: the host loads models into it, it asks the host for the sel
 });
 
 test('the panel: the host loads and translates, the panel reports progress and actions', async () => {
-  const { h, w, heard } = joined<PanelProtocol>(PANEL, {}, {
+  const { h, w, heard } = joined<PanelProtocol>(PANEL, { readFile: async () => ({ problem: 'missing' as const }) }, {
     loadModel: async () => info,
     translate: async (p) => ({ text: p.text.toUpperCase() }) as never,
     exportFigure: async () => ({ svg: '<svg/>', png: 'data:image/png;base64,AAAA', name: 'attention-x-cross-L1-mean', title: 'Cross', source: 'x' }),
@@ -49,8 +49,8 @@ test('the panel: the host loads and translates, the panel reports progress and a
 test('each webview drops what only the other one speaks', () => {
   const posted: Message[] = [];
   const companion = webviewEndpoint<CompanionProtocol>(COMPANION, { post: (m) => posted.push(m), peer: 'host', handlers: { loadModel: async () => info } });
-  const panelHost = hostEndpoint<PanelProtocol>(PANEL, { post: (m) => posted.push(m), peer: 'panel', handlers: {} });
-  const companionHost = hostEndpoint<CompanionProtocol>(COMPANION, { post: (m) => posted.push(m), peer: 'companion', handlers: { selection: async () => ({ problem: 'empty' }) } });
+  const panelHost = hostEndpoint<PanelProtocol>(PANEL, { post: (m) => posted.push(m), peer: 'panel', handlers: { readFile: async () => ({ problem: 'missing' as const }) } });
+  const companionHost = hostEndpoint<CompanionProtocol>(COMPANION, { post: (m) => posted.push(m), peer: 'companion', handlers: { selection: async () => ({ problem: 'empty' }), readFile: async () => ({ problem: 'missing' as const }) } });
   assert.equal(companion.receive({ kind: 'request', id: 1, method: 'translate', params: {} }), false, 'the companion has no translate');
   assert.equal(companion.receive({ kind: 'notify', method: 'show', params: {} }), false, 'show is the panel\'s');
   assert.equal(panelHost.receive({ kind: 'request', id: 1, method: 'selection' }), false, 'the panel asks for no selection');
@@ -63,9 +63,9 @@ test('each webview drops what only the other one speaks', () => {
 test('the run-time name tables list exactly the methods of the types', () => {
   const keys = (o: object) => Object.keys(o).sort();
   assert.deepEqual(keys(PANEL.hostToWebview.requests), ['exportFigure', 'loadModel', 'translate']);
-  assert.deepEqual(keys(PANEL.webviewToHost.requests), []);
+  assert.deepEqual(keys(PANEL.webviewToHost.requests), ['readFile']);
   assert.deepEqual(keys(COMPANION.hostToWebview.requests), ['loadModel']);
-  assert.deepEqual(keys(COMPANION.webviewToHost.requests), ['selection']);
+  assert.deepEqual(keys(COMPANION.webviewToHost.requests), ['readFile', 'selection']);
 });
 
 // ---------------------------------------------------------------- compile time (never run; tsc checks it)
@@ -74,7 +74,7 @@ type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B 
 const methodSets: [
   Equal<keyof PanelProtocol['hostToWebview']['requests'], 'loadModel' | 'translate' | 'exportFigure'>,
   Equal<keyof CompanionProtocol['hostToWebview']['requests'], 'loadModel'>,
-  Equal<keyof CompanionProtocol['webviewToHost']['requests'], 'selection'>,
+  Equal<keyof CompanionProtocol['webviewToHost']['requests'], 'selection' | 'readFile'>,
   Equal<NotificationOf<CompanionProtocol['hostToWebview']['notifications']>, { method: 'modelError'; params: { error: string } }>,
 ] = [true, true, true, true];
 void methodSets;

@@ -3,6 +3,7 @@
 // part of "Attention Is All You Need", each running the live model.
 import { COMPANION, PROTOCOL_VERSION, type CompanionProtocol, type ModelInfo } from '../../src/shared/protocol';
 import { splitSentences } from '../../src/engine/sentences';
+import type { FileReply } from '../../src/shared/protocol';
 import { EngineWorker } from '../engine/engineWorker';
 import { connect, vscodeApi } from '../ipc';
 import { SectionFrame, type Analysis, type CompanionContext, type SectionSpec } from './frame';
@@ -35,7 +36,10 @@ const t = translator(uiLang);
 const saved = (vscodeApi.getState() as SavedState | undefined) ?? {};
 const ui: Record<string, Record<string, unknown>> = saved.ui ?? {};
 // The engine runs in a worker: the sections stay live while it computes.
-const engine = new EngineWorker(new URL('engineWorker.js', import.meta.url).toString());
+/** A file the host reads for the engine (the 27 MB runtime, the 19 MB weights) on a busy machine. */
+const HOST_READ_TIMEOUT_MS = 5 * 60_000;
+// Files come from the host (read from disk and posted: far faster than the webview's resource URIs in code-server).
+const engine: EngineWorker = new EngineWorker(new URL('engineWorker.js', import.meta.url).toString(), (url): Promise<FileReply> => host.request('readFile', { url }, { timeoutMs: HOST_READ_TIMEOUT_MS }));
 let model: ModelInfo | undefined;
 let modelProblem: string | undefined;
 let theme: Theme | undefined;
@@ -179,3 +183,5 @@ function showModelProblem(error: string): void {
 
 // Every start (a reload too) says 'ready': the host then loads the current model into this view's engine.
 host.notify('ready', { version: PROTOCOL_VERSION });
+// The runtime lies beside this script (dist/ort/): read and start it while the host still checks the package.
+engine.prepareRuntime(new URL('ort/', import.meta.url).toString());

@@ -110,7 +110,7 @@ export function scaledDotProduct(queries: Tensor, keys: Tensor, layer: number, h
     for (let x = 0; x < dk; x++) dot += q[x] * k[x];
     scores.push(dot * scale);
   }
-  return { dk, query: q, scores, weights: softmax(scores) };
+  return { dk, query: Array.from(q), scores, weights: softmax(scores) };
 }
 
 // ---------------------------------------------------------------- what a head does

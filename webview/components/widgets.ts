@@ -92,6 +92,8 @@ export class Dropdown {
   setOptions(choices: Choice[], value: string): void {
     const same = choices.length === this.choices.length && choices.every((c, i) => c.value === this.choices[i].value && c.label === this.choices[i].label);
     const v = choices.some((c) => c.value === value) ? value : choices[0]?.value ?? '';
+    // Nothing to change (a head pick sets every picker again): the toolkit's dropdown re-renders on each value set.
+    if (same && v === this.current) return;
     if (!same) {
       this.choices = choices.map((c) => ({ ...c }));
       const options = choices.map((c) => {
@@ -113,6 +115,7 @@ export class Dropdown {
   }
 
   set disabled(d: boolean) {
+    if (d === this.isDisabled && this.el.disabled === d) return;
     this.isDisabled = d;
     this.el.disabled = d;
     this.field.classList.toggle('disabled', d);

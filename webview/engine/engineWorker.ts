@@ -5,6 +5,7 @@ import { hostEndpoint, type Endpoint, type Message } from '../../src/shared/ipc'
 import type { LoadModelParams, ModelInfo } from '../../src/shared/protocol';
 import type { TranslationResult } from '../../src/shared/results';
 import type { PartialTranslation } from '../../src/engine/translator';
+import { epochNow, type Mark } from '../../src/shared/timeline';
 import { ENGINE_WORKER, ORT_WASM_FILE, type EngineWorkerProtocol, type FileReply, type WorkerTranslateParams } from './workerProtocol';
 
 /** A model load reads and compiles ~45 MB; the host's own timeout (3 min) is the one users meet. */
@@ -22,6 +23,8 @@ export interface TranslateCallbacks {
   onPartial?(partial: PartialTranslation): void;
   /** A cancelled translation has stopped computing in the worker, `afterAbortMs` after the cancel reached it. */
   onStopped?(afterAbortMs: number): void;
+  /** When the page and the worker did each step of this translation (before its answer). */
+  onTimeline?(marks: Mark[]): void;
 }
 
 type ToWorker = EngineWorkerProtocol['hostToWebview'];
@@ -37,9 +40,14 @@ export class EngineWorker {
   private readonly readable = new Set<string>();
   private failure?: Error;
   private heard = false;
+  /** What the page did for its worker since the marks were last taken (a load's, a translation's). */
+  readonly marks: Mark[] = [];
 
-  /** `scriptUrl`: dist/engineWorker.js as a webview resource URI. */
-  constructor(scriptUrl: string) {
+  /**
+   * `scriptUrl`: dist/engineWorker.js as a webview resource URI. `fromHost`: asks the extension host for a file by its
+   * webview URI (the host reads it from disk); a file the host does not serve is fetched over the URI instead.
+   */
+  constructor(scriptUrl: string, private readonly fromHost?: (url: string) => Promise<FileReply>) {
     this.endpoint = hostEndpoint<EngineWorkerProtocol>(ENGINE_WORKER, {
       post: (m) => {
         if (this.worker) this.worker.postMessage(m, transferables(m));
@@ -52,9 +60,15 @@ export class EngineWorker {
         if (n.method === 'progress') l?.onProgress?.(n.params.done, n.params.total);
         else if (n.method === 'partial') l?.onPartial?.(n.params);
         else if (n.method === 'stopped') l?.onStopped?.(n.params.afterAbortMs);
+        else if (n.method === 'timeline') {
+          const marks = [...this.takeMarks(), ...n.params.marks];      // taken even when nobody asks: they never pile up
+          l?.onTimeline?.(marks);
+        }
       },
     });
+    this.mark('page: engine worker starting');
     startWorker(scriptUrl).then((worker) => {
+      this.mark('page: engine worker created');
       worker.addEventListener('message', (e) => {
         this.heard = true;
         void this.endpoint.receive(e.data);
@@ -72,12 +86,31 @@ export class EngineWorker {
     }, (e: Error) => this.fail(`The engine could not start its worker: ${e.message}`));
   }
 
-  load(params: LoadModelParams): Promise<ModelInfo> {
+  /**
+   * Starts reading and instantiating onnxruntime from `ortBaseUri` now, before any load asks for it (the page knows
+   * where the runtime lies before the host has checked a package). A failure here is met again by the load.
+   */
+  prepareRuntime(ortBaseUri: string): void {
+    const url = resolvedUrl(withSlash(ortBaseUri) + ORT_WASM_FILE);
+    if (url) this.readable.add(url);
+    this.request('prepare', { ortBaseUri }, { timeoutMs: LOAD_TIMEOUT_MS }).catch(() => undefined);
+  }
+
+  async load(params: LoadModelParams): Promise<ModelInfo> {
     for (const allowed of [withSlash(params.baseUri), withSlash(params.ortBaseUri) + ORT_WASM_FILE]) {
       const url = resolvedUrl(allowed);
       if (url) this.readable.add(url);
     }
-    return this.request('load', params, { timeoutMs: LOAD_TIMEOUT_MS });
+    const info = await this.request('load', params, { timeoutMs: LOAD_TIMEOUT_MS });
+    return { ...info, marks: [...this.takeMarks(), ...(info.marks ?? [])] };
+  }
+
+  mark(label: string): void {
+    this.marks.push([label, epochNow()]);
+  }
+
+  takeMarks(): Mark[] {
+    return this.marks.splice(0);
   }
 
   /** Translates in the worker; aborting `signal` rejects at once and stops the worker's run within one decoder step. */
@@ -118,6 +151,23 @@ export class EngineWorker {
     if (!url || ![...this.readable].some((prefix) => url === prefix || (prefix.endsWith('/') && url.startsWith(prefix)))) {
       throw new Error(`The engine worker may not read ${asked}.`);
     }
+    const name = url.slice(url.lastIndexOf('/') + 1);
+    if (this.fromHost) {
+      this.mark(`page: ${name} asked of the host`);
+      const reply = await this.fromHost(url).catch(() => undefined);      // not served by the host: fetched below
+      if (reply && 'bytes' in reply && reply.bytes instanceof Uint8Array) {
+        this.mark(`page: ${name} came from the host (${(reply.bytes.length / 1e6).toFixed(2)} MB${reply.encoding ? ` ${reply.encoding}` : ''})`);
+        if (reply.encoding === undefined) return { bytes: ownBuffer(reply.bytes) };
+        const bytes = reply.encoding === 'gzip' ? await gunzip(reply.bytes).catch(() => undefined) : undefined;
+        if (bytes) {
+          this.mark(`page: ${name} inflated (${(bytes.length / 1e6).toFixed(2)} MB)`);
+          return { bytes };
+        }
+        // Not inflated (an encoding this page does not know, damaged gzip): fetched below instead.
+      }
+      if (reply && 'problem' in reply && reply.problem === 'missing') return reply;
+    }
+    this.mark(`page: fetch ${name} started`);
     for (let attempt = 1; ; attempt++) {
       let res: Response;
       try {
@@ -128,12 +178,25 @@ export class EngineWorker {
       // 408: the editor did not serve the file in time (its webview resource loader gives up on a busy machine).
       if (res.status === 408 && attempt < READ_ATTEMPTS) continue;
       if (!res.ok) return res.status === 404 ? { problem: 'missing' } : { problem: 'http', status: res.status };
-      return { bytes: new Uint8Array(await res.arrayBuffer()) };
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      this.mark(`page: fetch ${name} done (${(bytes.length / 1e6).toFixed(2)} MB)`);
+      return { bytes };
     }
   }
 }
 
 const withSlash = (uri: string) => (uri.endsWith('/') ? uri : uri + '/');
+
+/** Inflates gzip bytes (the browser's own DecompressionStream: native code, streamed). */
+async function gunzip(bytes: Uint8Array): Promise<Uint8Array> {
+  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/** `bytes` as a view of the whole of its own buffer, so that it is handed to the worker, not copied. */
+function ownBuffer(bytes: Uint8Array): Uint8Array {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
+}
 
 /** The URL with its dot segments resolved (and its query and fragment dropped), or undefined when it is not one. */
 function resolvedUrl(value: string): string | undefined {

@@ -7,6 +7,7 @@ import { webviewEndpoint } from '../../src/shared/ipc';
 import { OnnxModel } from '../../src/engine/onnxModel';
 import { EngineHost, bytesOf, packageOverUrls, type FileReader } from '../engineHost';
 import { ENGINE_WORKER, ORT_WASM_FILE, type EngineWorkerProtocol } from './workerProtocol';
+import { epochNow, type Mark } from '../../src/shared/timeline';
 
 /** The parts of a dedicated worker's global scope used here (the project's types are the DOM's, not the worker's). */
 interface WorkerScope {
@@ -18,7 +19,18 @@ const scope = globalThis as unknown as WorkerScope;
 /** Page requests may wait behind a model load; the page and the host time out on their own. */
 const READ_TIMEOUT_MS = 10 * 60_000;
 
-const read: FileReader = (url) => endpoint.request('readFile', { url }, { timeoutMs: READ_TIMEOUT_MS });
+/** What the worker did since its marks were last handed over (with a load's answer, or before a translation's). */
+const marks: Mark[] = [['worker: script running', epochNow()]];
+const mark = (label: string) => marks.push([`worker: ${label}`, epochNow()]);
+const takeMarks = () => marks.splice(0);
+
+const read: FileReader = async (url) => {
+  const name = url.slice(url.lastIndexOf('/') + 1);
+  mark(`${name} requested`);
+  const reply = await endpoint.request('readFile', { url }, { timeoutMs: READ_TIMEOUT_MS });
+  mark(`${name} received`);
+  return reply;
+};
 
 let runtimeReady: Promise<void> | undefined;
 
@@ -36,20 +48,40 @@ function startRuntime(ortBaseUri: string): Promise<void> {
 }
 
 const engine = new EngineHost(async (p) => {
+  // The package's files are asked for first (packageOverUrls asks for every checked file at once), so they travel
+  // while the runtime arrives and starts.
+  const source = packageOverUrls(p.baseUri, read, p.checkedFiles);
   await startRuntime(p.ortBaseUri);
-  return OnnxModel.load(ort, packageOverUrls(p.baseUri, read, p.checkedFiles), p.backend);
+  const model = await OnnxModel.load(ort, source, p.backend);
+  mark('encoder and decoder sessions created');
+  return model;
 });
 
 const endpoint = webviewEndpoint<EngineWorkerProtocol>(ENGINE_WORKER, {
   post: (m) => scope.postMessage(m),
   peer: 'The webview',
   handlers: {
-    load: (params) => engine.load(params),
+    prepare: async ({ ortBaseUri }) => {
+      mark('prepare received');
+      await startRuntime(ortBaseUri);
+    },
+    load: async (params) => {
+      mark('load received');
+      const info = await engine.load(params);
+      return { ...info, marks: takeMarks() };
+    },
     countTokens: async ({ text }) => engine.translator.model.tokenizer.encode(text).ids.length,
     translate: async (p, { id, signal }) => {
+      mark('translate received');
       let abortedAt: number | undefined;
       signal.addEventListener('abort', () => { abortedAt = performance.now(); }, { once: true });
-      return engine.translator.translate(p.text, {
+      const model = engine.translator.model;
+      // The graphs with attention outputs are opened on first use: timed here, apart from the translation.
+      if (p.attention) {
+        await Promise.all([model.session('encoderAttn'), model.session('decoderStepAttn')]);
+        mark('attention sessions ready');
+      }
+      const result = await engine.translator.translate(p.text, {
         to: p.to, from: p.from, beam: p.beam, attention: p.attention, queriesAndKeys: p.queriesAndKeys, steps: p.steps, signal,
         onProgress: (done, total) => endpoint.notify('progress', { requestId: id, done, total }),
         onPartial: p.partial ? (x) => endpoint.notify('partial', { requestId: id, ...x }) : undefined,
@@ -57,6 +89,9 @@ const endpoint = webviewEndpoint<EngineWorkerProtocol>(ENGINE_WORKER, {
           if (abortedAt !== undefined) endpoint.notify('stopped', { requestId: id, afterAbortMs: Math.round(performance.now() - abortedAt) });
         },
       });
+      mark(`translated (engine: ${result.millis} ms)`);
+      endpoint.notify('timeline', { requestId: id, marks: takeMarks() });
+      return result;
     },
   },
 });

@@ -3,9 +3,10 @@
 // serves the files the worker reads (a worker's own fetch may not reach the webview's resource URIs in every editor
 // version, so all package and runtime bytes come through the page, transferred, not copied).
 import type { IpcRequest, ProtocolNames } from '../../src/shared/ipc';
-import type { LoadModelParams, ModelInfo } from '../../src/shared/protocol';
+import type { FileReply, LoadModelParams, ModelInfo } from '../../src/shared/protocol';
 import type { Lang, TargetSetting } from '../../src/shared/manifest';
 import type { TranslationResult } from '../../src/shared/results';
+import type { Mark } from '../../src/shared/timeline';
 
 /** A translation for the worker's engine (src/engine/translator.ts TranslateOptions, without the callbacks). */
 export interface WorkerTranslateParams {
@@ -21,16 +22,14 @@ export interface WorkerTranslateParams {
 }
 
 /** A file the page read for the worker, or why it could not. */
-export type FileReply =
-  | { bytes: Uint8Array }
-  | { problem: 'missing' }
-  | { problem: 'http'; status: number }
-  | { problem: 'unreachable' };
+export type { FileReply };
 
 export type EngineWorkerProtocol = {
   hostToWebview: {
     requests: {
       load: IpcRequest<LoadModelParams, ModelInfo>;
+      /** Read and start onnxruntime now (from `ortBaseUri`), ahead of the first load. */
+      prepare: IpcRequest<{ ortBaseUri: string }, void>;
       translate: IpcRequest<WorkerTranslateParams, TranslationResult>;
       /** Tokens the tokenizer makes of `text` (no tag, no </s>). */
       countTokens: IpcRequest<{ text: string }, number>;
@@ -45,14 +44,15 @@ export type EngineWorkerProtocol = {
       partial: { requestId: number; text: string; done: number; total: number };
       /** A cancelled translation has stopped computing, `afterAbortMs` after its cancel arrived. */
       stopped: { requestId: number; afterAbortMs: number };
+      /** When the worker did each step of the translation `requestId` (sent before its answer). */
+      timeline: { requestId: number; marks: Mark[] };
     };
   };
 };
 
 export const ENGINE_WORKER: ProtocolNames<EngineWorkerProtocol> = {
-  hostToWebview: { requests: { load: true, translate: true, countTokens: true }, notifications: {} },
-  webviewToHost: { requests: { readFile: true }, notifications: { progress: true, partial: true, stopped: true } },
+  hostToWebview: { requests: { load: true, prepare: true, translate: true, countTokens: true }, notifications: {} },
+  webviewToHost: { requests: { readFile: true }, notifications: { progress: true, partial: true, stopped: true, timeline: true } },
 };
 
-/** The onnxruntime-web binary the worker asks the page for, beside the bundles (scripts/build.mjs copies it). */
-export const ORT_WASM_FILE = 'ort-wasm-simd-threaded.asyncify.wasm';
+export { ORT_WASM_FILE } from '../../src/shared/protocol';

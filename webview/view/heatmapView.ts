@@ -73,6 +73,14 @@ export class HeatmapView {
   private scale?: (t: number) => string;
   private redrawQueued = false;
   private lastWidth = 0;
+  /** Which buttons the head grid has (kind, layer, count): a head pick only moves the selection between them. */
+  private gridKey = '';
+  /** What the thumbnails were last drawn from: redrawn only when one of these changes, never for a head pick. */
+  private thumbsDrawn?: { gridKey: string; sentence: SentenceResult; units: Units; theme: HeatmapTheme; dpr: number };
+  /** Measured label widths (bold, as hovered labels are drawn) by label, for the current theme. */
+  private readonly labelWidths = new Map<string, number>();
+  /** The theme the legend's gradient was made for. */
+  private legendTheme?: HeatmapTheme;
 
   /** `styleRoot` gets the accent colour as --ac-accent (token tints, bars). */
   constructor(private readonly t: Translate, private readonly host: HeatmapHost, private readonly styleRoot: HTMLElement) {
@@ -158,6 +166,7 @@ export class HeatmapView {
   /** Re-reads the theme colours and redraws (called when VS Code changes theme). */
   refreshTheme(): void {
     this.theme = undefined;
+    this.labelWidths.clear();
     this.queueRedraw();
   }
 
@@ -195,7 +204,7 @@ export class HeatmapView {
     }));
     this.axisCaption.textContent = t(AXIS_KEYS[sel.kind], { layer: sel.layer + 1 }) + (this.units === 'words' ? ` · ${t('panel.wordsCaption')}` : '');
     this.headTitle.textContent = sel.kind === 'rollout' ? t('panel.rolloutLayers') : t('panel.heads', { layer: sel.layer + 1 });
-    this.buildHeadGrid(att);
+    this.syncHeadGrid(att);
     this.redrawNow();
     this.host.selected(sel);
   }
@@ -208,6 +217,23 @@ export class HeatmapView {
     return head === 'mean' ? this.t('panel.headMean') : this.t('panel.headN', { n: head + 1 });
   }
 
+  /** The head grid for the selection: rebuilt when its buttons change (kind, layer), else only the selected one moves. */
+  private syncHeadGrid(att: NonNullable<SentenceResult['attention']>): void {
+    const { sel } = this;
+    const count = sel.kind === 'rollout' ? layerCount(att, 'rollout') : headCount(att, sel.kind);
+    const key = sel.kind === 'rollout' ? `rollout|${count}` : `${sel.kind}|${sel.layer}|${count}`;
+    if (key !== this.gridKey) {
+      this.gridKey = key;
+      this.buildHeadGrid(att);
+      return;
+    }
+    for (const b of Array.from(this.headGrid.querySelectorAll<HTMLElement>('.head-thumb'))) {
+      const selected = sel.kind === 'rollout' ? b.dataset.layer === String(sel.layer) : b.dataset.head === String(sel.head);
+      b.classList.toggle('selected', selected);
+      b.setAttribute('aria-pressed', String(selected));
+    }
+  }
+
   private buildHeadGrid(att: NonNullable<SentenceResult['attention']>): void {
     const { sel, t } = this;
     const items: { label: string; head: HeadChoice; layer: number; selected: boolean }[] = [];
@@ -217,6 +243,7 @@ export class HeatmapView {
       for (let i = 0; i < headCount(att, sel.kind); i++) items.push({ label: t('panel.headN', { n: i + 1 }), head: i, layer: sel.layer, selected: sel.head === i });
       items.push({ label: t('panel.mean'), head: 'mean', layer: sel.layer, selected: sel.head === 'mean' });
     }
+    this.thumbsDrawn = undefined;
     this.headGrid.replaceChildren(...items.map((it) => {
       const b = el('button', {
         class: `head-thumb${it.selected ? ' selected' : ''}${it.head === 'mean' && sel.kind !== 'rollout' ? ' mean' : ''}`, title: it.label,
@@ -258,8 +285,8 @@ export class HeatmapView {
     const width = this.scroll.clientWidth || 640;
     this.lastWidth = this.scroll.clientWidth;
     // Bold widths: hovered labels are redrawn bold and must still fit.
-    const rowW = d.rows.map((l) => measureLabel(ctx, l, theme, 16, true));
-    const colW = d.cols.map((l) => measureLabel(ctx, l, theme, 16, true));
+    const rowW = d.rows.map((l) => this.labelWidth(ctx, l, theme));
+    const colW = d.cols.map((l) => this.labelWidth(ctx, l, theme));
     const colUpright = d.cols.map((l) => uprightHeight(l, theme));
     d.layout = heatmapLayout({
       rows: d.matrix.rows, cols: d.matrix.cols, rowLabelWidths: rowW, colLabelWidths: colW, colLabelUpright: colUpright,
@@ -270,16 +297,32 @@ export class HeatmapView {
       const px = canvasPixels(l.width, l.height, dpr);
       if (c.width !== px.width) c.width = px.width;
       if (c.height !== px.height) c.height = px.height;
-      c.style.width = `${l.width}px`;
-      c.style.height = `${l.height}px`;
+      setStyle(c, 'width', `${l.width}px`);
+      setStyle(c, 'height', `${l.height}px`);
     }
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     drawHeatmap(ctx as unknown as Ctx, d.matrix, { layout: l, rowLabels: d.rows, colLabels: d.cols, theme, scale: this.scale!, max: d.max, dpr });
     this.drawOverlay();
-    this.legendBar.style.background = legendGradient(theme.background, theme.accent);
-    this.legendMax.textContent = formatValue(d.max);
-    this.legend.style.marginLeft = `${l.left}px`;
-    this.drawThumbnails(theme, dpr);
+    if (this.legendTheme !== theme) {
+      this.legendBar.style.background = legendGradient(theme.background, theme.accent);
+      this.legendTheme = theme;
+    }
+    const max = formatValue(d.max);
+    if (this.legendMax.textContent !== max) this.legendMax.textContent = max;
+    setStyle(this.legend, 'marginLeft', `${l.left}px`);
+    const drawn = this.thumbsDrawn;
+    if (!drawn || drawn.gridKey !== this.gridKey || drawn.sentence !== d.sentence || drawn.units !== this.units || drawn.theme !== theme || drawn.dpr !== dpr) {
+      this.drawThumbnails(theme, dpr);
+      this.thumbsDrawn = { gridKey: this.gridKey, sentence: d.sentence, units: this.units, theme, dpr };
+    }
+  }
+
+  /** A label's width, measured once per theme (measureText is a large part of a redraw otherwise). */
+  private labelWidth(ctx: CanvasRenderingContext2D, label: TokenLabel, theme: HeatmapTheme): number {
+    const key = `${label.special ? 's' : 'n'}${label.text}`;
+    let w = this.labelWidths.get(key);
+    if (w === undefined) this.labelWidths.set(key, w = measureLabel(ctx, label, theme, 16, true));
+    return w;
   }
 
   /** Redraws the overlay: what the host says is hovered, and the step player's row. */
@@ -344,4 +387,9 @@ export class HeatmapView {
     const view = selectionName(sel) + (this.units === 'words' ? '-words' : '');
     return { svg, png, name: figureName(d.sentence.source, view), title, source: d.sentence.source };
   }
+}
+
+/** Sets an inline style only when it differs: an unchanged map should not make the page lay itself out again. */
+function setStyle(e: HTMLElement, prop: 'width' | 'height' | 'marginLeft', value: string): void {
+  if (e.style[prop] !== value) e.style[prop] = value;
 }

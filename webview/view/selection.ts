@@ -48,9 +48,17 @@ export type Units = 'pieces' | 'words';
 
 const BOS: TokenLabel = { text: '<s>', wordStart: false, special: true };
 
-/** The chips of the two strips under `units`: pieces, or words and special tokens. Strip indices are group indices. */
+/** stripGroups' answers by sentence: a head pick asks for the axes of the map and of every thumbnail again. */
+const groupsOf = new WeakMap<SentenceResult, Partial<Record<Units, { source: TokenGroup[]; target: TokenGroup[] }>>>();
+
+/**
+ * The chips of the two strips under `units`: pieces, or words and special tokens. Strip indices are group indices.
+ * Computed once per sentence and units (a result is never changed once made); callers must not change the groups.
+ */
 export function stripGroups(sentence: SentenceResult, units: Units): { source: TokenGroup[]; target: TokenGroup[] } {
-  return units === 'words'
+  let known = groupsOf.get(sentence);
+  if (!known) groupsOf.set(sentence, known = {});
+  return known[units] ??= units === 'words'
     ? { source: wordGroups(sentence.source, sentence.srcTokens), target: wordGroups(sentence.text, sentence.tgtTokens) }
     : { source: pieceGroups(sentence.srcTokens), target: pieceGroups(sentence.tgtTokens) };
 }

@@ -37,6 +37,8 @@ export class StepPlayer {
   private step = 0;
   private active = false;
   private timer?: ReturnType<typeof setInterval>;
+  /** What "looks at" shows now: the sentence, and the step with the cross-attention layer and head. */
+  private looksFor?: { sentence: SentenceResult; key: string };
 
   constructor(private readonly t: Translate, private readonly host: StepPlayerHost) {
     this.prev = button({ id: 'step-prev', title: t('panel.prevStep'), icon: ICONS.chevronLeft });
@@ -93,9 +95,9 @@ export class StepPlayer {
     this.render();
   }
 
-  /** Draws the current step again (the attention shown changed). */
+  /** The attention shown changed: "looks at" follows the cross-attention shown (only that part is drawn again). */
   refresh(): void {
-    if (this.count > 0) this.render();
+    if (this.count > 0) this.renderLooks();
   }
 
   stop(): void {
@@ -138,12 +140,23 @@ export class StepPlayer {
     const maxProb = step.candidates.reduce((m, c) => Math.max(m, c.prob), 0) || 1;
     this.candidates.replaceChildren(...step.candidates.map((c) => el('li', { class: `candidate${c.id === step.chosen ? ' chosen' : ''}` },
       chip(pieceLabel(c.piece), 'chip cand-piece'), bar((100 * c.prob) / Math.max(maxProb, 1e-9)), el('span', { class: 'cand-prob', text: formatPercent(c.prob) }))));
-    // Where this step looked: cross-attention row i (the selected layer/head if cross is shown, else the last layer's mean).
-    this.looks.replaceChildren();
-    const att = st.attention;
-    if (!att) return;
+    this.renderLooks();
+  }
+
+  /** Where this step looked: cross-attention row i (the selected layer/head if cross is shown, else the last layer's mean). */
+  private renderLooks(): void {
+    const st = this.sentence;
+    const att = st?.attention;
+    const i = this.step;
     const shown = this.host.selection();
-    const m = selectMatrix(att, normalizeSelection(att, shown.kind === 'cross' ? shown : { kind: 'cross', layer: layerCount(att, 'cross') - 1, head: 'mean' }));
+    const sel = att && normalizeSelection(att, shown.kind === 'cross' ? shown : { kind: 'cross', layer: layerCount(att, 'cross') - 1, head: 'mean' });
+    // A head pick outside the cross-attention (or of the head already shown) changes nothing here.
+    const key = sel ? `${i}|${sel.layer}|${sel.head}` : `${i}`;
+    if (this.looksFor && st === this.looksFor.sentence && key === this.looksFor.key) return;
+    this.looksFor = st && { sentence: st, key };
+    this.looks.replaceChildren();
+    if (!st || !att || !sel) return;
+    const m = selectMatrix(att, sel);
     if (i >= m.rows) return;
     const labels = tokenLabels(st.srcTokens);
     for (const e of topEntries(matrixRow(m, i), 4)) {

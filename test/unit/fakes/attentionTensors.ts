@@ -12,5 +12,5 @@ export function softmaxTensor(dims: number[], causal = false, seed = 1): Tensor 
     const sum = e.reduce((a, b) => a + b, 0);
     data.push(...e.map((x) => x / sum));
   }
-  return { dims, data };
+  return { dims, data: Float32Array.from(data) };
 }

@@ -2,6 +2,7 @@
 // Uri, l10n, EventEmitter, Disposable, settings, progress notifications and messages, and a webview whose script
 // can be replaced (a reload). Installed by ./installVscode.ts before the code under test is loaded.
 import { posix } from 'node:path';
+import { readFileSync } from 'node:fs';
 
 export class Uri {
   private constructor(readonly scheme: string, readonly authority: string, readonly path: string) {}
@@ -112,6 +113,14 @@ export const workspace = {
     };
   },
   workspaceFolders: undefined as { uri: Uri }[] | undefined,
+  /** Reads from the real disk; `reads` lists the paths read (tests count them). */
+  fs: {
+    reads: [] as string[],
+    async readFile(uri: Uri): Promise<Uint8Array> {
+      workspace.fs.reads.push(uri.fsPath);
+      return new Uint8Array(readFileSync(uri.fsPath));
+    },
+  },
 };
 
 /** A webview panel around a FakeWebview; `window.onCreatePanel` sees each one created. */

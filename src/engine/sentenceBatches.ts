@@ -1,0 +1,35 @@
+// Which sentences share a decoder run. The graphs take src_ids [batch, length] with no source padding mask, so
+// sentences can be encoded and decoded together only when their encoder inputs have the same length (and direction).
+
+/**
+ * Most decoder rows (sentences × beam) one batch runs. Measured with the CLI on FLORES ko→en (docs/PERFORMANCE.md,
+ * "Sentence batching"): throughput levels off well before this, and the KV cache stays a few MB per row.
+ */
+export const MAX_BATCH_ROWS = 32;
+
+/** Sentences per batch for a beam width: at least one. */
+export function batchCap(beam: number, maxRows = MAX_BATCH_ROWS): number {
+  return Math.max(1, Math.floor(maxRows / Math.max(1, beam)));
+}
+
+/**
+ * Indices of `keys` split into batches of equal key, at most `cap` each, in index order inside a batch; the batches
+ * ordered by their first index, so the finished part of a text grows from its start as batches complete.
+ * A key of `undefined` is an item that goes alone.
+ */
+export function sentenceBatches(keys: (string | undefined)[], cap: number): number[][] {
+  if (!(cap >= 1)) throw new Error(`a batch holds at least one sentence, not ${cap}`);
+  const open = new Map<string, number[]>();
+  const batches: number[][] = [];
+  keys.forEach((key, i) => {
+    if (key === undefined) return void batches.push([i]);
+    let batch = open.get(key);
+    if (!batch || batch.length >= cap) {
+      batch = [];
+      open.set(key, batch);
+      batches.push(batch);
+    }
+    batch.push(i);
+  });
+  return batches;      // pushed when opened, at their first index: already in order
+}

@@ -1,0 +1,93 @@
+// Sentence batching on the shipped model (WASM in Node): sentences decoded together, in batches of one encoder input
+// length, give exactly the tokens each gives alone, in both directions, greedy and beam 4; through translateMany (the
+// CLI's lines) and through one text of many sentences (a selection). Sentences in a batch translate differently, so
+// rows mixed up between them would change some sentence's tokens.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { resolve } from 'node:path';
+import * as ort from 'onnxruntime-web';
+import { OnnxModel } from '../../src/engine/onnxModel';
+import { batchCap, sentenceBatches } from '../../src/engine/sentenceBatches';
+import { Translator } from '../../src/engine/translator';
+import { defaultPackageDir, fsPackage } from '../../src/node/fsPackage';
+import type { Lang } from '../../src/shared/manifest';
+import type { TranslationResult } from '../../src/shared/results';
+
+const root = resolve(__dirname, '../../..');
+ort.env.wasm.numThreads = 1;
+ort.env.logLevel = 'error';
+
+// Pairs and triples of similar sentences (they tend to share a token length), and sentences of lengths of their own.
+const SENTENCES: Record<'en' | 'ko', string[]> = {
+  en: [
+    'Two dogs are playing in the snow.',
+    'Two cats are sleeping in the sun.',
+    'Three birds are singing in the tree.',
+    'The model reads the whole sentence at once.',
+    'The teacher reads the whole story at night.',
+    'Each head looks at a different part of the input.',
+    'Each child looks at a different page of the book.',
+    'The Transformer is based solely on attention mechanisms.',
+    'Returns a list of the words in the string.',
+    'I went to the bank to get some money before the shop closed.',
+    'Hello.',
+    'We trained the base models for a total of 100,000 steps or 12 hours on one machine with eight GPUs.',
+  ],
+  ko: [
+    '은행에 가서 돈을 찾았다.',
+    '시장에 가서 책을 샀다.',
+    '학교에 가서 친구를 만났다.',
+    '오늘은 날씨가 정말 좋습니다.',
+    '어제는 바람이 아주 셉니다.',
+    '파일을 저장합니다.',
+    '파일을 삭제합니다.',
+    '이 모델은 문장 전체를 한 번에 읽습니다.',
+    '그는 매일 아침 공원에서 달리기를 한다.',
+    '회의는 다음 주 월요일 오후 세 시에 시작됩니다.',
+    '안녕하세요.',
+    '우리는 여덟 개의 그래픽 처리 장치가 있는 한 대의 컴퓨터에서 기본 모델을 열두 시간 동안 학습했습니다.',
+  ],
+};
+
+const TARGET: Record<'en' | 'ko', Lang> = { en: 'ko', ko: 'en' };
+
+/** Every sentence's target token ids, in order. */
+const tokenIds = (results: TranslationResult[]) => results.flatMap((r) => r.sentences.map((s) => s.tgtTokens.map((t) => t.id)));
+
+test('sentences decoded in batches give the tokens they give alone (WASM in Node)', async (t) => {
+  const model = await OnnxModel.load(ort, fsPackage(defaultPackageDir(root)), 'wasm');
+  const translator = new Translator(model);
+  for (const from of ['en', 'ko'] as const) {
+    const to = TARGET[from];
+    const sentences = SENTENCES[from];
+    // Encoder input lengths as the engine keys its batches: the target tag and </s> around the pieces.
+    const lengths = sentences.map((s) => model.tokenizer.encode(s).ids.length + 2);
+    const batches = sentenceBatches(lengths.map((n) => `${from}>${to}:${n}`), batchCap(4));
+    const shared = batches.filter((b) => b.length > 1);
+    t.diagnostic(`${from}→${to}: encoder input lengths ${lengths.join(' ')}; batches ${JSON.stringify(batches)}`);
+    assert.ok(shared.length >= 2, `${from}→${to}: the test needs at least two batches of more than one sentence, got ${JSON.stringify(batches)}`);
+    assert.ok(batches.some((b) => b.length === 1), `${from}→${to}: the test needs sentences of a length of their own`);
+    for (const beam of [1, 4]) {
+      const opts = { from, to, beam };
+      await t.test(`${from}→${to} beam ${beam}`, async () => {
+        const alone: TranslationResult[] = [];
+        for (const s of sentences) alone.push(await translator.translate(s, opts));
+        const together = await translator.translateMany(sentences, opts);
+        const aloneIds = tokenIds(alone);
+        assert.deepEqual(tokenIds(together), aloneIds);
+        together.forEach((r, i) => {
+          assert.equal(r.text, alone[i].text, `sentence ${i}`);
+          assert.ok(Math.abs(r.sentences[0].score - alone[i].sentences[0].score) < 1e-3, `sentence ${i}: score ${r.sentences[0].score} alone ${alone[i].sentences[0].score}`);
+        });
+        // Within a batch the sentences translate differently, so a row given to the wrong sentence would show.
+        for (const b of shared) {
+          assert.equal(new Set(b.map((i) => JSON.stringify(aloneIds[i]))).size, b.length, `sentences ${b} translate alike: the test could not see rows mixed up`);
+        }
+        // One text of all the sentences (a selection): its sentences are batched the same way.
+        const paragraph = await translator.translate(sentences.join(' '), opts);
+        assert.deepEqual(paragraph.sentences.map((s) => s.tgtTokens.map((x) => x.id)), aloneIds);
+      });
+    }
+  }
+  await model.release();
+});
