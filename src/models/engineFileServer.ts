@@ -7,6 +7,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { ORT_WASM_FILE, type FileReply } from '../shared/protocol';
+import { resolvedUrl } from '../shared/resolvedUrl';
 
 const gzipped = promisify(gzip);
 
@@ -25,7 +26,7 @@ export class EngineFileServer {
 
   /** Lets the webview read `file` as `url` (its webview URI). */
   allow(url: string, file: vscode.Uri): void {
-    const key = resolved(url);
+    const key = resolvedUrl(url);
     if (key) this.files.set(key, file);
   }
 
@@ -34,7 +35,7 @@ export class EngineFileServer {
    * fetch, which the webview's resource roots confine); a file that is gone is `missing`.
    */
   async read(url: unknown): Promise<FileReply> {
-    const file = typeof url === 'string' ? this.files.get(resolved(url) ?? '') : undefined;
+    const file = typeof url === 'string' ? this.files.get(resolvedUrl(url) ?? '') : undefined;
     if (!file) throw new Error('This file is not one the engine was asked to load.');
     try {
       if (file.scheme === 'file' && COMPRESSED.test(file.path)) return { bytes: await compressedFile(file.fsPath), encoding: 'gzip' };
@@ -67,16 +68,4 @@ async function compressedFile(path: string): Promise<Uint8Array> {
     entry.catch(() => compressedCache.delete(key));
   }
   return entry;
-}
-
-/** The URL with dot segments resolved, query and fragment dropped (as the page compares them), or undefined. */
-function resolved(value: string): string | undefined {
-  try {
-    const u = new URL(value);
-    u.search = '';
-    u.hash = '';
-    return u.href;
-  } catch {
-    return undefined;
-  }
 }

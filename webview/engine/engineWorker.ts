@@ -7,6 +7,7 @@ import type { TranslationResult } from '../../src/shared/results';
 import type { PartialTranslation } from '../../src/engine/translator';
 import { epochNow, type Mark } from '../../src/shared/timeline';
 import { ENGINE_WORKER, ORT_WASM_FILE, type EngineWorkerProtocol, type FileReply, type WorkerTranslateParams } from './workerProtocol';
+import { resolvedUrl } from '../../src/shared/resolvedUrl';
 
 /** A model load reads and compiles ~45 MB; the host's own timeout (3 min) is the one users meet. */
 const LOAD_TIMEOUT_MS = 10 * 60_000;
@@ -196,18 +197,6 @@ async function gunzip(bytes: Uint8Array): Promise<Uint8Array> {
 /** `bytes` as a view of the whole of its own buffer, so that it is handed to the worker, not copied. */
 function ownBuffer(bytes: Uint8Array): Uint8Array {
   return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
-}
-
-/** The URL with its dot segments resolved (and its query and fragment dropped), or undefined when it is not one. */
-function resolvedUrl(value: string): string | undefined {
-  try {
-    const u = new URL(value);
-    u.search = '';
-    u.hash = '';
-    return u.href;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Fetches the worker script and starts it from a Blob URL as a module worker. */
