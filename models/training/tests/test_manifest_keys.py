@@ -185,7 +185,7 @@ class ManifestKeysTest(unittest.TestCase):
         run, out = Path(cls.tmp.name) / "run", Path(cls.tmp.name) / "ac-test"
         run.mkdir()
         _tiny_run(run)
-        cls.manifest, _ = export_package(run, out, dtype="fp16", description="keys test")
+        cls.manifest, _ = export_package(run, out, dtype="fp16", description="keys test", search_step=True)
 
     @classmethod
     def tearDownClass(cls):

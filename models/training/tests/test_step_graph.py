@@ -19,7 +19,7 @@ class SearchStepGraphTest(unittest.TestCase):
         run, out = Path(cls.tmp.name) / "run", Path(cls.tmp.name) / "pkg"
         run.mkdir()
         _tiny_run(run)
-        cls.manifest, _ = export_package(run, out, dtype="fp16")
+        cls.manifest, _ = export_package(run, out, dtype="fp16", search_step=True)
         so = ort.SessionOptions()
         so.intra_op_num_threads = 1
         cls.plain = ort.InferenceSession(str(out / "decoder_step.onnx"), so)
