@@ -192,7 +192,9 @@ export async function selectText(page, text, { timeout = 15_000 } = {}) {
     const sel = await selectionStatus(page);
     const m = /\((\d+) selected\)/.exec(sel ?? '');
     return m && Number(m[1]) === want;
-  }, { timeout: 5_000, message: `a selection of ${want} characters (status bar: ${await selectionStatus(page)})` });
+  // 15 s: after a window reload the status bar's selection item can take over 5 s to appear on a loaded machine
+  // (scenario 43 saw it absent at 5 s, then passed on a rerun).
+  }, { timeout: 15_000, message: `a selection of ${want} characters (status bar: ${await selectionStatus(page)})` });
 }
 
 /** Selects the whole active document (Ctrl+A), checked against the status bar's "(N selected)". Returns N. */
