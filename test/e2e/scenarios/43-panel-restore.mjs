@@ -42,6 +42,14 @@ export async function run(ctx) {
   await h.waitFor(async () => (await page.locator('.tabs-container .tab.active').allTextContents()).some((t) => /^\s*Attention\s*$/.test(t)),
     { timeout: 15_000, message: 'the Attention panel to be the active tab' });
   assert.equal(await panelTabs(page).count(), 1, 'one Attention panel');
+  // Again, now with the panel focused: it stays in its group (reveal(ViewColumn.Beside) of a shown panel keeps its
+  // group in VS Code; a change to reveal must not open a third group).
+  const groups = () => page.locator('.editor-group-container').count();
+  const groupsBefore = await groups();
+  await h.runCommand(page, 'Attention Companion: Open Attention Panel');
+  await h.sleep(1_000);
+  assert.equal(await groups(), groupsBefore, `the panel stays in its group (${groupsBefore} editor groups)`);
+  assert.equal(await panelTabs(page).count(), 1, 'one Attention panel');
 
   // ---- 3. The restored panel is wired to the host: a new command draws into it.
   await ac.selectInSample(page, ac.EN_SHORT);
