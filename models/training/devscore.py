@@ -28,6 +28,8 @@ class PackageTranslator:
         g = self.manifest["graphs"]
         self.encoder = ort.InferenceSession(str(package / g["encoder"]["file"]), opts, providers=["CPUExecutionProvider"])
         self.step = ort.InferenceSession(str(package / g["decoderStep"]["file"]), opts, providers=["CPUExecutionProvider"])
+        # Packages exported since sentences of different lengths share a decoder run take each row's source length.
+        self.takes_src_len = any(i.name == "src_len" for i in self.step.get_inputs())
         self.sp = spm.SentencePieceProcessor(model_file=str(package / self.manifest["tokenizer"]["model"]))
         d = self.manifest["dims"]
         self.ld, self.h, self.dh, self.max_len = d["decoderLayers"], d["heads"], d["dHead"], d["maxLen"]
@@ -40,9 +42,10 @@ class PackageTranslator:
         past_k = np.zeros((self.ld, 1, self.h, 0, self.dh), dtype=np.float32)
         past_v = past_k
         token, out = self.special["bos"], []
+        lengths = {"src_len": np.array([src.shape[1]], dtype=np.int64)} if self.takes_src_len else {}
         for _ in range(min(self.max_len - 1, 2 * src.shape[1] + 10)):
             logits, past_k, past_v = self.step.run(None, {"tokens": np.array([[token]], dtype=np.int64), "past_k": past_k,
-                                                          "past_v": past_v, "cross_k": cross_k, "cross_v": cross_v})
+                                                          "past_v": past_v, "cross_k": cross_k, "cross_v": cross_v, **lengths})
             token = int(logits[0].argmax())
             if token == self.special["eos"]:
                 break

@@ -5,7 +5,8 @@
 Four graphs (see ARCHITECTURE.md): encoder, encoder_attn, decoder_step, decoder_step_attn, and a fifth,
 decoder_step_search (step_graph.py): the plain step with the beam reorder, log-sum-exp and top-k inside, which
 plain translation runs when a package has it. Plain translation runs the graphs without attention outputs, so it
-never pays for them. All four point into one external
+never pays for them. The decoder graphs take each row's source length (src_len) so that sentences of different
+lengths share a run, right-padded (the encoder masks pad ids itself). All five point into one external
 weights.bin, each distinct tensor stored once (tensors are matched by content), so the extra graphs cost
 only a few kilobytes. --dtype fp16 stores weights as float16 followed by a Cast to float32: half the size,
 float32 arithmetic, and operators every onnxruntime-web backend runs.
@@ -58,8 +59,11 @@ class DecoderStepGraph(torch.nn.Module):
         super().__init__()
         self.model, self.with_attention = model, with_attention
 
-    def forward(self, tokens, past_k, past_v, cross_k, cross_v):
-        return self.model.decode_step(tokens, past_k, past_v, cross_k, cross_v, need_probs=self.with_attention)
+    def forward(self, tokens, past_k, past_v, cross_k, cross_v, src_len):
+        # src_len (B,): sentences of different lengths share a run right-padded to S; their padding is masked out
+        # of cross-attention (the encoder masks it itself: it sees the pad ids).
+        mask = self.model.length_mask(src_len, cross_k.size(3))
+        return self.model.decode_step(tokens, past_k, past_v, cross_k, cross_v, need_probs=self.with_attention, cross_mask=mask)
 
 
 def graph_specs(cfg: ModelConfig):
@@ -67,12 +71,12 @@ def graph_specs(cfg: ModelConfig):
     kv = {1: "batch", 3: "src_len"}
     past = {1: "batch", 3: "past_len"}
     enc_in, enc_out = ["src_ids"], ["cross_k", "cross_v"]
-    dec_in = ["tokens", "past_k", "past_v", "cross_k", "cross_v"]
+    dec_in = ["tokens", "past_k", "past_v", "cross_k", "cross_v", "src_len"]
     dec_out = ["logits", "present_k", "present_v"]
     axes_enc = {"src_ids": {0: "batch", 1: "src_len"}, "cross_k": kv, "cross_v": kv,
                 "enc_attn": {0: "batch", 3: "src_len", 4: "src_len"},
                 "enc_q": {0: "batch", 3: "src_len"}, "enc_k": {0: "batch", 3: "src_len"}}
-    axes_dec = {"tokens": {0: "batch"}, "past_k": past, "past_v": past, "cross_k": kv, "cross_v": kv,
+    axes_dec = {"tokens": {0: "batch"}, "src_len": {0: "batch"}, "past_k": past, "past_v": past, "cross_k": kv, "cross_v": kv,
                 "logits": {0: "batch"}, "present_k": {1: "batch", 3: "total_len"}, "present_v": {1: "batch", 3: "total_len"},
                 "dec_attn": {0: "batch", 4: "total_len"}, "cross_attn": {0: "batch", 4: "src_len"}}
     return {
@@ -89,7 +93,7 @@ def example_inputs(cfg: ModelConfig, is_encoder: bool):
     if is_encoder:
         return (torch.randint(4, cfg.vocab_size, (B, S)),)
     return (torch.randint(4, cfg.vocab_size, (B, 1)), torch.randn(Ld, B, H, T, dh), torch.randn(Ld, B, H, T, dh),
-            torch.randn(Ld, B, H, S, dh), torch.randn(Ld, B, H, S, dh))
+            torch.randn(Ld, B, H, S, dh), torch.randn(Ld, B, H, S, dh), torch.tensor([S, S - 2]))
 
 
 SEARCH_STEP = ("decoderStepSearch", "decoder_step_search.onnx")
@@ -239,10 +243,9 @@ def load_run(run: Path):
 
 
 def export_package(run: Path, out: Path, dtype: str = "fp32", package_id: str | None = None, description: str = "",
-                   search_step: bool = False):
-    # search_step is opt-in: its float64 log-sum-exp (Cast to double) has no kernel in the browser's onnxruntime-web
-    # WASM build ("Could not find an implementation for Cast(13)"), though Node's build runs it. Shipped packages leave
-    # it out until the graph computes in float32; the CI round trip exports it to keep the Node path tested.
+                   search_step: bool = True):
+    # search_step: the fifth graph, plain translation's step (step_graph.py). --no-search-step leaves it out (the
+    # engine then runs decoder_step.onnx and does the search in JavaScript).
     model, cfg, ckpt = load_run(run)
     out.mkdir(parents=True, exist_ok=True)
     specs = {**graph_specs(cfg), **({SEARCH_STEP[0]: (SEARCH_STEP[1],)} if search_step else {})}
@@ -336,18 +339,50 @@ def rewrite_package_graphs(package: Path) -> int:
     return count
 
 
+def run_from_package(package: Path, state_file: Path, run: Path) -> Path:
+    """A training folder (model.pt, tokenizer.model) rebuilt from a shipped package and its committed state, so that a
+    package can be exported again with this exporter's graphs: the weights are the package's own (float16 storage
+    goes float32 and back unchanged), the training facts its manifest's."""
+    from .configs import get_config
+    manifest = json.loads((package / "manifest.json").read_text(encoding="utf-8"))
+    state = json.loads(state_file.read_text(encoding="utf-8"))
+    if state["package"] != manifest["id"]:
+        raise SystemExit(f"{state_file} describes {state['package']}, not {manifest['id']}")
+    cfg = get_config(state["config"])["model"]
+    model = Transformer(cfg)
+    load_from_package(model, package, state["tensors"])
+    t = manifest["training"]
+    run.mkdir(parents=True, exist_ok=True)
+    torch.save({"model": model.state_dict(), "model_config": cfg.to_dict(), "config": t["config"], "step": t["steps"],
+                "minutes": t["minutes"], "device": t["device"], "world": t.get("world", 1), "pairs": t.get("pairs"),
+                "target_tokens_seen": t.get("targetTokensSeen"), "averaged": t.get("averaged")}, run / "model.pt")
+    shutil.copy(package / manifest["tokenizer"]["model"], run / "tokenizer.model")
+    return run
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rewrite-package", help="apply the graph rewrites to this exported package in place, and stop")
     ap.add_argument("--run", help="training output folder with model.pt and tokenizer.model")
+    ap.add_argument("--from-package", help="instead of --run: this shipped package's weights, with --state")
+    ap.add_argument("--state", help="the package's committed training state (models/training/state/CONFIG.json)")
     ap.add_argument("--out")
     ap.add_argument("--dtype", choices=["fp32", "fp16"], default="fp32")
     ap.add_argument("--id", default=None)
     ap.add_argument("--description", default="")
-    ap.add_argument("--search-step", action="store_true", help="also write decoder_step_search.onnx (Node's onnxruntime-web only, for now)")
+    ap.add_argument("--no-search-step", dest="search_step", action="store_false",
+                    help="leave out decoder_step_search.onnx (the engine then searches in JavaScript)")
     args = ap.parse_args(argv)
     if args.rewrite_package:
         print(f"{args.rewrite_package}: {rewrite_package_graphs(Path(args.rewrite_package))} output projections rewritten")
+        return
+    if args.from_package:
+        if not (args.state and args.out):
+            ap.error("--from-package needs --state and --out")
+        with tempfile.TemporaryDirectory() as tmp:
+            run = run_from_package(Path(args.from_package), Path(args.state), Path(tmp))
+            m, _ = export_package(run, Path(args.out), args.dtype, args.id, args.description, args.search_step)
+        print(json.dumps({"package": args.out, "bytes": m["packageBytes"], "operators": m["operators"]}, indent=1))
         return
     if not (args.run and args.out):
         ap.error("--run and --out are required")

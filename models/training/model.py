@@ -203,6 +203,11 @@ class Transformer(nn.Module):
         return self.logits(self.dec_ln(x))
 
     # --- decoder, one step with a KV cache (inference and ONNX export) -------------------------
+    @staticmethod
+    def length_mask(src_len, S):
+        """src_len (B,) int: each row's real source length in a right-padded batch of S -> cross_mask (B,1,1,S)"""
+        return (torch.arange(S, device=src_len.device)[None, :] < src_len[:, None])[:, None, None, :]
+
     def decode_step(self, tokens, past_k, past_v, cross_k, cross_v, need_probs=False, cross_mask=None):
         """tokens (B,1): the last generated token at position T = past_k.size(3).
         past_k/v (Ld,B,H,T,dh), cross_k/v (Ld,B,H,S,dh); cross_mask (B,1,1,S) only for padded batches.

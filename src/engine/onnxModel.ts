@@ -24,7 +24,12 @@ export interface PackageSource {
   verify?(expected: Record<string, FileDigest>): Promise<void>;
 }
 
-export interface EncoderOutput { crossK: Ort.Tensor; crossV: Ort.Tensor; encAttn?: Tensor; encQ?: Tensor; encK?: Tensor }
+export interface EncoderOutput {
+  crossK: Ort.Tensor; crossV: Ort.Tensor;
+  /** Each sentence's source length: a batch is right-padded to the longest (cross_k's S). */
+  srcLens: number[];
+  encAttn?: Tensor; encQ?: Tensor; encK?: Tensor;
+}
 
 /** Per-hypothesis attention rows of one step: dec [Ld*H*(t+1)], cross [Ld*H*S]. */
 export interface StepAttention { dec: Float32Array; cross: Float32Array }
@@ -56,6 +61,14 @@ export class OnnxModel {
 
   get backend(): Backend {
     return this.backendChoice.backend;
+  }
+
+  /**
+   * Whether sentences of different lengths can share a run: packages exported since the decoder graphs take each
+   * row's source length (src_len) to mask the padding out of cross-attention. Older ones batch equal lengths only.
+   */
+  get padsSources(): boolean {
+    return this.manifest.graphs.decoderStep.inputs.some((i) => i.name === 'src_len');
   }
 
   /** Fails with a PackageError naming the file and the problem when any part of the package is wrong. */
@@ -108,7 +121,7 @@ export class OnnxModel {
     const session = await this.session(withAttention ? 'encoderAttn' : 'encoder');
     const src = new this.ort.Tensor('int64', BigInt64Array.from(srcIds, BigInt), [1, srcIds.length]);
     const out = await runExclusive(session, { src_ids: src });
-    const result: EncoderOutput = { crossK: out.cross_k, crossV: out.cross_v };
+    const result: EncoderOutput = { crossK: out.cross_k, crossV: out.cross_v, srcLens: [srcIds.length] };
     if (withAttention) {
       // [1, Le, H, S, S] attention and [1, Le, H, S, dh] queries/keys: drop the batch dimension. Copied into a buffer
       // of their own: the output's may be shared (a view), and postMessage would send all of a shared one.
@@ -123,17 +136,20 @@ export class OnnxModel {
   }
 
   /**
-   * Encodes sentences of one length together (the graphs have no source padding mask, so only equal lengths can
-   * share a run): cross_k/cross_v come out [Ld, B, H, S, dh], one batch entry per sentence. No attention outputs.
+   * Encodes sentences together: cross_k/cross_v come out [Ld, B, H, S, dh], one batch entry per sentence, right-padded
+   * with the pad id to the longest (the encoder masks pad ids; the decoder, told src_len, masks them too). A package
+   * whose graphs predate src_len takes equal lengths only. No attention outputs.
    */
   async encodeBatch(sources: number[][]): Promise<EncoderOutput> {
-    const S = sources[0]?.length ?? 0;
-    if (S === 0 || sources.some((ids) => ids.length !== S)) throw new Error('encodeBatch takes one or more sources of the same length');
+    const lens = sources.map((ids) => ids.length);
+    const S = Math.max(0, ...lens);
+    if (S === 0 || lens.some((n) => n === 0)) throw new Error('encodeBatch takes one or more non-empty sources');
+    if (!this.padsSources && lens.some((n) => n !== S)) throw new Error('this package\'s graphs batch sources of one length only');
     const session = await this.session('encoder');
-    const ids = new BigInt64Array(sources.length * S);
+    const ids = new BigInt64Array(sources.length * S).fill(BigInt(this.manifest.special.pad));
     sources.forEach((row, b) => row.forEach((id, i) => { ids[b * S + i] = BigInt(id); }));
     const out = await runExclusive(session, { src_ids: new this.ort.Tensor('int64', ids, [sources.length, S]) });
-    return { crossK: out.cross_k, crossV: out.cross_v };
+    return { crossK: out.cross_k, crossV: out.cross_v, srcLens: lens };
   }
 
   /**
@@ -148,10 +164,11 @@ export class OnnxModel {
     const sentences = enc.crossK.dims[1];
     const S = enc.crossK.dims[3];
     const crossFor = crossRows(ort, enc, Ld, H * S * dh);
+    const srcLenFor = this.padsSources ? (owners: number[]) => ({ src_len: new ort.Tensor('int64', BigInt64Array.from(owners, (o) => BigInt(enc.srcLens[o])), [owners.length]) }) : () => ({});
     const firstRows = Array.from({ length: sentences }, (_, b) => b);
     if (!withAttention && this.manifest.graphs.decoderStepSearch) {
       const session = this.session('decoderStepSearch');
-      return searchStepDecoder({ ort, dims: this.manifest.dims, sentences, cross: crossFor, run: async (feeds) => runExclusive(await session, feeds) });
+      return searchStepDecoder({ ort, dims: this.manifest.dims, sentences, cross: crossFor, lengths: srcLenFor, run: async (feeds) => runExclusive(await session, feeds) });
     }
     const empty = () => new ort.Tensor('float32', new Float32Array(0), [Ld, sentences, H, 0, dh]);
     return {
@@ -163,7 +180,7 @@ export class OnnxModel {
         const [ck, cv] = crossFor(state.owners);
         const out = await runExclusive(session, {
           tokens: new ort.Tensor('int64', BigInt64Array.from(tokens, BigInt), [n, 1]),
-          past_k: state.k, past_v: state.v, cross_k: ck, cross_v: cv,
+          past_k: state.k, past_v: state.v, cross_k: ck, cross_v: cv, ...srcLenFor(state.owners),
         });
         const logits = out.logits.data as Float32Array;
         let rows;

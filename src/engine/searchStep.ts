@@ -25,9 +25,11 @@ export interface SearchStepParts {
   sentences: number;
   /** The cross-attention keys and values for rows decoding these sentences. */
   cross(owners: number[]): [Ort.Tensor, Ort.Tensor];
+  /** Feeds telling the graph these rows' source lengths ({src_len}), or none for a graph without that input. */
+  lengths(owners: number[]): Record<string, Ort.Tensor>;
 }
 
-export function searchStepDecoder({ ort, dims, run, cross, sentences }: SearchStepParts): StepDecoder<KvState> {
+export function searchStepDecoder({ ort, dims, run, cross, lengths, sentences }: SearchStepParts): StepDecoder<KvState> {
   const { decoderLayers: Ld, heads: H, dHead: dh, vocab } = dims;
   const empty = () => new ort.Tensor('float32', new Float32Array(0), [Ld, sentences, H, 0, dh]);
   return {
@@ -42,7 +44,7 @@ export function searchStepDecoder({ ort, dims, run, cross, sentences }: SearchSt
       const out = await run({
         tokens: new ort.Tensor('int64', BigInt64Array.from(tokens, BigInt), [n, 1]),
         beam_idx: new ort.Tensor('int64', BigInt64Array.from(parents, BigInt), [n]),
-        past_k: state.k, past_v: state.v, cross_k: ck, cross_v: cv,
+        past_k: state.k, past_v: state.v, cross_k: ck, cross_v: cv, ...lengths(state.owners),
         top_k: new ort.Tensor('int64', BigInt64Array.of(BigInt(k)), [1]),
       });
       return { candidates: rowCandidates(out, n, k), state: { k: out.present_k, v: out.present_v, rows: n, parents: null, owners: state.owners } };
@@ -52,11 +54,15 @@ export function searchStepDecoder({ ort, dims, run, cross, sentences }: SearchSt
   };
 }
 
-/** log p = logit - log-sum-exp of the row, in float64 as beam.ts's logSoftmaxRows computes it. */
+/**
+ * log p = logit - log-sum-exp of the row, subtracted in float64 as beam.ts's logSoftmaxRows does. The graph's
+ * log-sum-exp is float32 (the browser's WASM build has no float64 kernels); packages exported before that
+ * gave it in float64.
+ */
 function rowCandidates(out: Ort.InferenceSession.ReturnType, n: number, k: number): RowCandidates {
   const top = out.top_logits.data as Float32Array;
   const ids = out.top_ids.data as BigInt64Array;
-  const norm = out.log_norm.data as Float64Array;
+  const norm = out.log_norm.data as Float32Array | Float64Array;
   const logp = new Float64Array(n * k);
   const rowIds = new Int32Array(n * k);
   for (let r = 0; r < n; r++) {

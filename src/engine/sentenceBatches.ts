@@ -1,5 +1,6 @@
-// Which sentences share a decoder run. The graphs take src_ids [batch, length] with no source padding mask, so
-// sentences can be encoded and decoded together only when their encoder inputs have the same length (and direction).
+// Which sentences share a decoder run: one direction, and encoder inputs of similar length. Packages whose decoder
+// graphs take src_len pad a batch to its longest source and mask the padding, so lengths within one bucket share a
+// run; older graphs have no padding mask, and only equal lengths can.
 
 /**
  * Most decoder rows (sentences × beam) one batch runs. Measured with the CLI on FLORES ko→en (docs/PERFORMANCE.md,
@@ -32,4 +33,15 @@ export function sentenceBatches(keys: (string | undefined)[], cap: number): numb
     batch.push(i);
   });
   return batches;      // pushed when opened, at their first index: already in order
+}
+
+/**
+ * Source lengths (in tokens) that share one padded batch: 1-8, 9-16, ... . Padding costs encoder and cross-attention
+ * work on positions that are masked out, so a batch keeps it under a bucket's width.
+ */
+export const LENGTH_BUCKET = 8;
+
+/** The batch key of a sentence: its direction and its length, or its length's bucket when batches are padded. */
+export function batchKey(direction: string, srcLength: number, padded: boolean): string {
+  return `${direction}:${padded ? `~${Math.ceil(srcLength / LENGTH_BUCKET)}` : srcLength}`;
 }

@@ -7,7 +7,7 @@ import { fitTokenLimit, sourceChunks } from './chunks';
 import { untilAborted } from './concurrency';
 import { detectLanguage, resolveTarget, type TargetSetting } from './language';
 import type { OnnxModel, StepAttention } from './onnxModel';
-import { batchCap, sentenceBatches } from './sentenceBatches';
+import { batchCap, batchKey, sentenceBatches } from './sentenceBatches';
 import type { SentenceSpan } from './sentences';
 import { assembleTranslation, matchSourceEnding, spelledInBytes, translationUnits } from './translationUnits';
 
@@ -80,8 +80,8 @@ export class Translator {
    * Translates the prose of `text` (Markdown or plain) sentence by sentence, a sentence longer than the model reads
    * in chunks (each its own SentenceResult, with its own attention), and keeps the rest as it is: Markdown structure,
    * code, math, URLs, numbers and emoji (translationUnits.ts). Calls may overlap: the model runs their steps in turn,
-   * and each gets what it would have got alone. Sentences of one length are decoded together (sentenceBatches.ts);
-   * each gets the tokens it gets alone.
+   * and each gets what it would have got alone. Sentences of one (or, padded, similar) length are decoded together
+   * (sentenceBatches.ts); each gets the tokens it gets alone.
    */
   translate(text: string, opts: TranslateOptions): Promise<TranslationResult> {
     return this.settle(this.translateTexts([text], opts).then((r) => r[0]), opts);
@@ -120,10 +120,12 @@ export class Translator {
     const jobs = texts.map((text) => this.plan(text, opts));
     const units = jobs.flatMap((job, j) => job.spans.map((span, i) => ({ job: jobs[j], index: i, span })));
     const m = this.model.manifest;
-    // Attention requests and pivots (two hops) go one by one; the rest is batched by direction and input length.
+    // Attention requests and pivots (two hops) go one by one; the rest is batched by direction and input length
+    // (sentenceBatches.ts: equal lengths, or similar ones when the package's graphs mask padding).
     const batchable = (job: TextJob) => !opts.attention && supportsDirection(m, job.from, job.to);
     const prepared = units.map((u) => (batchable(u.job) ? this.prepareSource(u.span.text, u.job.from, u.job.to) : undefined));
-    const keys = prepared.map((p) => p && `${p.from}>${p.to}:${p.srcIds.length}`);
+    const padded = this.model.padsSources;
+    const keys = prepared.map((p) => p && batchKey(`${p.from}>${p.to}`, p.srcIds.length, padded));
     let done = 0;
     opts.onProgress?.(0, units.length);
     for (const batch of sentenceBatches(keys, batchCap(opts.beam))) {
@@ -167,7 +169,7 @@ export class Translator {
     return { text, spans, from, to, budget: new AttentionBudget(opts.attentionBudgetBytes), results: [], shown: 0 };
   }
 
-  /** Sentences of one direction and encoder input length, encoded and decoded together; no attention. */
+  /** Sentences of one direction and (similar) encoder input length, encoded and decoded together; no attention. */
   private async translateBatch(batch: PreparedSource[], opts: TranslateOptions): Promise<SentenceResult[]> {
     const encoded = await this.model.encodeBatch(batch.map((p) => p.srcIds));
     if (opts.signal?.aborted) throw new CancelledError();

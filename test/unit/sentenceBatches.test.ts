@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { beamSearch, searchBatch, SentenceSearch, type BeamOptions, type Hypothesis, type StepDecoder } from '../../src/engine/beam';
-import { batchCap, MAX_BATCH_ROWS, sentenceBatches } from '../../src/engine/sentenceBatches';
+import { batchCap, batchKey, MAX_BATCH_ROWS, sentenceBatches } from '../../src/engine/sentenceBatches';
 
 const V = 7;
 const BOS = 0;
@@ -89,4 +89,14 @@ test('batchCap: rows per batch divided among the beams, at least one sentence', 
   assert.equal(batchCap(4), MAX_BATCH_ROWS / 4);
   assert.equal(batchCap(16, 8), 1);
   assert.equal(batchCap(3, 32), 10);
+});
+
+test('batch keys: equal lengths for graphs without a padding mask, length buckets for graphs with one', () => {
+  assert.notEqual(batchKey('en>ko', 12, false), batchKey('en>ko', 13, false));
+  assert.equal(batchKey('en>ko', 12, false), batchKey('en>ko', 12, false));
+  assert.equal(batchKey('en>ko', 9, true), batchKey('en>ko', 16, true), '9-16 share a padded batch');
+  assert.notEqual(batchKey('en>ko', 16, true), batchKey('en>ko', 17, true));
+  assert.notEqual(batchKey('en>ko', 12, true), batchKey('ko>en', 12, true), 'one direction per batch');
+  const keys = [5, 30, 7, 12, 3].map((n) => batchKey('de>en', n, true));
+  assert.deepEqual(sentenceBatches(keys, 8), [[0, 2, 4], [1], [3]]);
 });
