@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { ORT_WASM_FILE, type FileReply } from '../shared/protocol';
 import { resolvedUrl } from '../shared/resolvedUrl';
+import { ownBuffer } from '../shared/ownBuffer';
 
 const gzipped = promisify(gzip);
 
@@ -40,10 +41,8 @@ export class EngineFileServer {
     try {
       if (file.scheme === 'file' && COMPRESSED.test(file.path)) return { bytes: await compressedFile(file.fsPath), encoding: 'gzip' };
       const bytes = file.scheme === 'file' ? await readFile(file.fsPath) : await vscode.workspace.fs.readFile(file);
-      // A view of the whole of its own buffer (nothing else of the process's memory rides along), which the page
-      // then hands on to its worker without copying.
-      const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
-      return { bytes: whole ? new Uint8Array(bytes.buffer, 0, bytes.byteLength) : new Uint8Array(bytes) };
+      // Nothing else of the process's memory rides along, and the page hands it on to its worker without copying.
+      return { bytes: ownBuffer(bytes) };
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       return code === 'ENOENT' || (e as vscode.FileSystemError).code === 'FileNotFound' ? { problem: 'missing' } : { problem: 'unreachable' };
@@ -63,7 +62,7 @@ async function compressedFile(path: string): Promise<Uint8Array> {
   let entry = compressedCache.get(key);
   if (!entry) {
     for (const k of compressedCache.keys()) if (k.startsWith(`${path}|`)) compressedCache.delete(k);
-    entry = readFile(path).then((raw) => gzipped(raw, { level: 1 })).then((z) => new Uint8Array(z.buffer, z.byteOffset, z.byteLength).slice());
+    entry = readFile(path).then((raw) => gzipped(raw, { level: 1 })).then(ownBuffer);
     compressedCache.set(key, entry);
     entry.catch(() => compressedCache.delete(key));
   }

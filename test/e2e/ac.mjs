@@ -236,15 +236,31 @@ export async function showAttentionHover(page, line, word, { timeout = 15_000 } 
   // Over the word's first character: its middle is a character boundary (which token it hits would be a toss-up).
   for (let i = 0; i < 2; i++) {
     const at = await h.hoverEditorText(page, lineRe, from, from + 1);
-    if (await appeared(4_000)) return { how: 'mouse', at };
+    if (await appeared(4_000)) return { how: 'mouse', at, ...await faded(hover) };
   }
   const at = await h.hoverEditorText(page, lineRe, from, from + 1);
   await page.mouse.click(at.x, at.y);
   await page.keyboard.press('Control+k');
   await page.keyboard.press('Control+i');
-  if (await appeared(timeout)) return { how: 'keyboard', at };
+  if (await appeared(timeout)) return { how: 'keyboard', at, ...await faded(hover) };
   const other = await page.locator('.monaco-hover:visible').allTextContents().catch(() => []);
   throw new Error(`no attention hover over ${JSON.stringify(word)} (mouse and Ctrl+K Ctrl+I); visible hovers: ${JSON.stringify(other.map((t) => t.slice(0, 120)))}`);
+}
+
+/**
+ * Waits (at most 2 s) for the hover's fade-in to end: VS Code animates a new hover's opacity, and a screenshot taken
+ * at once showed it half transparent over the editor text. Returns {fadeMs}, how long that took.
+ */
+async function faded(hover) {
+  const t0 = Date.now();
+  await hover.first().evaluate(async (el) => {
+    const near = [];
+    for (let e = el; e && near.length < 6; e = e.parentElement) near.push(e);
+    const running = [...el.getAnimations({ subtree: true }), ...near.flatMap((e) => e.getAnimations())]
+      .filter((a) => Number.isFinite(a.effect?.getComputedTiming().endTime ?? Infinity));
+    await Promise.race([Promise.all(running.map((a) => a.finished.catch(() => undefined))), new Promise((r) => setTimeout(r, 2_000))]);
+  }).catch(() => undefined);
+  return { fadeMs: Date.now() - t0 };
 }
 
 export const COMPANION = {

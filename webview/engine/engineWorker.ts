@@ -8,6 +8,7 @@ import type { PartialTranslation } from '../../src/engine/translator';
 import { epochNow, type Mark } from '../../src/shared/timeline';
 import { ENGINE_WORKER, ORT_WASM_FILE, type EngineWorkerProtocol, type FileReply, type WorkerTranslateParams } from './workerProtocol';
 import { resolvedUrl } from '../../src/shared/resolvedUrl';
+import { ownBuffer, viewsWholeBuffer } from '../../src/shared/ownBuffer';
 
 /** A model load reads and compiles ~45 MB; the host's own timeout (3 min) is the one users meet. */
 const LOAD_TIMEOUT_MS = 10 * 60_000;
@@ -194,11 +195,6 @@ async function gunzip(bytes: Uint8Array): Promise<Uint8Array> {
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
-/** `bytes` as a view of the whole of its own buffer, so that it is handed to the worker, not copied. */
-function ownBuffer(bytes: Uint8Array): Uint8Array {
-  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
-}
-
 /** Fetches the worker script and starts it from a Blob URL as a module worker. */
 async function startWorker(scriptUrl: string): Promise<Worker> {
   const res = await fetch(scriptUrl);
@@ -211,5 +207,5 @@ async function startWorker(scriptUrl: string): Promise<Worker> {
 function transferables(m: Message): Transferable[] {
   if (m.kind !== 'response' || !m.ok) return [];
   const r = m.result as { bytes?: unknown } | undefined;
-  return r?.bytes instanceof Uint8Array && r.bytes.byteOffset === 0 && r.bytes.byteLength === r.bytes.buffer.byteLength ? [r.bytes.buffer as ArrayBuffer] : [];
+  return r?.bytes instanceof Uint8Array && viewsWholeBuffer(r.bytes) ? [r.bytes.buffer as ArrayBuffer] : [];
 }
