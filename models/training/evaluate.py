@@ -4,13 +4,15 @@
 
 Scores with sacrebleu itself (the reference implementation, pinned in requirements.txt): BLEU with its 13a
 tokenizer (for Korean targets also character-level BLEU) and chrF, each with its signature string. Writes the
-hypotheses to build/eval/<id>/, the scores and signatures into the package's manifest.json, and prints a table.
+hypotheses to build/eval/<id>/, the scores and signatures into the package's manifest.json (each set as it finishes;
+--resume skips the sets already scored the same way), and prints a table.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import subprocess
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -67,6 +69,8 @@ def main(argv=None):
     ap.add_argument("--sets", default="flores200-devtest,newstest2014,tatoeba")
     ap.add_argument("--jobs", type=int, default=2, help="engine processes run at once")
     ap.add_argument("--cli", default="dist/cli.js")
+    ap.add_argument("--resume", action="store_true",
+                    help="skip the sets the manifest already has scores for, made the same way (limit, beam)")
     args = ap.parse_args(argv)
     package, cli = Path(args.package), Path(args.cli)
     if not cli.exists():
@@ -76,7 +80,19 @@ def main(argv=None):
     out_dir = Path("build/eval") / manifest["id"]
     out_dir.mkdir(parents=True, exist_ok=True)
     wanted = set(args.sets.split(","))
-    jobs = [j for j in EVAL_SETS if j[0] in wanted]
+    how = {"engine": "TypeScript engine, onnxruntime-web WASM in Node", "beam": args.beam, "limit": args.limit,
+           "metrics": f"sacrebleu {sacrebleu.__version__}: BLEU 13a (char-level BLEU too for Korean targets) and chrF2"}
+
+    def done_before(job) -> bool:
+        name, s, t = job[:3]
+        old = manifest.get("scores", {}).get(name, {}).get(f"{s}-{t}")
+        return bool(old) and old.get("beam") == args.beam and old.get("limit", "absent") == args.limit
+
+    jobs = [j for j in EVAL_SETS if j[0] in wanted and not (args.resume and done_before(j))]
+    # Longest first: with several jobs at once, the big Tatoeba sets do not end up running alone at the end.
+    size = {j: len(read_segments(eval_dir / j[3])) for j in jobs}
+    jobs.sort(key=lambda j: -min(size[j], args.limit or size[j]))
+    lock = threading.Lock()
 
     def run(job):
         name, s, t, src_file, ref_file = job
@@ -86,18 +102,20 @@ def main(argv=None):
             srcs, refs = srcs[: args.limit], refs[: args.limit]
         hyps, seconds = translate(cli, package, s, t, srcs, args.beam)
         (out_dir / f"{name}.{s}-{t}.hyp").write_text("\n".join(hyps) + "\n", encoding="utf-8")
-        return name, f"{s}-{t}", {**score(hyps, refs, t), "seconds": round(seconds, 1)}
+        result = {**score(hyps, refs, t), "seconds": round(seconds, 1), "beam": args.beam, "limit": args.limit}
+        # Each set goes into the manifest as it finishes: an evaluation cut short (the session's end) keeps what
+        # it scored, and --resume goes on from there.
+        with lock:
+            manifest.setdefault("scores", {}).setdefault(name, {})[f"{s}-{t}"] = result
+            manifest["scores"]["_how"] = how
+            write_manifest(package, manifest)
+        return name, f"{s}-{t}", result
 
-    scores: dict = {}
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
         for name, direction, s in pool.map(run, jobs):
-            scores.setdefault(name, {})[direction] = s
             print(f"{name:18} {direction}  BLEU {s['bleu']:6.2f}  chrF {s['chrf']:6.2f}"
                   + (f"  charBLEU {s['bleuChar']:6.2f}" if "bleuChar" in s else "") + f"  ({s['sentences']} segments, {s['seconds']} s)", flush=True)
-    manifest["scores"] = {**manifest.get("scores", {}), **scores,
-                          "_how": {"engine": "TypeScript engine, onnxruntime-web WASM in Node", "beam": args.beam,
-                                   "limit": args.limit, "metrics": f"sacrebleu {sacrebleu.__version__}: BLEU 13a (char-level BLEU too for Korean targets) and chrF2"}}
-    write_manifest(package, manifest)
+    scores = {k: v for k, v in manifest.get("scores", {}).items() if k != "_how"}
     (out_dir / "scores.json").write_text(json.dumps(scores, indent=1) + "\n", encoding="utf-8")
 
 

@@ -24,7 +24,8 @@ PYTHON_ONLY = {
     "decoding": {"maxLenRule"},  # the rule in words; src/engine implements it in code
     "training": {"world", "targetTokensSeen", "averaged"},  # DDP ranks, tokens seen, checkpoints averaged
     "scores.*.*": {"signatures",  # sacrebleu's signature strings (evaluate.score), shown in the model card
-                   "seconds"},    # engine time per set (evaluate.main)
+                   "seconds",     # engine time per set (evaluate.main)
+                   "beam", "limit"},  # how the set was decoded (evaluate.main; --resume compares them)
 }
 # Keys of a Record whose value is not of the Record's value type: evaluate.main's "_how" beside the score sets.
 # The webview skips keys that start with "_" (webview/companion/sections/results.ts, scoreRows).
@@ -208,9 +209,10 @@ class ManifestKeysTest(unittest.TestCase):
         self.assertEqual(self.problems(self.manifest), [])
 
     def test_evaluate_scores_have_the_declared_fields(self):
-        # evaluate.main stores score() per set and direction, adds "seconds", and puts "_how" beside the sets.
-        ko = {**score(["안녕하세요 세계."], ["안녕하세요, 세계."], "ko"), "seconds": 0.1}
-        en = {**score(["Hello world."], ["Hello, world."], "en"), "seconds": 0.1}
+        # evaluate.main stores score() per set and direction, adds "seconds", "beam" and "limit", and puts "_how"
+        # beside the sets.
+        ko = {**score(["안녕하세요 세계."], ["안녕하세요, 세계."], "ko"), "seconds": 0.1, "beam": 4, "limit": None}
+        en = {**score(["Hello world."], ["Hello, world."], "en"), "seconds": 0.1, "beam": 4, "limit": 100}
         scores = {"flores200-devtest": {"en-ko": ko, "ko-en": en}, "_how": {"engine": "test", "beam": 4}}
         self.assertEqual(self.problems({**self.manifest, "scores": scores}), [])
 
