@@ -71,18 +71,27 @@ export class OnnxModel {
     return this.manifest.graphs.decoderStep.inputs.some((i) => i.name === 'src_len');
   }
 
-  /** Fails with a PackageError naming the file and the problem when any part of the package is wrong. */
-  static async load(ort: OrtModule, source: PackageSource, backendSetting: BackendSetting): Promise<OnnxModel> {
+  /**
+   * Fails with a PackageError naming the file and the problem when any part of the package is wrong. `onMark` hears
+   * each stage as it ends (the webview's cold-start timeline).
+   */
+  static async load(ort: OrtModule, source: PackageSource, backendSetting: BackendSetting, onMark?: (label: string) => void): Promise<OnnxModel> {
+    const mark = onMark ?? (() => undefined);
+    const backend = chooseBackend(backendSetting);      // an adapter probe: runs while the files are read
+    backend.then((b) => mark(`backend chosen: ${b.backend} (${b.reason})`), () => undefined);
     const manifest = await readManifest(source);
     const files = new CheckedPackage(source, manifest);
     await files.verifyAll();
+    mark('package files checked');
     const tokenizerFile = manifest.tokenizer.json;
     const tokenizer = readTokenizer(await files.read(tokenizerFile), files.label(tokenizerFile), manifest);
-    const model = new OnnxModel(ort, files, manifest, tokenizer, await chooseBackend(backendSetting));
+    mark('tokenizer read');
+    const model = new OnnxModel(ort, files, manifest, tokenizer, await backend);
     // Plain translation's step: the search step graph when the package has it (searchStep.ts).
     for (const graph of ['encoder', manifest.graphs.decoderStepSearch ? 'decoderStepSearch' : 'decoderStep'] as const) {
       try {
         await model.session(graph);
+        mark(`${graph} session created`);
       } catch (e) {
         await model.release();
         if (e instanceof PackageError) throw e;

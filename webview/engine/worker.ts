@@ -52,7 +52,7 @@ const engine = new EngineHost(async (p) => {
   // while the runtime arrives and starts.
   const source = packageOverUrls(p.baseUri, read, p.checkedFiles);
   await startRuntime(p.ortBaseUri);
-  const model = await OnnxModel.load(ort, source, p.backend);
+  const model = await OnnxModel.load(ort, source, p.backend, mark);
   mark('encoder and decoder sessions created');
   return model;
 });
