@@ -80,7 +80,7 @@ export class TranslationService {
         const backendLabel = settings.backend === 'auto' ? 'WebGPU / WebAssembly' : settings.backend;
         progress.report({ message: vscode.l10n.t('Loading model {0} ({1})…', model.manifest.id, backendLabel) });
         // Cancel answers at once while the model loads; the load itself goes on for the next request.
-        const loading = this.panel.ensureModel(model.dir, model.manifest, settings.backend);
+        const loading = this.panel.ensureModel(model.dir, model.manifest, settings.backend, opts.attention ? 'attention' : 'plain');
         loading.then((loaded) => this.onDidLoadModel.fire({ id: loaded.info.id, backend: loaded.info.backend, choice: loaded.info.backendChoice }), () => undefined);
         const loaded = await untilAborted(loading, abort.signal, cancelled);
         timeline?.mark('host: model ready in the webview');

@@ -1,6 +1,7 @@
 // Loads a model package into onnxruntime-web sessions (WebGPU or WASM) and runs the encoder and decoder steps.
 import type * as Ort from 'onnxruntime-web';
 import type { FileDigest, ManifestGraphs, ModelManifest } from '../shared/manifest';
+import type { GraphUse } from '../shared/protocol';
 import { PackageError } from '../shared/packageError';
 import type { Backend, BackendChoice, BackendSetting, Tensor } from '../shared/results';
 import { chooseBackend } from './backendChoice';
@@ -72,10 +73,12 @@ export class OnnxModel {
   }
 
   /**
-   * Fails with a PackageError naming the file and the problem when any part of the package is wrong. `onMark` hears
-   * each stage as it ends (the webview's cold-start timeline).
+   * Fails with a PackageError naming the file and the problem when any part of the package is wrong. Opens the
+   * sessions of `firstUse` (default plain translation's); the others open on first use. `onMark` hears each stage
+   * as it ends (the webview's cold-start timeline).
    */
-  static async load(ort: OrtModule, source: PackageSource, backendSetting: BackendSetting, onMark?: (label: string) => void): Promise<OnnxModel> {
+  static async load(ort: OrtModule, source: PackageSource, backendSetting: BackendSetting,
+    { onMark, firstUse = 'plain' }: { onMark?: (label: string) => void; firstUse?: GraphUse } = {}): Promise<OnnxModel> {
     const mark = onMark ?? (() => undefined);
     const backend = chooseBackend(backendSetting);      // an adapter probe: runs while the files are read
     backend.then((b) => mark(`backend chosen: ${b.backend} (${b.reason})`), () => undefined);
@@ -88,7 +91,9 @@ export class OnnxModel {
     mark('tokenizer read');
     const model = new OnnxModel(ort, files, manifest, tokenizer, await backend);
     // Plain translation's step: the search step graph when the package has it (searchStep.ts).
-    for (const graph of ['encoder', manifest.graphs.decoderStepSearch ? 'decoderStepSearch' : 'decoderStep'] as const) {
+    const first = firstUse === 'attention' ? ['encoderAttn', 'decoderStepAttn'] as const
+      : ['encoder', manifest.graphs.decoderStepSearch ? 'decoderStepSearch' : 'decoderStep'] as const;
+    for (const graph of first) {
       try {
         await model.session(graph);
         mark(`${graph} session created`);
@@ -99,6 +104,11 @@ export class OnnxModel {
       }
     }
     return model;
+  }
+
+  /** The graphs whose sessions are open or opening, in the order they were asked for. */
+  get openGraphs(): (keyof ManifestGraphs)[] {
+    return [...this.sessions.keys()];
   }
 
   /** Sessions are created on first use: the attention graphs only when attention is first asked for. */

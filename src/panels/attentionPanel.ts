@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import type { Method, NotificationOf, ParamsOf, RequestOptions, ResultOf } from '../shared/ipc';
 import type { ModelManifest } from '../shared/manifest';
-import { type FigureExport, PANEL, type PanelProtocol } from '../shared/protocol';
+import { type FigureExport, type GraphUse, PANEL, type PanelProtocol } from '../shared/protocol';
 import type { BackendSetting } from '../shared/results';
 import { EngineClient, resourceRoots, type LoadedModel } from './engineClient';
 import { webviewHtml } from './webviewHtml';
@@ -33,8 +33,8 @@ export class AttentionPanel implements vscode.Disposable {
     this.open().panel.reveal(vscode.ViewColumn.Beside, preserveFocus);
   }
 
-  ensureModel(dir: vscode.Uri, manifest: ModelManifest, backend: BackendSetting): Promise<LoadedModel> {
-    return this.open().client.ensureModel(dir, manifest, backend);
+  ensureModel(dir: vscode.Uri, manifest: ModelManifest, backend: BackendSetting, firstUse: GraphUse): Promise<LoadedModel> {
+    return this.open().client.ensureModel(dir, manifest, backend, firstUse);
   }
 
   request<M extends Method<ToPanel['requests']>>(method: M, params: ParamsOf<ToPanel['requests'], M>, opts: RequestOptions): Promise<ResultOf<ToPanel['requests'], M>> {

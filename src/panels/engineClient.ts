@@ -5,7 +5,7 @@ import type { Endpoint, NotificationOf, ProtocolNames, RequestHandlers } from '.
 import { EngineFileServer } from '../models/engineFileServer';
 import { engineFiles } from '../shared/manifestValidation';
 import type { ModelManifest } from '../shared/manifest';
-import { ORT_WASM_FILE, type EngineProtocol, type ModelInfo } from '../shared/protocol';
+import { ORT_WASM_FILE, type EngineProtocol, type GraphUse, type ModelInfo } from '../shared/protocol';
 import type { BackendSetting } from '../shared/results';
 import { verifyPackageFiles } from '../models/packageVerifier';
 import { EngineConnection } from './engineConnection';
@@ -67,7 +67,7 @@ export class EngineClient<P extends EngineProtocol> implements vscode.Disposable
    * package outside the webview's roots (a model chosen after it opened) gets new roots first: that reloads the
    * webview, and the load goes to the new script.
    */
-  async ensureModel(dir: vscode.Uri, manifest: ModelManifest, backend: BackendSetting): Promise<LoadedModel> {
+  async ensureModel(dir: vscode.Uri, manifest: ModelManifest, backend: BackendSetting, firstUse: GraphUse = 'attention'): Promise<LoadedModel> {
     this.followRoots(dir);
     const info = await this.connection.ensureModel(`${dir.toString()}|${backend}`, async () => {
       // Checked here, streamed and cached, before the webview reads anything: a bad file fails with its name.
@@ -75,7 +75,7 @@ export class EngineClient<P extends EngineProtocol> implements vscode.Disposable
       const baseUri = this.webview.asWebviewUri(dir).toString();
       // Only the files just checked (and the manifest, read first) are served, by the host, from the same disk.
       for (const name of ['manifest.json', ...engineFiles(manifest)]) this.files.allow(`${withSlash(baseUri)}${name}`, vscode.Uri.joinPath(dir, name));
-      return { checkedFiles, baseUri, ortBaseUri: this.ortBaseUri(), backend, label: manifest.id };
+      return { checkedFiles, baseUri, ortBaseUri: this.ortBaseUri(), backend, label: manifest.id, firstUse };
     }, LOAD_TIMEOUT_MS);
     return { dir, backend, info };
   }

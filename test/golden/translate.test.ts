@@ -147,3 +147,23 @@ test('the CLI rejects bad arguments and a missing model with a clear message', (
   assert.equal(missing.status, 2);
   assert.match(missing.stderr, /\/nonexistent\/pkg/);
 });
+
+test('a load opens the graphs its first use needs, and the others on first use', async () => {
+  const attention = await OnnxModel.load(ort, fsPackage(defaultPackageDir(root)), 'wasm', { firstUse: 'attention' });
+  try {
+    assert.deepEqual(attention.openGraphs, ['encoderAttn', 'decoderStepAttn'], 'the panel: no plain graphs at load');
+    const plainStep = attention.manifest.graphs.decoderStepSearch ? 'decoderStepSearch' : 'decoderStep';
+    const out = await new Translator(attention).translate('Attention is all you need.', { to: 'ko', beam: 2 });
+    assert.ok(out.text.length > 0);
+    assert.deepEqual(attention.openGraphs, ['encoderAttn', 'decoderStepAttn', 'encoder', plainStep], 'a plain translation opens its own');
+  } finally {
+    await attention.release();
+  }
+  const plain = await OnnxModel.load(ort, fsPackage(defaultPackageDir(root)), 'wasm');
+  try {
+    assert.deepEqual(plain.openGraphs.slice(0, 2)[0], 'encoder', 'by default, plain translation\'s graphs');
+    assert.equal(plain.openGraphs.length, 2);
+  } finally {
+    await plain.release();
+  }
+});

@@ -32,27 +32,41 @@ const read: FileReader = async (url) => {
   return reply;
 };
 
-let runtimeReady: Promise<void> | undefined;
+/**
+ * A one-node graph (Identity, float [1]; 91 bytes, written by the onnx package): a session on it makes onnxruntime
+ * instantiate its WebAssembly, which otherwise happens inside the encoder's session.
+ */
+const WARMUP_GRAPH = 'CAgSE2F0dGVudGlvbi1jb21wYW5pb246PAoQCgF4EgF5IghJZGVudGl0eRIGd2FybXVwWg8KAXgSCgoICAESBAoCCAFiDwoBeRIKCggIARIECgIIAUIECgAQEQ==';
 
-/** onnxruntime-web starts once per realm, from the binary the page read (the bundle carries its JavaScript glue). */
+let runtimeBinary: Promise<void> | undefined;
+/** The warm-up session's creation: the model's sessions wait for it (two sessions are never created at once). */
+let runtimeStarted: Promise<void> = Promise.resolve();
+
+/**
+ * onnxruntime-web starts once per realm, from the binary the page read (the bundle carries its JavaScript glue).
+ * Resolves when the binary is in; the runtime then starts while the model's files travel.
+ */
 function startRuntime(ortBaseUri: string): Promise<void> {
-  runtimeReady ??= (async () => {
+  runtimeBinary ??= (async () => {
     const base = ortBaseUri.endsWith('/') ? ortBaseUri : ortBaseUri + '/';
     ort.env.wasm.wasmBinary = bytesOf(await read(base + ORT_WASM_FILE), ORT_WASM_FILE);
     // A webview is not cross-origin isolated: no SharedArrayBuffer, so one wasm thread.
     ort.env.wasm.numThreads = 1;
     ort.env.logLevel = 'error';
+    runtimeStarted = ort.InferenceSession.create(Uint8Array.from(atob(WARMUP_GRAPH), (c) => c.charCodeAt(0)), { executionProviders: ['wasm'] })
+      .then((s) => s.release()).then(() => { mark('runtime started'); }, () => undefined);   // a failure shows in the real sessions
   })();
-  runtimeReady.catch(() => { runtimeReady = undefined; });
-  return runtimeReady;
+  runtimeBinary.catch(() => { runtimeBinary = undefined; });
+  return runtimeBinary;
 }
 
 const engine = new EngineHost(async (p) => {
-  // The package's files are asked for first (packageOverUrls asks for every checked file at once), so they travel
-  // while the runtime arrives and starts.
-  const source = packageOverUrls(p.baseUri, read, p.checkedFiles);
+  // The runtime's binary first, then the package's files (packageOverUrls asks for every checked file at once):
+  // onnxruntime instantiates its WebAssembly while they travel, instead of after them.
   await startRuntime(p.ortBaseUri);
-  const model = await OnnxModel.load(ort, source, p.backend, mark);
+  const source = packageOverUrls(p.baseUri, read, p.checkedFiles);
+  await runtimeStarted;
+  const model = await OnnxModel.load(ort, source, p.backend, { onMark: mark, firstUse: p.firstUse });
   mark('encoder and decoder sessions created');
   return model;
 });
