@@ -12,16 +12,23 @@ from models.training.export import export_package
 from models.training.tests.test_manifest_keys import _tiny_run
 
 
+def _exported(cls, dtype: str):
+    """A tiny random model exported (with the search step graph) into cls.tmp; its package folder and one-thread
+    session options."""
+    cls.tmp = tempfile.TemporaryDirectory()
+    run, out = Path(cls.tmp.name) / "run", Path(cls.tmp.name) / "pkg"
+    run.mkdir()
+    _tiny_run(run)
+    cls.manifest, _ = export_package(run, out, dtype=dtype, search_step=True)
+    so = ort.SessionOptions()
+    so.intra_op_num_threads = 1
+    return out, so
+
+
 class SearchStepGraphTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.TemporaryDirectory()
-        run, out = Path(cls.tmp.name) / "run", Path(cls.tmp.name) / "pkg"
-        run.mkdir()
-        _tiny_run(run)
-        cls.manifest, _ = export_package(run, out, dtype="fp16", search_step=True)
-        so = ort.SessionOptions()
-        so.intra_op_num_threads = 1
+        out, so = _exported(cls, "fp16")
         cls.plain = ort.InferenceSession(str(out / "decoder_step.onnx"), so)
         cls.search = ort.InferenceSession(str(out / "decoder_step_search.onnx"), so)
 
@@ -76,13 +83,7 @@ class PaddedBatchTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.TemporaryDirectory()
-        run, out = Path(cls.tmp.name) / "run", Path(cls.tmp.name) / "pkg"
-        run.mkdir()
-        _tiny_run(run)
-        cls.manifest, _ = export_package(run, out, dtype="fp32", search_step=True)
-        so = ort.SessionOptions()
-        so.intra_op_num_threads = 1
+        out, so = _exported(cls, "fp32")
         cls.encoder = ort.InferenceSession(str(out / "encoder.onnx"), so)
         cls.steps = {name: ort.InferenceSession(str(out / f"{name}.onnx"), so) for name in ("decoder_step", "decoder_step_attn")}
 
