@@ -4,7 +4,9 @@ each variant is the package with only its decoder graphs rewritten, written unde
   base          the package as it ships (copied, so that every variant is read the same way)
   q8proj        the output projection (h x E^T, 256 x 16000) as DynamicQuantizeLinear + MatMulInteger: the weight int8,
                 symmetric, one scale per vocabulary entry; h quantized to uint8 per run (what quantize_dynamic
-                writes; onnxruntime fuses it into DynamicQuantizeMatMul)
+                writes; onnxruntime fuses it into DynamicQuantizeMatMul). h's scale is one per tensor, over all
+                rows of the step: a sentence's translation then depends on the other rows (beams, other sentences
+                of the batch), so the CLI's "same translation as alone" no longer holds
   q8dec         the same for every decoder MatMul with a constant weight (q, k, v, o, cross q/o, feed-forward and the
                 projection); attention's activation x activation MatMuls stay float
   dq8proj       the projection's weight stored int8 and dequantized in the graph (DequantizeLinear, per column) before
@@ -52,6 +54,7 @@ class Weights:
         self.name = path.name
         self.data = bytearray(path.read_bytes())
         self.base_bytes = len(self.data)
+        self.stored: dict[bytes, int] = {}     # bytes already appended -> offset: the decoder graphs share them
 
     def read(self, init: onnx.TensorProto) -> np.ndarray:
         ext = {e.key: e.value for e in init.external_data}
@@ -63,11 +66,12 @@ class Weights:
 
     def append(self, name: str, array: np.ndarray, data_type: int | None = None, dims: list[int] | None = None) -> onnx.TensorProto:
         """An initializer stored at the end of the weights file (raw bytes of `array`; data_type/dims override)."""
-        pad = (-len(self.data)) % ALIGN
-        self.data += b"\0" * pad
         raw = np.ascontiguousarray(array).tobytes()
-        offset = len(self.data)
-        self.data += raw
+        offset = self.stored.get(raw)
+        if offset is None:
+            self.data += b"\0" * ((-len(self.data)) % ALIGN)
+            offset = self.stored[raw] = len(self.data)
+            self.data += raw
         t = onnx.TensorProto(name=name, data_type=data_type or helper.np_dtype_to_tensor_dtype(array.dtype),
                              dims=dims if dims is not None else list(array.shape))
         t.data_location = onnx.TensorProto.EXTERNAL
