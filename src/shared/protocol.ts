@@ -13,15 +13,16 @@ export const ORT_WASM_FILE = 'ort-wasm-simd-threaded.asyncify.wasm';
 export const PROTOCOL_VERSION = 3;
 
 /**
- * Load (or switch to) a model package; `baseUri` is a webview URI of the package folder. `checkedFiles`: the files
- * the host has already checked against the manifest (name -> sha256), so the webview does not hash them again.
- */
-/**
  * The graphs the first translation will run: with attention outputs (the panel, the hover, the companion) or
  * without. The load opens those; the others open on first use, so a cold start opens only what it needs.
  */
 export type GraphUse = 'attention' | 'plain';
 
+/**
+ * Load (or switch to) a model package; `baseUri` is a webview URI of the package folder. `checkedFiles`: the files
+ * the host has already checked against the manifest (name -> sha256), so the webview does not hash them again.
+ * `firstUse`: the sessions the load opens (default plain translation's).
+ */
 export interface LoadModelParams {
   baseUri: string; ortBaseUri: string; backend: BackendSetting; label: string; checkedFiles?: Record<string, string>;
   firstUse?: GraphUse;
