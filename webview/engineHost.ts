@@ -3,6 +3,7 @@
 import type { LoadModelParams, ModelInfo } from '../src/shared/protocol';
 import { OnnxModel, type PackageSource } from '../src/engine/onnxModel';
 import { Translator } from '../src/engine/translator';
+import { DEFAULT_SENTENCE_CACHE_BYTES } from '../src/engine/sentenceCache';
 import { PackageError, packageFileLabel } from '../src/shared/packageError';
 import type { FileReply } from './engine/workerProtocol';
 
@@ -66,7 +67,7 @@ export class EngineHost {
     if (this.current?.key !== key) {
       const model = await this.loadModel(p);
       const previous = this.current;
-      this.current = { key, model, translator: new Translator(model) };
+      this.current = { key, model, translator: new Translator(model, { cacheBytes: DEFAULT_SENTENCE_CACHE_BYTES }) };
       await previous?.model.release();
     }
     const m = this.current.model;

@@ -7,6 +7,7 @@ import { LANGS, type Lang, type TargetSetting } from '../shared/manifest';
 import { DEFAULT_ATTENTION_BUDGET_BYTES } from '../engine/attentionBudget';
 import { OnnxModel } from '../engine/onnxModel';
 import { Translator } from '../engine/translator';
+import { DEFAULT_SENTENCE_CACHE_BYTES } from '../engine/sentenceCache';
 import { defaultPackageDir, fsPackage } from '../node/fsPackage';
 import { JsonArrayFile } from './jsonArrayFile';
 import { labelledResult } from './labelledResult';
@@ -59,7 +60,8 @@ async function main() {
   } catch (e) {
     fail((e as Error).message);
   }
-  const translator = new Translator(model);
+  // Lines repeated in a file (evaluation sets have some) are decoded once.
+  const translator = new Translator(model, { cacheBytes: DEFAULT_SENTENCE_CACHE_BYTES });
   // Each line's result is written as soon as it is translated: memory holds one line's attention, not the file's.
   let records: JsonArrayFile | undefined;
   try {

@@ -8,6 +8,7 @@ import { untilAborted } from './concurrency';
 import { detectLanguage, resolveTarget, type TargetSetting } from './language';
 import type { OnnxModel, StepAttention } from './onnxModel';
 import { batchCap, batchKey, sentenceBatches } from './sentenceBatches';
+import { SentenceCache, type SentenceWants } from './sentenceCache';
 import type { SentenceSpan } from './sentences';
 import { assembleTranslation, matchSourceEnding, spelledInBytes, translationUnits } from './translationUnits';
 
@@ -69,11 +70,22 @@ function reportPartial(job: TextJob, onPartial: (p: PartialTranslation) => void)
   onPartial({ text: assembleTranslation(job.text.slice(0, job.spans[n - 1].end), job.spans.slice(0, n), finished, job.to !== 'ko'), done: n, total: job.spans.length });
 }
 
+export interface TranslatorOptions {
+  /**
+   * Keep up to this many bytes of finished sentences and answer the same sentence again from them (sentenceCache.ts).
+   * Default 0: every sentence is decoded (tests and benchmarks compare decoding paths and times).
+   */
+  cacheBytes?: number;
+}
+
 export class Translator {
   private readonly spelledInBytes: (ch: string) => boolean;
+  /** Sentences translated before, when caching is on. */
+  readonly cache?: SentenceCache;
 
-  constructor(readonly model: OnnxModel) {
+  constructor(readonly model: OnnxModel, options: TranslatorOptions = {}) {
     this.spelledInBytes = spelledInBytes(model.tokenizer);
+    if (options.cacheBytes) this.cache = new SentenceCache(options.cacheBytes);
   }
 
   /**
@@ -120,25 +132,31 @@ export class Translator {
     const jobs = texts.map((text) => this.plan(text, opts));
     const units = jobs.flatMap((job, j) => job.spans.map((span, i) => ({ job: jobs[j], index: i, span })));
     const m = this.model.manifest;
+    opts.onProgress?.(0, units.length);
+    // Sentences translated before (same direction, beam and text) are answered from the cache, the rest decoded.
+    const cacheKeys = units.map((u) => SentenceCache.key(u.job.from, u.job.to, opts.beam, u.span.text));
+    const todo = units.map((_, i) => i).filter((i) => !this.fromCache(units[i], cacheKeys[i], opts));
+    let done = units.length - todo.length;
+    if (done > 0 && done < units.length) opts.onProgress?.(done, units.length);
+    if (done > 0 && opts.onPartial) jobs.forEach((job) => reportPartial(job, opts.onPartial!));
     // Attention requests and pivots (two hops) go one by one; the rest is batched by direction and input length
     // (sentenceBatches.ts: equal lengths, or similar ones when the package's graphs mask padding).
     const batchable = (job: TextJob) => !opts.attention && supportsDirection(m, job.from, job.to);
-    const prepared = units.map((u) => (batchable(u.job) ? this.prepareSource(u.span.text, u.job.from, u.job.to) : undefined));
+    const prepared = todo.map((i) => (batchable(units[i].job) ? this.prepareSource(units[i].span.text, units[i].job.from, units[i].job.to) : undefined));
     const padded = this.model.padsSources;
     const keys = prepared.map((p) => p && batchKey(`${p.from}>${p.to}`, p.srcIds.length, padded));
-    let done = 0;
-    opts.onProgress?.(0, units.length);
     for (const batch of sentenceBatches(keys, batchCap(opts.beam))) {
       if (opts.signal?.aborted) throw new CancelledError();
-      const first = units[batch[0]];
+      const first = units[todo[batch[0]]];
       const results = batch.length === 1
         ? [await this.translateSentence(first.span.text, first.job.from, first.job.to, opts, first.job.budget)]
         : await this.translateBatch(batch.map((i) => prepared[i]!), opts);
-      batch.forEach((u, k) => {
-        const { job, index, span } = units[u];
+      batch.forEach((t, k) => {
+        const { job, index, span } = units[todo[t]];
         results[k].sourceOffset = span.start;
         matchSourceEnding(results[k]);
         job.results[index] = results[k];
+        this.cache?.set(cacheKeys[todo[t]], results[k]);
       });
       done += batch.length;
       if (done < units.length) opts.onProgress?.(done, units.length);
@@ -157,6 +175,27 @@ export class Translator {
       if (leftOut) result.attentionLeftOut = leftOut;
       return result;
     });
+  }
+
+  /**
+   * Fills in a sentence from the cache when it has one that answers `opts`; its attention counts against the text's
+   * budget like a decoded sentence's. Whether it did.
+   */
+  private fromCache(unit: { job: TextJob; index: number; span: SentenceSpan }, key: string, opts: TranslateOptions): boolean {
+    const wants: SentenceWants = { attention: !!opts.attention, queriesAndKeys: opts.queriesAndKeys !== false, steps: !!opts.steps };
+    const hit = this.cache?.get(key, wants);
+    if (!hit) return false;
+    if (hit.attention) {
+      const admitted = unit.job.budget.admit(hit.attention);
+      if (admitted) hit.attention = admitted;
+      else {
+        delete hit.attention;
+        hit.attentionLeftOut = true;
+      }
+    }
+    hit.sourceOffset = unit.span.start;
+    unit.job.results[unit.index] = hit;
+    return true;
   }
 
   /** A text's pieces, its direction and its attention budget, before anything is translated. */

@@ -25,9 +25,10 @@ export async function run(ctx) {
   const { h } = ctx;
   const problems = [];
   const check = (ok, what) => { if (!ok) problems.push(what); };
-  // The cancelled run translates the same sentences in another order: had its result landed, the panel would differ.
+  // The cancelled run translates the sentences in another order, each changed: had its result landed, the panel would
+  // differ; and none of them is one the engine has translated before (it keeps those: they would come back at once).
   const long = ctx.fixture('long.md');
-  const reordered = long.trim().split(/(?<=\.)\s+/).reverse().join(' ') + '\n';
+  const reordered = long.trim().split(/(?<=\.)\s+/).reverse().map((s) => `In short, ${s[0].toLowerCase()}${s.slice(1)}`).join(' ') + '\n';
   const { page } = await ctx.launch({
     settings: { 'attentionCompanion.output': 'panel', 'attentionCompanion.backend': 'wasm' },
     files: { 'sample.md': ctx.fixture('sample.md'), 'long.md': long, 'long-reordered.md': reordered },
