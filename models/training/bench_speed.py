@@ -7,11 +7,13 @@ Each trains --steps steps through train.py itself (real batches of build/data) a
 tokens/s and sentences/s of its logged windows after the first; the ratio is what the model card quotes.
 Sentences/s is the fair measure across vocabularies: the 16k tokenizer needs fewer pieces per sentence.
 
-  .venv/bin/python -m models.training.bench_speed --steps 120 [--tok8k build/tok-report/spm8000.model]
+  .venv/bin/python -m models.training.bench_speed --steps 120 [--tok8k build/tok-report/spm8000.model] \
+      [--json models/training/log/speed-cpu.json]      # the file the model card's speed table is written from
 """
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import statistics
 import subprocess
@@ -34,6 +36,7 @@ def main(argv=None):
     ap.add_argument("--steps", type=int, default=60)
     ap.add_argument("--tok8k", default="build/tok-report/spm8000.model", help="an 8k tokenizer of the same data (v2's size)")
     ap.add_argument("--tok16k", default=None, help="the cpu config's tokenizer (default: the shipped package's)")
+    ap.add_argument("--json", default=None, help="also write the figures here (card.py reads models/training/log/speed-<config>.json)")
     args = ap.parse_args(argv)
     py = sys.executable
     tok16k = args.tok16k or str(Path("models") / Path("models/DEFAULT").read_text().strip() / "tokenizer.model")
@@ -47,8 +50,13 @@ def main(argv=None):
                      *common, "--config", "cpu", "--tokenizer", tok16k], Path(tmp) / "after")
     for r in (before, after):
         print(f"{r['setup']:44} {r['tok_per_s']:7.0f} target tokens/s  {r['sent_per_s']:6.1f} sentences/s  ({r['windows']} windows)")
-    print(f"ratio after/before: {after['tok_per_s'] / before['tok_per_s']:.2f}x target tokens/s, "
-          f"{after['sent_per_s'] / before['sent_per_s']:.2f}x sentences/s")
+    ratio_tok, ratio_sent = after["tok_per_s"] / before["tok_per_s"], after["sent_per_s"] / before["sent_per_s"]
+    print(f"ratio after/before: {ratio_tok:.2f}x target tokens/s, {ratio_sent:.2f}x sentences/s")
+    if args.json:
+        Path(args.json).write_text(json.dumps({
+            "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="minutes"), "steps": args.steps,
+            "before": before, "after": after, "ratio_tok": round(ratio_tok, 3), "ratio_sent": round(ratio_sent, 3),
+        }, indent=1) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

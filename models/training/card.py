@@ -135,14 +135,50 @@ def samples_section(package: Path, eval_dir: Path, corpora: Path, cli: str = "di
     return "\n\n".join(parts)
 
 
-def scores_table(scores: dict) -> str:
-    rows = ["| set | direction | BLEU | chrF | char BLEU | segments |", "|---|---|---|---|---|---|"]
+BASELINES = Path(__file__).parent / "baselines"
+SPEED_LOG = Path(__file__).parent / "log"
+
+
+def scores_table(scores: dict, baseline: dict | None = None) -> str:
+    """The package's scores per set and direction; with a baseline package's (same sets, beam and engine) beside."""
+    base = (baseline or {}).get("scores", {})
+    name_b = (baseline or {}).get("package", "")
+    head = "| set | direction | BLEU | chrF | char BLEU | segments |"
+    if base:
+        head += f" {name_b} BLEU | {name_b} chrF | chrF gain |"
+    rows = [head, "|" + "---|" * (head.count("|") - 1)]
     for name, dirs in scores.items():
         if name.startswith("_"):
             continue
         for d, s in dirs.items():
-            rows.append(f"| {name} | {d.replace('-', '→')} | {s.get('bleu', '')} | {s.get('chrf', '')} | {s.get('bleuChar', '')} | {s.get('sentences', '')} |")
+            row = f"| {name} | {d.replace('-', '→')} | {s.get('bleu', '')} | {s.get('chrf', '')} | {s.get('bleuChar', '')} | {s.get('sentences', '')} |"
+            if base:
+                b = base.get(name, {}).get(d, {})
+                gain = f"{s['chrf'] - b['chrf']:+.2f}" if "chrf" in s and "chrf" in b else ""
+                row += f" {b.get('bleu', '')} | {b.get('chrf', '')} | {gain} |"
+            rows.append(row)
     return "\n".join(rows) if len(rows) > 2 else "_Not evaluated yet: run `models.training.evaluate`._"
+
+
+def speed_section(config: str) -> str:
+    """Training speed before (v2's setup) and after (this config's), from bench_speed.py --json, when measured."""
+    path = SPEED_LOG / f"speed-{config}.json"
+    if not path.exists():
+        return ""
+    r = json.loads(path.read_text(encoding="utf-8"))
+    rows = "\n".join(f"| {x['setup']} | {x['tok_per_s']:,.0f} | {x['sent_per_s']:.1f} |" for x in (r["before"], r["after"]))
+    return f"""## Training speed, before and after
+
+`models/training/bench_speed.py` ({r['date'][:10]}, {r['steps']} steps each, one after the other on this 2-core machine
+with nothing else running; median of the logged windows after the first):
+
+| setup | target tokens/s | sentences/s |
+|---|---|---|
+{rows}
+| **after / before** | **{r['ratio_tok']:.2f}×** | **{r['ratio_sent']:.2f}×** |
+
+Sentences/s is the fair measure across the two vocabularies (the 16k tokenizer needs fewer pieces per sentence).
+"""
 
 
 def main(argv=None):
@@ -165,6 +201,9 @@ def main(argv=None):
     losses = [r for r in log if "loss" in r and "step" in r]
     speed = [r["tok_per_s"] for r in losses if "tok_per_s" in r]
     how = m.get("scores", {}).get("_how", {})
+    # The package every later one has to beat on the full sets (issue 8): its scores beside this one's.
+    baseline_path = BASELINES / "ac-small-cpu-v2.json"
+    baseline = json.loads(baseline_path.read_text(encoding="utf-8")) if baseline_path.exists() and m["id"] != "ac-small-cpu-v2" else None
     # The command that reproduces this run: its own folder, and its time budget when it differs from the config's.
     run_dir = Path(args.run).as_posix()
     budget = get_config(t["config"])["max_minutes"]
@@ -214,7 +253,7 @@ Trained in continuations from committed state (`models/training/continuation.py`
 Measured through the product's own engine (TypeScript, onnxruntime-web WASM in Node) on this package, beam
 {how.get('beam', 4)}{f", first {how['limit']} segments of each set" if how.get('limit') else ''}.{f" {how['metrics']}." if how.get('metrics') else ''}
 
-{scores_table(m.get('scores', {}))}
+{scores_table(m.get('scores', {}), baseline)}
 
 {("sacrebleu signatures: " + "; ".join(f"`{x}`" for x in sigs)) if sigs else ""}
 
@@ -223,6 +262,7 @@ Published scores on the same sets, for comparison (from `../shared/corpora/READM
 {PUBLISHED}
 
 {continuation_md}
+{speed_section(t['config'])}
 ## Sample translations
 
 As the engine outputs them (beam 4), not chosen: fixed sentences (the bank sentence, sentences of the paper),
