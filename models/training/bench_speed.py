@@ -15,15 +15,21 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import statistics
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+from .train import TRAIN_ENV
+
 
 def run(label: str, cmd: list[str], out: Path) -> dict:
-    subprocess.run(cmd + ["--out", str(out)], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # Both setups start as continuation.py starts training (TRAIN_ENV: malloc on huge pages), so the ratio is the
+    # setups' own: shape, vocabulary, precision, processes and threads.
+    subprocess.run(cmd + ["--out", str(out)], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   env={**os.environ, **TRAIN_ENV})
     rows = [json.loads(l) for l in (out / "log.jsonl").read_text().splitlines()]
     windows = [r for r in rows if "tok_per_s" in r][1:]   # the first window includes warm-up
     return {"setup": label, "tok_per_s": statistics.median(r["tok_per_s"] for r in windows),

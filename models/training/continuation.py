@@ -32,6 +32,7 @@ import torch
 
 from .devscore import dev_score
 from .export import export_package, write_manifest
+from .train import TRAIN_ENV
 
 ROOT = Path(__file__).resolve().parents[2]
 STATE_DIR = ROOT / "models" / "training" / "state"
@@ -39,9 +40,9 @@ LOG_DIR = ROOT / "models" / "training" / "log"
 PY = sys.executable
 
 
-def sh(*cmd: str) -> None:
+def sh(*cmd: str, env: dict | None = None) -> None:
     print("+", " ".join(cmd), flush=True)
-    subprocess.run(cmd, check=True, cwd=ROOT)
+    subprocess.run(cmd, check=True, cwd=ROOT, env={**os.environ, **env} if env else None)
 
 
 def default_package() -> Path:
@@ -136,9 +137,9 @@ def train(args, state: dict | None) -> Path:
             cmd += ["--init-state", str(init)]
     if args.world > 1:
         torchrun = str(Path(PY).parent / "torchrun")
-        sh(torchrun, f"--nproc_per_node={args.world}", "--master_addr", "127.0.0.1", "--master_port", str(args.port), *cmd)
+        sh(torchrun, f"--nproc_per_node={args.world}", "--master_addr", "127.0.0.1", "--master_port", str(args.port), *cmd, env=TRAIN_ENV)
     else:
-        sh(PY, *cmd)
+        sh(PY, *cmd, env=TRAIN_ENV)
     return run
 
 
