@@ -82,11 +82,19 @@ def references(model, sp, manifest):
                 "decAttn": r(dec_p[0, -1, 0, 0]),            # last decoder layer, head 0, keys 0..t
                 "crossAttn": r(cross_p[0, -1, 0, 0]),        # last decoder layer, head 0, all source tokens
             })
+        # How far apart the two best logits were at each greedy choice: where they are closer than the engine's
+        # logit tolerance, float rounding may pick the other token, and the engine test allows that (only there).
+        margins = []
+        pk = pv = torch.zeros(Ld, 1, H, 0, dh)
+        for t in range(len(greedy_ids)):
+            logits, pk, pv = model.decode_step(torch.tensor([[forced[t]]]), pk, pv, ck, cv)
+            top2 = torch.topk(logits[0], 2).values
+            margins.append(round(float(top2[0] - top2[1]), 6))
         out.append({
             "from": src_lang, "to": tgt_lang, "text": text, "srcIds": ids,
             "encAttnRow": r(enc_probs[-1][0, 0, 1]),        # last encoder layer, head 0, query = first piece
             "steps": steps,
-            "greedy": {"ids": greedy_ids, "text": sp.decode(greedy_ids), "score": round(g_score, 4)},
+            "greedy": {"ids": greedy_ids, "text": sp.decode(greedy_ids), "score": round(g_score, 4), "margins": margins},
             "beam": {"ids": beam_ids, "text": sp.decode(beam_ids), "score": round(b_score, 4), "normalized": round(b_norm, 4)},
         })
     return out

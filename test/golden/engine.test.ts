@@ -15,7 +15,7 @@ import type { Lang } from '../../src/shared/manifest';
 interface GoldenStep { input: number; logits: number[]; top5: number[]; decAttn: number[]; crossAttn: number[] }
 interface GoldenSentence {
   from: Lang; to: Lang; text: string; srcIds: number[]; encAttnRow: number[]; steps: GoldenStep[];
-  greedy: { ids: number[]; text: string; score: number }; beam: { ids: number[]; text: string; score: number };
+  greedy: { ids: number[]; text: string; score: number; /** top-1 minus top-2 logit at each greedy choice */ margins?: number[] }; beam: { ids: number[]; text: string; score: number };
 }
 interface Golden { package: string; weightsSha256: string; tolerance: { logits: number; attention: number }; sentences: GoldenSentence[] }
 
@@ -41,6 +41,7 @@ test('engine matches the PyTorch references', { skip: !existsSync(goldenFile) &&
   const translator = new Translator(model);
   const { bos, eos } = model.manifest.special;
   let beamDiffers = 0;
+  let greedyTies = 0;
   for (const s of golden.sentences) {
     await t.test(`${s.from}→${s.to}: ${s.text}`, async () => {
       const ids = model.tokenizer.encode(s.text).ids;
@@ -72,8 +73,19 @@ test('engine matches the PyTorch references', { skip: !existsSync(goldenFile) &&
       assert.equal(first.candidates !== undefined, model.manifest.graphs.decoderStepSearch !== undefined, 'step graph of plain translation');
       const greedy = await beamSearch(model.stepDecoder(await model.encode(s.srcIds, false), false), { beam: 1, bos, eos, maxSteps: Math.min(model.manifest.dims.maxLen - 1, 2 * s.srcIds.length + 10) });
       const greedyIds = greedy.tokens.filter((x) => x !== eos);
-      assert.deepEqual(greedyIds, s.greedy.ids, 'greedy output');
-      assert.equal(translator.detokenize(greedy.tokens).text, s.greedy.text, 'greedy text');
+      const at = greedyIds.findIndex((id, i) => id !== s.greedy.ids[i]);
+      const differsAt = at >= 0 ? at : greedyIds.length !== s.greedy.ids.length ? Math.min(greedyIds.length, s.greedy.ids.length) : -1;
+      if (differsAt < 0) {
+        assert.equal(translator.detokenize(greedy.tokens).text, s.greedy.text, 'greedy text');
+      } else {
+        // Only where PyTorch's two best logits were closer than the logit tolerance may float rounding pick the
+        // other one (and the rest of the output with it); anywhere else a different token is a bug.
+        const margin = s.greedy.margins?.[differsAt];
+        assert.ok(margin !== undefined && margin < golden.tolerance.logits,
+          `greedy output differs at token ${differsAt} (PyTorch's two best logits ${margin} apart): ${JSON.stringify(greedyIds)} vs ${JSON.stringify(s.greedy.ids)}`);
+        greedyTies++;
+        t.diagnostic(`greedy output differs at token ${differsAt}, a tie: PyTorch's two best logits ${margin} apart`);
+      }
 
       const beam = await translator.translateSentence(s.text, s.from, s.to, { to: s.to, beam: 4 });
       const beamIds = beam.tgtTokens.map((x) => x.id).filter((x) => x !== eos);
@@ -85,5 +97,6 @@ test('engine matches the PyTorch references', { skip: !existsSync(goldenFile) &&
     });
   }
   assert.ok(beamDiffers <= 1, `${beamDiffers} beam outputs differ from PyTorch's`);
+  assert.ok(greedyTies <= 1, `${greedyTies} greedy outputs differ from PyTorch's at ties`);
   await model.release();
 });
