@@ -67,6 +67,8 @@ class FakeWorker {
             this.steps++;
             if (abortedAt !== undefined) {
               this.stepsAfterAbort = this.steps - this.stepsAtAbort!;
+              // As the engine does: the step that was running reports its sentence before the cancel is looked at.
+              this.inside.notify('progress', { requestId: id, done: i + 1, total: parts.length });
               this.inside.notify('stopped', { requestId: id, afterAbortMs: Date.now() - abortedAt });
               throw Object.assign(new Error('cancelled'), { name: 'CancelledError' });
             }
@@ -191,7 +193,14 @@ test('progress and partial results reach their translation; a cancel rejects at 
 
   const abort = new AbortController();
   let stoppedAfter: number | undefined;
-  const running = engine.translate({ text: 'a. b. c. d. e. f. g. h', to: 'ko', beam: 1 }, { signal: abort.signal, onStopped: (ms) => { stoppedAfter = ms; } });
+  // Progress or partial results the worker sent before it heard the cancel must not reach the page after it (a late
+  // "Translating sentence 4 of 17" left the panel busy for good).
+  const late: string[] = [];
+  const running = engine.translate({ text: 'a. b. c. d. e. f. g. h', to: 'ko', beam: 1 }, {
+    signal: abort.signal, onStopped: (ms) => { stoppedAfter = ms; },
+    onProgress: (d, t) => { if (abort.signal.aborted) late.push(`progress ${d}/${t}`); },
+    onPartial: (p) => { if (abort.signal.aborted) late.push(`partial ${p.text}`); },
+  });
   await new Promise((r) => setTimeout(r, 30));
   abort.abort();
   await assert.rejects(running, { name: 'RequestCancelledError' });
@@ -202,6 +211,7 @@ test('progress and partial results reach their translation; a cancel rejects at 
   await new Promise((r) => setTimeout(r, 60));
   assert.ok(stoppedAfter !== undefined, 'the worker reported that it stopped');
   assert.equal(FakeWorker.last!.stepsAfterAbort, 1, 'the worker stopped at the first step after the cancel');
+  assert.deepEqual(late, [], 'after the cancel only the stop report reaches the translation');
 });
 
 test('a worker script that cannot be fetched fails every request with a clear message', async () => {

@@ -124,9 +124,13 @@ export class EngineWorker {
         onId: (requestId) => { id = requestId; this.listeners.set(requestId, cb); },
       });
     } finally {
-      // A cancelled run still reports when it stopped; the listener goes with that report (or the next minute).
-      if (cb.signal?.aborted && cb.onStopped) setTimeout(() => this.listeners.delete(id), 60_000);
-      else this.listeners.delete(id);
+      // A cancelled run still reports when it stopped; only that listener stays, until the report (or the next
+      // minute): progress the worker sent before it heard the cancel must not reach the page after it (a late
+      // "Translating sentence 4 of 17" left the panel busy).
+      if (cb.signal?.aborted && cb.onStopped) {
+        this.listeners.set(id, { onStopped: cb.onStopped });
+        setTimeout(() => this.listeners.delete(id), 60_000);
+      } else this.listeners.delete(id);
     }
   }
 
