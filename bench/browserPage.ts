@@ -3,8 +3,11 @@
 // The orchestrator measures CPU time and memory from outside (/proc); the page measures wall time. The engine runs on
 // the page's own thread here, not in the webview's worker (webview/engine/worker.ts): the same OnnxModel and
 // Translator doing the same arithmetic, without the worker's message hops (the result's structured clone).
-import * as ort from 'onnxruntime-web/webgpu';
 import { OnnxModel } from '../src/engine/onnxModel';
+import { chooseBackend } from '../src/engine/backendChoice';
+import { ortFor } from '../webview/engine/ortRuntimes';
+import type { Backend } from '../src/shared/results';
+import type { Lang } from '../src/shared/manifest';
 import type { BackendSetting } from '../src/shared/results';
 import { EngineHost, packageOverUrls, type FileReader } from '../webview/engineHost';
 import { translator as strings } from '../webview/strings';
@@ -17,7 +20,10 @@ export interface RedrawRun { samplesMs: number[]; rows: number; cols: number }
 export interface BenchPage {
   /** The WebGPU adapter's description, or null when there is none. */
   adapter(): Promise<string | null>;
-  load(backend: BackendSetting, checkedFiles: Record<string, string>): Promise<{ loadMs: number; backend: string }>;
+  /** `build`: the onnxruntime build to run (by the backend it is made for), when not the backend's own. */
+  load(backend: BackendSetting, checkedFiles: Record<string, string>, build?: Backend): Promise<{ loadMs: number; backend: string }>;
+  /** Translates each job once with `beam` (plain, as Translate Selection): wall ms and each result's target ids. */
+  translateAll(jobs: { text: string; from: Lang; to: Lang }[], beam: number): Promise<{ wallMs: number; ids: number[][] }>;
   warmUp(plan: Plan): Promise<number>;
   cell(plan: Plan, key: string): Promise<CellRun>;
   batch(plan: Plan, key: string): Promise<BatchRun>;
@@ -44,12 +50,19 @@ const read: FileReader = async (url) => {
   return { bytes: new Uint8Array(await res.arrayBuffer()) };
 };
 
-const engine = new EngineHost((p) => {
+/** The build bench.load was asked to run, by the backend it serves (undefined: the backend's own). */
+let buildOf: Backend | undefined;
+
+const engine = new EngineHost(async (p) => {
+  // As the webview's worker: the backend decides the onnxruntime build (plain WASM, or asyncify for WebGPU), unless
+  // npm run bench:builds asks for the other build (the asyncify one running the WASM backend, as it did before).
+  const choice = await chooseBackend(p.backend);
+  const ort = ortFor(buildOf ?? choice.backend);
   ort.env.wasm.numThreads = 1;        // as in the webview: not cross-origin isolated, one wasm thread
   ort.env.wasm.wasmPaths = p.ortBaseUri;
   ort.env.logLevel = 'error';
-  return OnnxModel.load(ort, packageOverUrls(p.baseUri, read, p.checkedFiles), p.backend);
-});
+  return OnnxModel.load(ort, packageOverUrls(p.baseUri, read, p.checkedFiles), choice);
+}, 0);         // no sentence cache: the cells translate their sentences again, and each time is timed
 
 function find<T extends { key: string }>(list: T[], key: string): T {
   const found = list.find((x) => x.key === key);
@@ -68,11 +81,19 @@ window.bench = {
     return ['vendor', 'architecture', 'device', 'description'].map((k) => info[k]).filter(Boolean).join(' / ') || 'unnamed adapter';
   },
 
-  async load(backend, checkedFiles) {
+  async load(backend, checkedFiles, build) {
+    buildOf = build;
     const t0 = performance.now();
     // As the panel loads it: the host has checked the files' digests, the webview fetches and compares them.
     const info = await engine.load({ baseUri: `${location.origin}/model/`, ortBaseUri: `${location.origin}/ort/`, backend, label: 'bench', checkedFiles });
     return { loadMs: performance.now() - t0, backend: info.backend };
+  },
+
+  async translateAll(jobs, beam) {
+    const t0 = performance.now();
+    const ids: number[][] = [];
+    for (const j of jobs) ids.push((await engine.translator.translate(j.text, { from: j.from, to: j.to, beam })).sentences[0].tgtTokens.map((t) => t.id));
+    return { wallMs: performance.now() - t0, ids };
   },
 
   warmUp: (plan) => warmUp(engine.translator, plan, clocks),

@@ -53,22 +53,21 @@ export interface ChromiumOptions {
   panelOnly?: boolean;
 }
 
-/** Measures one backend in a fresh browser (so each backend's peak memory is its own). */
-export async function runChromium(o: ChromiumOptions): Promise<ChromiumReport> {
-  const runtime = o.backend === 'wasm' ? 'chromium-wasm' : 'chromium-webgpu';
+/** A fresh headless Chromium with the bench page loaded (served from the repo and `packageDir`), handed to `use`. */
+export async function withBenchPage<T>(o: { repo: string; packageDir: string; webgpu?: boolean },
+  use: (page: Page, version: string, pageErrors: string[]) => Promise<T>): Promise<T> {
   const { server, origin } = await serve({
     bench: join(o.repo, 'out/bench'), ort: join(o.repo, 'node_modules/onnxruntime-web/dist'), model: o.packageDir, media: join(o.repo, 'media'),
   });
   const args = ['--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-dev-shm-usage',
     '--disable-renderer-backgrounding', '--disable-background-timer-throttling'];
-  if (o.backend === 'webgpu') args.push('--enable-unsafe-webgpu');
+  if (o.webgpu) args.push('--enable-unsafe-webgpu');
   const release = holdNiceness();
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args }).catch((e) => {
     release();
     server.close();
     throw e;
   });
-  const version = browser.version();
   const pageErrors: string[] = [];
   try {
     const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
@@ -78,41 +77,58 @@ export async function runChromium(o: ChromiumOptions): Promise<ChromiumReport> {
     page.on('response', (r) => { if (r.status() === 404) pageErrors.push(`404 for ${new URL(r.url()).pathname}`); });
     await page.goto(origin + '/');
     await page.waitForFunction(() => !!window.bench, undefined, { timeout: 60_000 });
-    const adapter = await page.evaluate(() => window.bench!.adapter());
-    const label = `Chromium ${version} ${o.backend === 'wasm' ? 'WASM' : `WebGPU (${adapter ?? 'no adapter'})`}`;
-    if (o.backend === 'webgpu' && !adapter) {
-      return { runtime, label, skipped: 'no WebGPU adapter in this Chromium', loadMs: NaN, cells: {}, batches: {}, peakRssBytes: NaN, notes: [], adapter } as ChromiumReport;
-    }
-    const checked = Object.fromEntries(Object.entries(o.manifest.files).map(([name, d]) => [name, d.sha256]));
-    const { loadMs, backend } = await page.evaluate(([b, c]) => window.bench!.load(b, c), [o.backend, checked] as const);
-    if (backend !== o.backend) throw new Error(`asked for ${o.backend}, the engine chose ${backend}`);
-    const firstAttentionMs = await page.evaluate((plan) => window.bench!.warmUp(plan), o.plan);
-    const cells: RunnerReport['cells'] = {};
-    for (const cell of o.panelOnly ? [] : o.plan.cells) {
-      cells[cell.key] = await timed(page, (p) => window.bench!.cell(p.plan, p.key), { plan: o.plan, key: cell.key });
-      o.progress(`${runtime}: ${cell.key}`);
-    }
-    const batches: RunnerReport['batches'] = {};
-    for (const b of o.panelOnly ? [] : o.plan.batches) {
-      batches[b.key] = await timed(page, (p) => window.bench!.batch(p.plan, p.key), { plan: o.plan, key: b.key });
-      o.progress(`${runtime}: batch ${b.key}`);
-    }
-    const redraw = o.redraws > 0 ? await page.evaluate(([plan, n]) => window.bench!.redraw(plan, n), [o.plan, o.redraws] as const) : undefined;
-    const payload = o.backend === 'wasm' ? await page.evaluate((plan) => window.bench!.payload(plan), o.plan) : undefined;
-    const procs = descendants(process.pid);
-    const renderer = Math.max(0, ...procs.filter((p) => commandLine(p).includes('--type=renderer')).map(peakRssBytes));
-    const gpu = Math.max(0, ...procs.filter((p) => commandLine(p).includes('--type=gpu-process')).map(peakRssBytes));
-    return {
-      runtime, label, loadMs, cells, batches, peakRssBytes: renderer, gpuPeakRssBytes: gpu, redraw, payload, adapter, firstAttentionMs,
-      notes: pageErrors.length ? [`page errors: ${pageErrors.slice(0, 3).join(' | ')}`] : [],
-    };
-  } catch (e) {
-    throw new Error(`${runtime}: ${(e as Error).message}${pageErrors.length ? ` (page: ${pageErrors.slice(0, 3).join(' | ')})` : ''}`);
+    return await use(page, browser.version(), pageErrors);
   } finally {
     await browser.close();
     release();
     server.close();
   }
+}
+
+/** Measures one backend in a fresh browser (so each backend's peak memory is its own). */
+export async function runChromium(o: ChromiumOptions): Promise<ChromiumReport> {
+  const runtime = o.backend === 'wasm' ? 'chromium-wasm' : 'chromium-webgpu';
+  let errors: string[] = [];
+  try {
+    return await withBenchPage({ repo: o.repo, packageDir: o.packageDir, webgpu: o.backend === 'webgpu' }, async (page, version, pageErrors) => {
+      errors = pageErrors;
+      const adapter = await page.evaluate(() => window.bench!.adapter());
+      const label = `Chromium ${version} ${o.backend === 'wasm' ? 'WASM' : `WebGPU (${adapter ?? 'no adapter'})`}`;
+      if (o.backend === 'webgpu' && !adapter) {
+        return { runtime, label, skipped: 'no WebGPU adapter in this Chromium', loadMs: NaN, cells: {}, batches: {}, peakRssBytes: NaN, notes: [], adapter } as ChromiumReport;
+      }
+      const checked = checkedFiles(o.manifest);
+      const { loadMs, backend } = await page.evaluate(([b, c]) => window.bench!.load(b, c), [o.backend, checked] as const);
+      if (backend !== o.backend) throw new Error(`asked for ${o.backend}, the engine chose ${backend}`);
+      const firstAttentionMs = await page.evaluate((plan) => window.bench!.warmUp(plan), o.plan);
+      const cells: RunnerReport['cells'] = {};
+      for (const cell of o.panelOnly ? [] : o.plan.cells) {
+        cells[cell.key] = await timed(page, (p) => window.bench!.cell(p.plan, p.key), { plan: o.plan, key: cell.key });
+        o.progress(`${runtime}: ${cell.key}`);
+      }
+      const batches: RunnerReport['batches'] = {};
+      for (const b of o.panelOnly ? [] : o.plan.batches) {
+        batches[b.key] = await timed(page, (p) => window.bench!.batch(p.plan, p.key), { plan: o.plan, key: b.key });
+        o.progress(`${runtime}: batch ${b.key}`);
+      }
+      const redraw = o.redraws > 0 ? await page.evaluate(([plan, n]) => window.bench!.redraw(plan, n), [o.plan, o.redraws] as const) : undefined;
+      const payload = o.backend === 'wasm' ? await page.evaluate((plan) => window.bench!.payload(plan), o.plan) : undefined;
+      const procs = descendants(process.pid);
+      const renderer = Math.max(0, ...procs.filter((p) => commandLine(p).includes('--type=renderer')).map(peakRssBytes));
+      const gpu = Math.max(0, ...procs.filter((p) => commandLine(p).includes('--type=gpu-process')).map(peakRssBytes));
+      return {
+        runtime, label, loadMs, cells, batches, peakRssBytes: renderer, gpuPeakRssBytes: gpu, redraw, payload, adapter, firstAttentionMs,
+        notes: pageErrors.length ? [`page errors: ${pageErrors.slice(0, 3).join(' | ')}`] : [],
+      };
+    });
+  } catch (e) {
+    throw new Error(`${runtime}: ${(e as Error).message}${errors.length ? ` (page: ${errors.slice(0, 3).join(' | ')})` : ''}`);
+  }
+}
+
+/** The package's digests, as the host hands them to the webview (it has checked the files). */
+export function checkedFiles(manifest: ModelManifest): Record<string, string> {
+  return Object.fromEntries(Object.entries(manifest.files).map(([name, d]) => [name, d.sha256]));
 }
 
 interface CellArg { plan: Plan; key: string }

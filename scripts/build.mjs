@@ -37,13 +37,14 @@ if (withTests) {
 }
 await Promise.all(builds);
 
-// onnxruntime-web's binary, read by the page and handed to the worker (ort.env.wasm.wasmBinary); its .mjs glue is in
+// onnxruntime-web's binaries, one per backend (webview/engine/ortRuntimes.ts), read by the page and handed to the
+// worker (ort.env.wasm.wasmBinary); their .mjs glue is in
 // the worker's bundle, so only the .wasm ships.
 const ortDist = 'node_modules/onnxruntime-web/dist';
 mkdirSync('dist/ort', { recursive: true });
 for (const name of readdirSync('dist/ort')) if (name.endsWith('.mjs')) rmSync(join('dist/ort', name));
 for (const name of readdirSync(ortDist)) {
-  if (/^ort-wasm-simd-threaded\.asyncify\.wasm$/.test(name) && statSync(join(ortDist, name)).isFile()) {
+  if (/^ort-wasm-simd-threaded(\.asyncify)?\.wasm$/.test(name) && statSync(join(ortDist, name)).isFile()) {
     cpSync(join(ortDist, name), join('dist/ort', name));
   }
 }

@@ -15,7 +15,7 @@ import { postEditor, saveFigure } from './commands/exportFigure';
 import { openSample, openWalkthrough, showWalkthroughOnFirstRun } from './commands/welcome';
 import { CompanionViewProvider } from './companion/companionView';
 import type { FigureExport } from './shared/protocol';
-import { prepareRuntimeFile } from './models/engineFileServer';
+import { prepareRuntimeFiles } from './models/engineFileServer';
 
 export function activate(context: vscode.ExtensionContext): void {
   const registry = new ModelRegistry(context);
@@ -100,7 +100,7 @@ export function activate(context: vscode.ExtensionContext): void {
     if (e.selections.every((s) => s.isEmpty)) return;
     firstSelection.dispose();
     service.prepare().catch(() => undefined);
-    prepareRuntimeFile(context.extensionUri).catch(() => undefined);
+    prepareRuntimeFiles(context.extensionUri).catch(() => undefined);
   });
   context.subscriptions.push(firstSelection);
   void showWalkthroughOnFirstRun(context);

@@ -58,7 +58,11 @@ export function bytesOf(reply: FileReply, file: string): Uint8Array {
 export class EngineHost {
   private current?: { key: string; model: OnnxModel; translator: Translator };
 
-  constructor(private readonly loadModel: ModelLoader) {}
+  /**
+   * `cacheBytes`: the translator's sentence cache (src/engine/sentenceCache.ts); the bench's page passes 0, so that
+   * a sentence translated again is decoded again and timed.
+   */
+  constructor(private readonly loadModel: ModelLoader, private readonly cacheBytes = DEFAULT_SENTENCE_CACHE_BYTES) {}
 
   /** Switches models only when the new one loads: after a failed load the previous model keeps translating. */
   async load(p: LoadModelParams): Promise<ModelInfo> {
@@ -67,7 +71,7 @@ export class EngineHost {
     if (this.current?.key !== key) {
       const model = await this.loadModel(p);
       const previous = this.current;
-      this.current = { key, model, translator: new Translator(model, { cacheBytes: DEFAULT_SENTENCE_CACHE_BYTES }) };
+      this.current = { key, model, translator: new Translator(model, { cacheBytes: this.cacheBytes }) };
       await previous?.model.release();
     }
     const m = this.current.model;

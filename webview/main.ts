@@ -5,7 +5,7 @@ import type { TranslationResult } from '../src/shared/results';
 import { restorePanelState, savePanelState } from '../src/shared/savedResult';
 import { CancelledError } from '../src/engine/beam';
 import type { FileReply } from '../src/shared/protocol';
-import { EngineWorker } from './engine/engineWorker';
+import { EngineWorker, pageBackendSetting } from './engine/engineWorker';
 import { connect, vscodeApi } from './ipc';
 import { displayLang, translator } from './strings';
 import { AttentionView } from './view/attentionView';
@@ -93,4 +93,4 @@ const host = connect<PanelProtocol>(PANEL, {
 });
 host.notify('ready', { version: PROTOCOL_VERSION });
 // The runtime lies beside this script (dist/ort/): read and start it while the host still checks the package.
-engine.prepareRuntime(new URL('ort/', import.meta.url).toString());
+engine.prepareRuntime(new URL('ort/', import.meta.url).toString(), pageBackendSetting());

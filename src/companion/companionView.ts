@@ -32,7 +32,7 @@ export class CompanionViewProvider implements vscode.WebviewViewProvider, vscode
       enableScripts: true,
       localResourceRoots: resourceRoots(this.extensionUri, this.registry.webviewModelRoots()),
     };
-    webview.html = webviewHtml(webview, this.extensionUri, 'companion.js', vscode.l10n.t('Paper Companion'), vscode.env.language);
+    webview.html = webviewHtml(webview, this.extensionUri, 'companion.js', vscode.l10n.t('Paper Companion'), vscode.env.language, this.settings().backend);
     this.client = new EngineClient<CompanionProtocol>(webview, this.extensionUri, {
       names: COMPANION,
       peer: 'The Paper Companion view',

@@ -77,10 +77,12 @@ export class OnnxModel {
    * sessions of `firstUse` (default plain translation's); the others open on first use. `onMark` hears each stage
    * as it ends (the webview's cold-start timeline).
    */
-  static async load(ort: OrtModule, source: PackageSource, backendSetting: BackendSetting,
+  static async load(ort: OrtModule, source: PackageSource, backendSetting: BackendSetting | BackendChoice,
     { onMark, firstUse = 'plain' }: { onMark?: (label: string) => void; firstUse?: GraphUse } = {}): Promise<OnnxModel> {
     const mark = onMark ?? (() => undefined);
-    const backend = chooseBackend(backendSetting);      // an adapter probe: runs while the files are read
+    // A setting: an adapter probe, run while the files are read. A choice: the caller probed already (the webview's
+    // worker does, to pick the onnxruntime build for the backend) and `ort` is the build for it.
+    const backend = typeof backendSetting === 'string' ? chooseBackend(backendSetting) : Promise.resolve(backendSetting);
     backend.then((b) => mark(`backend chosen: ${b.backend} (${b.reason})`), () => undefined);
     const manifest = await readManifest(source);
     const files = new CheckedPackage(source, manifest);

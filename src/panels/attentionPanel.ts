@@ -1,6 +1,7 @@
 // Owns the Attention webview panel: creates it (kept alive while hidden), reopens it after it was closed, and takes
 // back the one VS Code restores after a window reload (its webview redraws the result it saved in its state).
 import * as vscode from 'vscode';
+import { readSettings } from '../config';
 import type { Method, NotificationOf, ParamsOf, RequestOptions, ResultOf } from '../shared/ipc';
 import type { ModelManifest } from '../shared/manifest';
 import { type FigureExport, type GraphUse, PANEL, type PanelProtocol } from '../shared/protocol';
@@ -82,7 +83,7 @@ export class AttentionPanel implements vscode.Disposable {
       roots: () => resourceRoots(this.extensionUri, this.extraRoots()),
       onNotification: (n) => { for (const l of this.listeners) l(n); },
     });
-    panel.webview.html = webviewHtml(panel.webview, this.extensionUri, 'webview.js', vscode.l10n.t('Attention'), vscode.env.language);
+    panel.webview.html = webviewHtml(panel.webview, this.extensionUri, 'webview.js', vscode.l10n.t('Attention'), vscode.env.language, readSettings().backend);
     this.panel = panel;
     this.client = client;
     void vscode.commands.executeCommand('setContext', OPEN_CONTEXT, true);

@@ -5,7 +5,7 @@ import type { Endpoint, NotificationOf, ProtocolNames, RequestHandlers } from '.
 import { EngineFileServer } from '../models/engineFileServer';
 import { engineFiles } from '../shared/manifestValidation';
 import type { ModelManifest } from '../shared/manifest';
-import { ORT_WASM_FILE, type EngineProtocol, type GraphUse, type ModelInfo } from '../shared/protocol';
+import { ORT_WASM_FILES, type EngineProtocol, type GraphUse, type ModelInfo } from '../shared/protocol';
 import type { BackendSetting } from '../shared/results';
 import { verifyPackageFiles } from '../models/packageVerifier';
 import { EngineConnection } from './engineConnection';
@@ -44,7 +44,7 @@ export class EngineClient<P extends EngineProtocol> implements vscode.Disposable
     markOpen(`host: ${o.peer} webview created`);
     // The runtime may be read from the start: the page asks for it while the host still checks the package.
     this.ortFolder = vscode.Uri.joinPath(extensionUri, 'dist', 'ort');
-    this.files.allow(`${this.ortBaseUri()}${ORT_WASM_FILE}`, vscode.Uri.joinPath(this.ortFolder, ORT_WASM_FILE));
+    for (const file of Object.values(ORT_WASM_FILES)) this.files.allow(`${this.ortBaseUri()}${file}`, vscode.Uri.joinPath(this.ortFolder, file));
     const handlers = { ...o.handlers, readFile: ({ url }: { url: unknown }) => this.files.read(url) } as unknown as RequestHandlers<P['webviewToHost']['requests']>;
     this.connection = new EngineConnection<P>({
       ...o,

@@ -2,6 +2,8 @@
 // worker starts from a Blob URL of its script's text (worker-src blob:) and gets this policy; it also removes its own
 // network APIs (webview/engine/noNetwork.ts), so its confinement does not rest on how a browser hands CSP to workers.
 import * as vscode from 'vscode';
+import type { BackendSetting } from '../shared/results';
+import { BACKEND_META } from '../shared/protocol';
 
 export function nonce(): string {
   const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -10,7 +12,9 @@ export function nonce(): string {
   return s;
 }
 
-export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, scriptName: string, title: string, lang: string): string {
+/** `backend`: the setting now, so the page starts the onnxruntime build it will likely load before the host asks. */
+export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, scriptName: string, title: string, lang: string,
+  backend: BackendSetting): string {
   const n = nonce();
   const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', scriptName));
   const css = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'panel.css'));
@@ -29,6 +33,7 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, s
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
+<meta name="${BACKEND_META}" content="${backend}">
 <link rel="stylesheet" href="${css}">
 <title>${title}</title>
 </head>

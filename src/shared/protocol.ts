@@ -6,8 +6,18 @@ import type { Lang, ModelManifest, TargetSetting } from './manifest';
 import type { Backend, BackendChoice, BackendSetting, TranslationResult } from './results';
 import type { Mark } from './timeline';
 
-/** The onnxruntime-web binary an engine worker reads, in dist/ort/ beside the bundles (scripts/build.mjs copies it). */
-export const ORT_WASM_FILE = 'ort-wasm-simd-threaded.asyncify.wasm';
+/**
+ * The onnxruntime-web binary an engine worker reads for each backend, in dist/ort/ beside the bundles (scripts/build.mjs
+ * copies them). WebGPU needs the asyncify build (26.8 MB); WebAssembly runs on the plain build (14.2 MB), which the
+ * worker starts in a third of the asyncify build's CPU time (docs/PERFORMANCE.md, "Two onnxruntime builds").
+ */
+export const ORT_WASM_FILES: Readonly<Record<Backend, string>> = {
+  wasm: 'ort-wasm-simd-threaded.wasm',
+  webgpu: 'ort-wasm-simd-threaded.asyncify.wasm',
+};
+
+/** The page's meta element naming the backend setting when the page was made (the runtime build it prepares). */
+export const BACKEND_META = 'attention-companion-backend';
 
 /** Sent with `ready`; the host ignores a webview built from other sources. */
 export const PROTOCOL_VERSION = 3;

@@ -9,9 +9,11 @@ import { webviewEndpoint, type Endpoint, type Message } from '../../src/shared/i
 import type { LoadModelParams, ModelInfo } from '../../src/shared/protocol';
 import type { TranslationResult } from '../../src/shared/results';
 import { EngineWorker } from '../../webview/engine/engineWorker';
-import { ENGINE_WORKER, type EngineWorkerProtocol, type FileReply } from '../../webview/engine/workerProtocol';
+import { ENGINE_WORKER, ORT_WASM_FILES, type EngineWorkerProtocol, type FileReply } from '../../webview/engine/workerProtocol';
 
 const SCRIPT = 'https://webview.test/dist/engineWorker.js';
+/** The runtime a WASM load reads (the plain build); the WebGPU build is the asyncify one. */
+const RUNTIME = ORT_WASM_FILES.wasm;
 const PARAMS: LoadModelParams = { baseUri: 'https://webview.test/models/m', ortBaseUri: 'https://webview.test/dist/ort/', backend: 'wasm', label: 'm' };
 
 /** What `fetch` answers, by URL: a status (with a body for 200), or a list of statuses for successive tries. */
@@ -25,7 +27,7 @@ class FakeWorker {
   static next: { reads?: string[]; silent?: boolean } = {};
   /** A script that never runs: messages are only recorded. */
   private readonly silent: boolean;
-  reads: string[] = [`${PARAMS.baseUri}/manifest.json`, `${PARAMS.ortBaseUri}ort-wasm-simd-threaded.asyncify.wasm`];
+  reads: string[] = [`${PARAMS.baseUri}/manifest.json`, `${PARAMS.ortBaseUri}${RUNTIME}`];
   readReplies: (FileReply | string)[] = [];
   steps = 0;
   stepsAtAbort: number | undefined;
@@ -97,7 +99,7 @@ class FakeWorker {
 }
 
 beforeEach(() => {
-  served = new Map([[SCRIPT, [200]], [`${PARAMS.baseUri}/manifest.json`, [200]], [`${PARAMS.ortBaseUri}ort-wasm-simd-threaded.asyncify.wasm`, [200]]]);
+  served = new Map([[SCRIPT, [200]], [`${PARAMS.baseUri}/manifest.json`, [200]], [`${PARAMS.ortBaseUri}${RUNTIME}`, [200]]]);
   fetched = [];
   const g = globalThis as Record<string, unknown>;
   g.Worker = FakeWorker;
@@ -138,14 +140,14 @@ test('with a host that serves files, the worker gets them from the host; what th
     if (url.endsWith('manifest.json')) return { bytes: new TextEncoder().encode('from the host') };
     throw new Error('This file is not one the engine was asked to load.');
   });
-  FakeWorker.next.reads = [`${PARAMS.baseUri}/manifest.json`, `${PARAMS.ortBaseUri}ort-wasm-simd-threaded.asyncify.wasm`, `${PARAMS.baseUri}/../../secret.txt`];
+  FakeWorker.next.reads = [`${PARAMS.baseUri}/manifest.json`, `${PARAMS.ortBaseUri}${RUNTIME}`, `${PARAMS.baseUri}/../../secret.txt`];
   await engine.load(PARAMS);
   const [manifest, runtime, refused] = FakeWorker.last!.readReplies;
   assert.ok(typeof manifest === 'object' && 'bytes' in manifest && new TextDecoder().decode(manifest.bytes) === 'from the host');
   assert.ok(typeof runtime === 'object' && 'bytes' in runtime && new TextDecoder().decode(runtime.bytes).startsWith('bytes of'), 'fetched instead');
   assert.match(String(refused), /may not read/);
-  assert.deepEqual(asked, [`${PARAMS.baseUri}/manifest.json`, `${PARAMS.ortBaseUri}ort-wasm-simd-threaded.asyncify.wasm`], 'nothing outside the load was asked of the host');
-  assert.deepEqual(fetched.filter((u) => u !== SCRIPT), [`${PARAMS.ortBaseUri}ort-wasm-simd-threaded.asyncify.wasm`]);
+  assert.deepEqual(asked, [`${PARAMS.baseUri}/manifest.json`, `${PARAMS.ortBaseUri}${RUNTIME}`], 'nothing outside the load was asked of the host');
+  assert.deepEqual(fetched.filter((u) => u !== SCRIPT), [`${PARAMS.ortBaseUri}${RUNTIME}`]);
 });
 
 test('a file the host says is missing is missing (not fetched behind its back)', async () => {
@@ -158,15 +160,15 @@ test('a file the host says is missing is missing (not fetched behind its back)',
 
 test('prepareRuntime asks the worker to start its runtime from the given folder, before any load', async () => {
   const engine = new EngineWorker(SCRIPT);
-  engine.prepareRuntime(PARAMS.ortBaseUri);
+  engine.prepareRuntime(PARAMS.ortBaseUri, 'auto');
   await new Promise((r) => setTimeout(r, 20));
   const prepare = FakeWorker.last!.received.find((m) => m.kind === 'request' && m.method === 'prepare');
-  assert.deepEqual(prepare && 'params' in prepare ? prepare.params : undefined, { ortBaseUri: PARAMS.ortBaseUri });
+  assert.deepEqual(prepare && 'params' in prepare ? prepare.params : undefined, { ortBaseUri: PARAMS.ortBaseUri, backend: 'auto' });
 });
 
 test('a file the editor timed out serving (408) is asked again; a missing one is named as missing', async () => {
   served.set(`${PARAMS.baseUri}/manifest.json`, [408, 408, 200]);
-  served.delete(`${PARAMS.ortBaseUri}ort-wasm-simd-threaded.asyncify.wasm`);
+  served.delete(`${PARAMS.ortBaseUri}${RUNTIME}`);
   const engine = new EngineWorker(SCRIPT);
   await engine.load(PARAMS);
   const [manifest, wasm] = FakeWorker.last!.readReplies;

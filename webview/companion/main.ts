@@ -4,7 +4,7 @@
 import { COMPANION, PROTOCOL_VERSION, type CompanionProtocol, type ModelInfo } from '../../src/shared/protocol';
 import { splitSentences } from '../../src/engine/sentences';
 import type { FileReply } from '../../src/shared/protocol';
-import { EngineWorker } from '../engine/engineWorker';
+import { EngineWorker, pageBackendSetting } from '../engine/engineWorker';
 import { connect, vscodeApi } from '../ipc';
 import { SectionFrame, type Analysis, type CompanionContext, type SectionSpec } from './frame';
 import { displayLang, translator } from '../strings';
@@ -184,4 +184,4 @@ function showModelProblem(error: string): void {
 // Every start (a reload too) says 'ready': the host then loads the current model into this view's engine.
 host.notify('ready', { version: PROTOCOL_VERSION });
 // The runtime lies beside this script (dist/ort/): read and start it while the host still checks the package.
-engine.prepareRuntime(new URL('ort/', import.meta.url).toString());
+engine.prepareRuntime(new URL('ort/', import.meta.url).toString(), pageBackendSetting());

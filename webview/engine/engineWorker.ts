@@ -2,11 +2,11 @@
 // serves it the files it reads. The worker script is fetched and started from a Blob URL (a Worker cannot be created
 // from a webview resource URI in every editor version; CSP: `worker-src blob:`), and the page does every fetch for it.
 import { hostEndpoint, type Endpoint, type Message } from '../../src/shared/ipc';
-import type { LoadModelParams, ModelInfo } from '../../src/shared/protocol';
-import type { TranslationResult } from '../../src/shared/results';
+import { BACKEND_META, type LoadModelParams, type ModelInfo } from '../../src/shared/protocol';
+import type { BackendSetting, TranslationResult } from '../../src/shared/results';
 import type { PartialTranslation } from '../../src/engine/translator';
 import { epochNow, type Mark } from '../../src/shared/timeline';
-import { ENGINE_WORKER, ORT_WASM_FILE, type EngineWorkerProtocol, type FileReply, type WorkerTranslateParams } from './workerProtocol';
+import { ENGINE_WORKER, ORT_WASM_FILES, type EngineWorkerProtocol, type FileReply, type WorkerTranslateParams } from './workerProtocol';
 import { resolvedUrl } from '../../src/shared/resolvedUrl';
 import { ownBuffer, viewsWholeBuffer } from '../../src/shared/ownBuffer';
 
@@ -92,19 +92,25 @@ export class EngineWorker {
    * Starts reading and instantiating onnxruntime from `ortBaseUri` now, before any load asks for it (the page knows
    * where the runtime lies before the host has checked a package). A failure here is met again by the load.
    */
-  prepareRuntime(ortBaseUri: string): void {
-    const url = resolvedUrl(withSlash(ortBaseUri) + ORT_WASM_FILE);
-    if (url) this.readable.add(url);
-    this.request('prepare', { ortBaseUri }, { timeoutMs: LOAD_TIMEOUT_MS }).catch(() => undefined);
+  prepareRuntime(ortBaseUri: string, backend: BackendSetting): void {
+    this.allowRuntime(ortBaseUri);
+    this.request('prepare', { ortBaseUri, backend }, { timeoutMs: LOAD_TIMEOUT_MS }).catch(() => undefined);
   }
 
   async load(params: LoadModelParams): Promise<ModelInfo> {
-    for (const allowed of [withSlash(params.baseUri), withSlash(params.ortBaseUri) + ORT_WASM_FILE]) {
-      const url = resolvedUrl(allowed);
-      if (url) this.readable.add(url);
-    }
+    const url = resolvedUrl(withSlash(params.baseUri));
+    if (url) this.readable.add(url);
+    this.allowRuntime(params.ortBaseUri);
     const info = await this.request('load', params, { timeoutMs: LOAD_TIMEOUT_MS });
     return { ...info, marks: [...this.takeMarks(), ...(info.marks ?? [])] };
+  }
+
+  /** The worker may read onnxruntime's binaries (the build for its backend), and nothing else of their folder. */
+  private allowRuntime(ortBaseUri: string): void {
+    for (const file of Object.values(ORT_WASM_FILES)) {
+      const url = resolvedUrl(withSlash(ortBaseUri) + file);
+      if (url) this.readable.add(url);
+    }
   }
 
   mark(label: string): void {
@@ -189,6 +195,12 @@ export class EngineWorker {
       return { bytes };
     }
   }
+}
+
+/** The backend setting the host wrote into the page (`auto` when there is none or it is not one). */
+export function pageBackendSetting(): BackendSetting {
+  const value = document.querySelector<HTMLMetaElement>(`meta[name="${BACKEND_META}"]`)?.content;
+  return value === 'wasm' || value === 'webgpu' ? value : 'auto';
 }
 
 const withSlash = (uri: string) => (uri.endsWith('/') ? uri : uri + '/');

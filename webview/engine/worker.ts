@@ -2,11 +2,13 @@
 // off the webview's UI thread, so the panel keeps drawing and a cancel is heard between two decoder steps. It has no
 // network (./noNetwork.ts): package files and the onnxruntime binary come from the page (./engineWorker.ts).
 import './noNetwork';                                  // first: before any other module's code runs
-import * as ort from 'onnxruntime-web/webgpu';
 import { webviewEndpoint } from '../../src/shared/ipc';
-import { OnnxModel } from '../../src/engine/onnxModel';
+import { OnnxModel, type OrtModule } from '../../src/engine/onnxModel';
+import { chooseBackend } from '../../src/engine/backendChoice';
+import type { Backend, BackendChoice, BackendSetting } from '../../src/shared/results';
 import { EngineHost, bytesOf, packageOverUrls, type FileReader } from '../engineHost';
-import { ENGINE_WORKER, ORT_WASM_FILE, type EngineWorkerProtocol } from './workerProtocol';
+import { ortFor } from './ortRuntimes';
+import { ENGINE_WORKER, ORT_WASM_FILES, type EngineWorkerProtocol } from './workerProtocol';
 import { epochNow, type Mark } from '../../src/shared/timeline';
 
 /** The parts of a dedicated worker's global scope used here (the project's types are the DOM's, not the worker's). */
@@ -38,35 +40,57 @@ const read: FileReader = async (url) => {
  */
 const WARMUP_GRAPH = 'CAgSE2F0dGVudGlvbi1jb21wYW5pb246PAoQCgF4EgF5IghJZGVudGl0eRIGd2FybXVwWg8KAXgSCgoICAESBAoCCAFiDwoBeRIKCggIARIECgIIAUIECgAQEQ==';
 
-let runtimeBinary: Promise<void> | undefined;
-/** The warm-up session's creation: the model's sessions wait for it (two sessions are never created at once). */
-let runtimeStarted: Promise<void> = Promise.resolve();
+/** A started onnxruntime build: its module, and the warm-up session's creation, which the model's sessions wait for. */
+interface Runtime { ort: OrtModule; started: Promise<void> }
+
+/** One per backend whose build was asked for (usually one: the choice `prepare` guessed is the load's). */
+const runtimes = new Map<Backend, Promise<Runtime>>();
 
 /**
- * onnxruntime-web starts once per realm, from the binary the page read (the bundle carries its JavaScript glue).
- * Resolves when the binary is in; the runtime then starts while the model's files travel.
+ * Starts the onnxruntime build of `backend` once per realm, from the binary the page read (the bundle carries its
+ * JavaScript glue). Resolves when the binary is in; the runtime then starts while the model's files travel.
  */
-function startRuntime(ortBaseUri: string): Promise<void> {
-  runtimeBinary ??= (async () => {
-    const base = ortBaseUri.endsWith('/') ? ortBaseUri : ortBaseUri + '/';
-    ort.env.wasm.wasmBinary = bytesOf(await read(base + ORT_WASM_FILE), ORT_WASM_FILE);
-    // A webview is not cross-origin isolated: no SharedArrayBuffer, so one wasm thread.
-    ort.env.wasm.numThreads = 1;
-    ort.env.logLevel = 'error';
-    runtimeStarted = ort.InferenceSession.create(Uint8Array.from(atob(WARMUP_GRAPH), (c) => c.charCodeAt(0)), { executionProviders: ['wasm'] })
-      .then((s) => s.release()).then(() => { mark('runtime started'); }, () => undefined);   // a failure shows in the real sessions
-  })();
-  runtimeBinary.catch(() => { runtimeBinary = undefined; });
-  return runtimeBinary;
+function startRuntime(ortBaseUri: string, backend: Backend): Promise<Runtime> {
+  let runtime = runtimes.get(backend);
+  if (!runtime) {
+    runtime = (async () => {
+      const ort = ortFor(backend);
+      const file = ORT_WASM_FILES[backend];
+      const base = ortBaseUri.endsWith('/') ? ortBaseUri : ortBaseUri + '/';
+      ort.env.wasm.wasmBinary = bytesOf(await read(base + file), file);
+      // A webview is not cross-origin isolated: no SharedArrayBuffer, so one wasm thread.
+      ort.env.wasm.numThreads = 1;
+      ort.env.logLevel = 'error';
+      const started = ort.InferenceSession.create(Uint8Array.from(atob(WARMUP_GRAPH), (c) => c.charCodeAt(0)), { executionProviders: ['wasm'] })
+        .then((s) => s.release()).then(() => { mark(`runtime started (${file})`); }, () => undefined);   // a failure shows in the real sessions
+      return { ort, started };
+    })();
+    runtimes.set(backend, runtime);
+    runtime.catch(() => runtimes.delete(backend));
+  }
+  return runtime;
+}
+
+/** The backend for a setting, probed once per setting (the adapter does not change while the webview lives). */
+const choices = new Map<BackendSetting, Promise<BackendChoice>>();
+function choose(setting: BackendSetting): Promise<BackendChoice> {
+  let choice = choices.get(setting);
+  if (!choice) {
+    choice = chooseBackend(setting);
+    choices.set(setting, choice);
+    choice.catch(() => choices.delete(setting));
+  }
+  return choice;
 }
 
 const engine = new EngineHost(async (p) => {
-  // The runtime's binary first, then the package's files (packageOverUrls asks for every checked file at once):
-  // onnxruntime instantiates its WebAssembly while they travel, instead of after them.
-  await startRuntime(p.ortBaseUri);
+  // The backend first (it decides the build), then the runtime's binary, then the package's files (packageOverUrls
+  // asks for every checked file at once): onnxruntime instantiates its WebAssembly while they travel.
+  const choice = await choose(p.backend);
+  const { ort, started } = await startRuntime(p.ortBaseUri, choice.backend);
   const source = packageOverUrls(p.baseUri, read, p.checkedFiles);
-  await runtimeStarted;
-  const model = await OnnxModel.load(ort, source, p.backend, { onMark: mark, firstUse: p.firstUse });
+  await started;
+  const model = await OnnxModel.load(ort, source, choice, { onMark: mark, firstUse: p.firstUse });
   mark('encoder and decoder sessions created');
   return model;
 });
@@ -75,9 +99,11 @@ const endpoint = webviewEndpoint<EngineWorkerProtocol>(ENGINE_WORKER, {
   post: (m) => scope.postMessage(m),
   peer: 'The webview',
   handlers: {
-    prepare: async ({ ortBaseUri }) => {
+    prepare: async ({ ortBaseUri, backend }) => {
       mark('prepare received');
-      await startRuntime(ortBaseUri);
+      // A setting that cannot be met (WebGPU asked for, no adapter) is the load's to report.
+      const choice = await choose(backend).catch(() => undefined);
+      if (choice) await startRuntime(ortBaseUri, choice.backend);
     },
     load: async (params) => {
       mark('load received');

@@ -5,7 +5,7 @@
 import type { IpcRequest, ProtocolNames } from '../../src/shared/ipc';
 import type { FileReply, LoadModelParams, ModelInfo } from '../../src/shared/protocol';
 import type { Lang, TargetSetting } from '../../src/shared/manifest';
-import type { TranslationResult } from '../../src/shared/results';
+import type { BackendSetting, TranslationResult } from '../../src/shared/results';
 import type { Mark } from '../../src/shared/timeline';
 
 /** A translation for the worker's engine (src/engine/translator.ts TranslateOptions, without the callbacks). */
@@ -28,8 +28,11 @@ export type EngineWorkerProtocol = {
   hostToWebview: {
     requests: {
       load: IpcRequest<LoadModelParams, ModelInfo>;
-      /** Read and start onnxruntime now (from `ortBaseUri`), ahead of the first load. */
-      prepare: IpcRequest<{ ortBaseUri: string }, void>;
+      /**
+       * Read and start onnxruntime now (from `ortBaseUri`), ahead of the first load: the build for the backend that
+       * `backend` (the setting when the page was made) chooses.
+       */
+      prepare: IpcRequest<{ ortBaseUri: string; backend: BackendSetting }, void>;
       translate: IpcRequest<WorkerTranslateParams, TranslationResult>;
       /** Tokens the tokenizer makes of `text` (no tag, no </s>). */
       countTokens: IpcRequest<{ text: string }, number>;
@@ -55,4 +58,4 @@ export const ENGINE_WORKER: ProtocolNames<EngineWorkerProtocol> = {
   webviewToHost: { requests: { readFile: true }, notifications: { progress: true, partial: true, stopped: true, timeline: true } },
 };
 
-export { ORT_WASM_FILE } from '../../src/shared/protocol';
+export { ORT_WASM_FILES } from '../../src/shared/protocol';
