@@ -78,7 +78,11 @@ export class OnnxModel {
    * as it ends (the webview's cold-start timeline).
    */
   static async load(ort: OrtModule, source: PackageSource, backendSetting: BackendSetting | BackendChoice,
-    { onMark, firstUse = 'plain' }: { onMark?: (label: string) => void; firstUse?: GraphUse } = {}): Promise<OnnxModel> {
+    { onMark, firstUse = 'plain', runtimeReady }: {
+      onMark?: (label: string) => void; firstUse?: GraphUse;
+      /** Sessions wait for it (the worker's runtime warm-up); the manifest and tokenizer are read meanwhile. */
+      runtimeReady?: Promise<unknown>;
+    } = {}): Promise<OnnxModel> {
     const mark = onMark ?? (() => undefined);
     // A setting: an adapter probe, run while the files are read. A choice: the caller probed already (the webview's
     // worker does, to pick the onnxruntime build for the backend) and `ort` is the build for it.
@@ -92,6 +96,7 @@ export class OnnxModel {
     const tokenizer = readTokenizer(await files.read(tokenizerFile), files.label(tokenizerFile), manifest);
     mark('tokenizer read');
     const model = new OnnxModel(ort, files, manifest, tokenizer, await backend);
+    await runtimeReady;
     // Plain translation's step: the search step graph when the package has it (searchStep.ts).
     const first = firstUse === 'attention' ? ['encoderAttn', 'decoderStepAttn'] as const
       : ['encoder', manifest.graphs.decoderStepSearch ? 'decoderStepSearch' : 'decoderStep'] as const;

@@ -3,6 +3,7 @@
 // disk and posts the bytes, one message per file; fetching the same files over the webview's resource URIs cost
 // 17.9 s for the 26.8 MB runtime and 22.7 s for the 18.7 MB weights in code-server on a busy machine (scenario 60).
 import * as vscode from 'vscode';
+import { statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
@@ -57,6 +58,19 @@ export class EngineFileServer {
  */
 export function prepareRuntimeFiles(extensionUri: vscode.Uri): Promise<unknown> {
   return Promise.all(Object.values(ORT_WASM_FILES).map((file) => compressedFile(vscode.Uri.joinPath(extensionUri, 'dist', 'ort', file).fsPath)));
+}
+
+/**
+ * onnxruntime's binaries as they lie in dist/ort/: file name -> "size-mtime" (a missing one is left out). The page
+ * keeps the bytes in its own storage under this tag, so a new extension version's binary is never taken for the old.
+ */
+export function runtimeTags(extensionUri: vscode.Uri): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (const file of Object.values(ORT_WASM_FILES)) {
+    const s = statSync(vscode.Uri.joinPath(extensionUri, 'dist', 'ort', file).fsPath, { throwIfNoEntry: false });
+    if (s?.isFile()) tags[file] = `${s.size}-${Math.round(s.mtimeMs)}`;
+  }
+  return tags;
 }
 
 /** The file gzipped (level 1: fast; the page inflates it with DecompressionStream), from the cache when unchanged. */

@@ -3,7 +3,8 @@
 // network APIs (webview/engine/noNetwork.ts), so its confinement does not rest on how a browser hands CSP to workers.
 import * as vscode from 'vscode';
 import type { BackendSetting } from '../shared/results';
-import { BACKEND_META } from '../shared/protocol';
+import { BACKEND_META, RUNTIME_META } from '../shared/protocol';
+import { runtimeTags } from '../models/engineFileServer';
 
 export function nonce(): string {
   const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -34,6 +35,7 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, s
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <meta name="${BACKEND_META}" content="${backend}">
+<meta name="${RUNTIME_META}" content="${escapeAttribute(JSON.stringify(runtimeTags(extensionUri)))}">
 <link rel="stylesheet" href="${css}">
 <title>${title}</title>
 </head>
@@ -42,4 +44,9 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, s
 <script type="module" nonce="${n}" src="${script}"></script>
 </body>
 </html>`;
+}
+
+/** `text` safe inside a double-quoted HTML attribute. */
+function escapeAttribute(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

@@ -19,6 +19,12 @@ export const ORT_WASM_FILES: Readonly<Record<Backend, string>> = {
 /** The page's meta element naming the backend setting when the page was made (the runtime build it prepares). */
 export const BACKEND_META = 'attention-companion-backend';
 
+/**
+ * The page's meta element with onnxruntime's binaries as the host found them: JSON, file name -> "size-mtime". The
+ * page keeps the binaries in its own storage under these tags (webview/engine/fileCache.ts).
+ */
+export const RUNTIME_META = 'attention-companion-runtime';
+
 /** Sent with `ready`; the host ignores a webview built from other sources. */
 export const PROTOCOL_VERSION = 3;
 

@@ -9,6 +9,8 @@ import { webviewEndpoint, type Endpoint, type Message } from '../../src/shared/i
 import type { LoadModelParams, ModelInfo } from '../../src/shared/protocol';
 import type { TranslationResult } from '../../src/shared/results';
 import { EngineWorker } from '../../webview/engine/engineWorker';
+import type { FileCache } from '../../webview/engine/fileCache';
+import { createHash } from 'node:crypto';
 import { ENGINE_WORKER, ORT_WASM_FILES, type EngineWorkerProtocol, type FileReply } from '../../webview/engine/workerProtocol';
 
 const SCRIPT = 'https://webview.test/dist/engineWorker.js';
@@ -231,4 +233,77 @@ test('a worker whose script fails before its first message fails what waits, and
   FakeWorker.last!.emit('error', { message: 'Refused to create a worker' });
   await assert.rejects(load, /could not start: Refused to create a worker/);
   await assert.rejects(engine.countTokens('x'), /could not start/);
+});
+
+
+/** The page's storage as a Map, with the calls it got. */
+class MemoryCache implements FileCache {
+  readonly entries = new Map<string, Uint8Array>();
+  gets: string[] = [];
+  async get(key: string) {
+    this.gets.push(key);
+    const v = this.entries.get(key);
+    return v && new Uint8Array(v);
+  }
+  put(key: string, bytes: Uint8Array) {
+    this.entries.set(key, bytes.slice());
+  }
+  async keepOnly(keys: Iterable<string>) {
+    const keep = new Set(keys);
+    for (const k of [...this.entries.keys()]) if (!keep.has(k)) this.entries.delete(k);
+  }
+}
+
+const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+const text = (r: FileReply | string | undefined) => (typeof r === 'object' && 'bytes' in r ? new TextDecoder().decode(r.bytes) : String(r));
+
+test('a cold start after the first reads the runtime and the checked files from the page storage, not from the host', async () => {
+  const manifestUrl = `${PARAMS.baseUri}/manifest.json`;
+  const runtimeUrl = `${PARAMS.ortBaseUri}${RUNTIME}`;
+  const cache = new MemoryCache();
+  const tags = { [RUNTIME]: `${`bytes of ${runtimeUrl}`.length}-1700000000000` };
+  const params = { ...PARAMS, checkedFiles: { 'manifest.json': sha(`bytes of ${manifestUrl}`) } };
+  const asked: string[] = [];
+  const host = async (url: string): Promise<FileReply> => { asked.push(url); return { bytes: new TextEncoder().encode(`bytes of ${url}`) }; };
+
+  await new EngineWorker(SCRIPT, host, { cache, runtimeTags: tags }).load(params);
+  assert.deepEqual(asked, [manifestUrl, runtimeUrl], 'the first start reads from the host');
+  assert.deepEqual([...cache.entries.keys()].sort(), [`runtime|${RUNTIME}|${tags[RUNTIME]}`, `sha256|${params.checkedFiles['manifest.json']}`].sort());
+
+  // The window reloads: a new page, the same storage.
+  asked.length = 0;
+  const again = new EngineWorker(SCRIPT, host, { cache, runtimeTags: tags });
+  const info = await again.load(params);
+  assert.deepEqual(asked, [], 'nothing asked of the host');
+  assert.deepEqual(FakeWorker.last!.readReplies.map(text), [`bytes of ${manifestUrl}`, `bytes of ${runtimeUrl}`]);
+  assert.ok(info.marks?.some(([l]) => l === 'page: manifest.json from the webview\'s storage (0.00 MB)'));
+});
+
+test('a stored file that no longer matches its digest or size is read from the host again and replaced', async () => {
+  const manifestUrl = `${PARAMS.baseUri}/manifest.json`;
+  const runtimeUrl = `${PARAMS.ortBaseUri}${RUNTIME}`;
+  const digest = sha(`bytes of ${manifestUrl}`);
+  const tag = `${`bytes of ${runtimeUrl}`.length}-1700000000000`;
+  const cache = new MemoryCache();
+  cache.entries.set(`sha256|${digest}`, new TextEncoder().encode('damaged'));
+  cache.entries.set(`runtime|${RUNTIME}|${tag}`, new TextEncoder().encode('short'));
+  cache.entries.set('sha256|' + '0'.repeat(64), new TextEncoder().encode('an older package'));
+  const asked: string[] = [];
+  const host = async (url: string): Promise<FileReply> => { asked.push(url); return { bytes: new TextEncoder().encode(`bytes of ${url}`) }; };
+  const engine = new EngineWorker(SCRIPT, host, { cache, runtimeTags: { [RUNTIME]: tag } });
+  const info = await engine.load({ ...PARAMS, checkedFiles: { 'manifest.json': digest } });
+  assert.deepEqual(asked, [manifestUrl, runtimeUrl]);
+  assert.deepEqual(FakeWorker.last!.readReplies.map(text), [`bytes of ${manifestUrl}`, `bytes of ${runtimeUrl}`]);
+  assert.equal(new TextDecoder().decode(cache.entries.get(`sha256|${digest}`)), `bytes of ${manifestUrl}`, 'replaced');
+  await new Promise((r) => setTimeout(r, 10));
+  assert.ok(!cache.entries.has('sha256|' + '0'.repeat(64)), 'what the load did not read is dropped');
+  assert.ok(info.marks?.some(([l]) => l === 'page: manifest.json in the webview\'s storage did not match; read again'));
+});
+
+test('without runtime tags or digests nothing is stored; a file outside the load is never looked up', async () => {
+  const cache = new MemoryCache();
+  FakeWorker.next.reads = [`${PARAMS.baseUri}/manifest.json`, `${PARAMS.ortBaseUri}${RUNTIME}`, `${PARAMS.baseUri}/../../secret.txt`];
+  await new EngineWorker(SCRIPT, undefined, { cache }).load(PARAMS);
+  assert.deepEqual([...cache.entries.keys()], []);
+  assert.deepEqual(cache.gets, []);
 });

@@ -2,13 +2,14 @@
 // serves it the files it reads. The worker script is fetched and started from a Blob URL (a Worker cannot be created
 // from a webview resource URI in every editor version; CSP: `worker-src blob:`), and the page does every fetch for it.
 import { hostEndpoint, type Endpoint, type Message } from '../../src/shared/ipc';
-import { BACKEND_META, type LoadModelParams, type ModelInfo } from '../../src/shared/protocol';
+import { BACKEND_META, RUNTIME_META, type LoadModelParams, type ModelInfo } from '../../src/shared/protocol';
 import type { BackendSetting, TranslationResult } from '../../src/shared/results';
 import type { PartialTranslation } from '../../src/engine/translator';
 import { epochNow, type Mark } from '../../src/shared/timeline';
 import { ENGINE_WORKER, ORT_WASM_FILES, type EngineWorkerProtocol, type FileReply, type WorkerTranslateParams } from './workerProtocol';
 import { resolvedUrl } from '../../src/shared/resolvedUrl';
 import { ownBuffer, viewsWholeBuffer } from '../../src/shared/ownBuffer';
+import { sha256Hex, type FileCache } from './fileCache';
 
 /** A model load reads and compiles ~45 MB; the host's own timeout (3 min) is the one users meet. */
 const LOAD_TIMEOUT_MS = 10 * 60_000;
@@ -42,14 +43,23 @@ export class EngineWorker {
   private readonly readable = new Set<string>();
   private failure?: Error;
   private heard = false;
+  private readonly runtimeTags: Record<string, string>;
   /** What the page did for its worker since the marks were last taken (a load's, a translation's). */
   readonly marks: Mark[] = [];
+  /** The page's storage of engine files, and how each readable file is kept there (by resolved URL). */
+  private readonly cache?: FileCache;
+  private readonly cacheEntries = new Map<string, CacheEntry>();
 
   /**
    * `scriptUrl`: dist/engineWorker.js as a webview resource URI. `fromHost`: asks the extension host for a file by its
    * webview URI (the host reads it from disk); a file the host does not serve is fetched over the URI instead.
+   * `cache`: where the page keeps the files it read, for the next cold start (./fileCache.ts); `runtimeTags`: the
+   * host's "size-mtime" of each onnxruntime binary (pageRuntimeTags()), which key them there.
    */
-  constructor(scriptUrl: string, private readonly fromHost?: (url: string) => Promise<FileReply>) {
+  constructor(scriptUrl: string, private readonly fromHost?: (url: string) => Promise<FileReply>,
+    opts: { cache?: FileCache; runtimeTags?: Record<string, string> } = {}) {
+    this.cache = opts.cache;
+    this.runtimeTags = opts.runtimeTags ?? {};
     this.endpoint = hostEndpoint<EngineWorkerProtocol>(ENGINE_WORKER, {
       post: (m) => {
         if (this.worker) this.worker.postMessage(m, transferables(m));
@@ -101,7 +111,17 @@ export class EngineWorker {
     const url = resolvedUrl(withSlash(params.baseUri));
     if (url) this.readable.add(url);
     this.allowRuntime(params.ortBaseUri);
+    // The files the host has checked are kept in the page's storage by their digests.
+    const keys = Object.values(ORT_WASM_FILES).map((file) => this.cacheEntries.get(resolvedUrl(withSlash(params.ortBaseUri) + file) ?? '')?.key);
+    for (const [name, sha256] of Object.entries(params.checkedFiles ?? {})) {
+      const fileUrl = resolvedUrl(withSlash(params.baseUri) + name);
+      if (!fileUrl || !/^[0-9a-f]{64}$/.test(sha256)) continue;
+      this.cacheEntries.set(fileUrl, { key: `sha256|${sha256}`, sha256 });
+      keys.push(`sha256|${sha256}`);
+    }
     const info = await this.request('load', params, { timeoutMs: LOAD_TIMEOUT_MS });
+    // What this load read is what the next cold start will read: the rest of the storage goes (an older package).
+    void this.cache?.keepOnly(keys.filter((k): k is string => !!k)).catch(() => undefined);
     return { ...info, marks: [...this.takeMarks(), ...(info.marks ?? [])] };
   }
 
@@ -109,7 +129,11 @@ export class EngineWorker {
   private allowRuntime(ortBaseUri: string): void {
     for (const file of Object.values(ORT_WASM_FILES)) {
       const url = resolvedUrl(withSlash(ortBaseUri) + file);
-      if (url) this.readable.add(url);
+      if (!url) continue;
+      this.readable.add(url);
+      const tag = this.runtimeTags[file];
+      const size = Number(tag?.split('-')[0]);
+      if (tag && Number.isSafeInteger(size)) this.cacheEntries.set(url, { key: `runtime|${file}|${tag}`, size });
     }
   }
 
@@ -164,6 +188,31 @@ export class EngineWorker {
       throw new Error(`The engine worker may not read ${asked}.`);
     }
     const name = url.slice(url.lastIndexOf('/') + 1);
+    const entry = this.cache ? this.cacheEntries.get(url) : undefined;
+    if (entry) {
+      const kept = await this.fromCache(entry, name);
+      if (kept) return { bytes: kept };
+    }
+    const reply = await this.readUncached(url, name);
+    if (entry && 'bytes' in reply) this.cache!.put(entry.key, reply.bytes);       // copied now, before the transfer
+    return reply;
+  }
+
+  /** The file's bytes from the page's storage when they are there and still match their digest (or size). */
+  private async fromCache(entry: CacheEntry, name: string): Promise<Uint8Array | undefined> {
+    const bytes = await this.cache!.get(entry.key).catch(() => undefined);
+    if (!bytes) return undefined;
+    const matches = entry.sha256 ? (await sha256Hex(bytes).catch(() => undefined)) === entry.sha256 : bytes.length === entry.size;
+    if (!matches) {
+      this.mark(`page: ${name} in the webview's storage did not match; read again`);
+      return undefined;
+    }
+    this.mark(`page: ${name} from the webview's storage (${(bytes.length / 1e6).toFixed(2)} MB)`);
+    return bytes;
+  }
+
+  /** Reads a file from the host, or fetches it over its webview URI. */
+  private async readUncached(url: string, name: string): Promise<FileReply> {
     if (this.fromHost) {
       this.mark(`page: ${name} asked of the host`);
       const reply = await this.fromHost(url).catch(() => undefined);      // not served by the host: fetched below
@@ -194,6 +243,20 @@ export class EngineWorker {
       this.mark(`page: fetch ${name} done (${(bytes.length / 1e6).toFixed(2)} MB)`);
       return { bytes };
     }
+  }
+}
+
+/** How a file is kept in the page's storage: its key, and the digest (package files) or size (runtime) it must have. */
+interface CacheEntry { key: string; sha256?: string; size?: number }
+
+/** The host's tags of onnxruntime's binaries, from the page's meta element (none when it is missing or malformed). */
+export function pageRuntimeTags(): Record<string, string> {
+  try {
+    const parsed: unknown = JSON.parse(document.querySelector<HTMLMetaElement>(`meta[name="${RUNTIME_META}"]`)?.content ?? '{}');
+    if (!parsed || typeof parsed !== 'object') return {};
+    return Object.fromEntries(Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  } catch {
+    return {};
   }
 }
 

@@ -89,8 +89,7 @@ const engine = new EngineHost(async (p) => {
   const choice = await choose(p.backend);
   const { ort, started } = await startRuntime(p.ortBaseUri, choice.backend);
   const source = packageOverUrls(p.baseUri, read, p.checkedFiles);
-  await started;
-  const model = await OnnxModel.load(ort, source, choice, { onMark: mark, firstUse: p.firstUse });
+  const model = await OnnxModel.load(ort, source, choice, { onMark: mark, firstUse: p.firstUse, runtimeReady: started });
   mark('encoder and decoder sessions created');
   return model;
 });

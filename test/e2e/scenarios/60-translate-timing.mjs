@@ -1,5 +1,6 @@
 // Issue 12: where the time of Translate Selection goes, cold (first command after the window opened) and warm, from
-// the command palette to the text shown in the Attention panel. The extension writes each translation's marks (host,
+// the command palette to the text shown in the Attention panel; then cold again after the panel was closed and the
+// window reloaded ("reload": the engine's files come from the webview's own storage, webview/engine/fileCache.ts). The extension writes each translation's marks (host,
 // webview page, engine worker; one wall clock) to its "Attention Companion" output log; this scenario reads them
 // back from the log file, adds its own two (palette opened, text seen) and prints the breakdown as "# measure:" lines.
 // Nothing here is asserted about speed (issue 12: speed is measured and recorded, never asserted by a timed test);
@@ -27,6 +28,7 @@ const SPANS = [
   ['weights.bin: fetched by the page', /^page: fetch weights\.bin started/, /^page: fetch weights\.bin done/],
   ['weights.bin: read by the host, posted to the page', /^page: weights\.bin asked of the host/, /^page: weights\.bin came from the host/],
   ['weights.bin: requested -> in the worker', /^worker: weights\.bin requested/, /^worker: weights\.bin received/],
+  ['weights.bin: read from the webview\'s storage', /^worker: weights\.bin requested/, /^page: weights\.bin from the webview's storage/],
   ['model load in the worker (load received -> sessions created)', /^worker: load received/, /^worker: encoder and decoder sessions created/],
   ['sessions: last file in -> encoder and decoder created', /^worker: decoder_step\.onnx received/, /^worker: encoder and decoder sessions created/],
   ['host: model loaded (answer received)', /^worker: encoder and decoder sessions created/, /^host: model loaded/],
@@ -155,6 +157,18 @@ export async function run(ctx) {
   await translate('warm2', ac.EN_SENTENCE, warm1);
   await ctx.screenshot('warm', page);
 
+  // Cold once more, as a user meets it the next day: every editor closed (the panel too), the window reloaded, the
+  // first sentence translated again into a new panel. The webview's origin, and with it the storage where the page
+  // kept the runtime and the package, survives the reload (VS Code keys it by extension and view type).
+  await h.runCommand(page, 'View: Close All Editors');
+  await h.sleep(3_000);                                    // the workbench stores its layout asynchronously
+  await page.reload({ waitUntil: 'domcontentloaded' });
+  await h.waitForWorkbench(page);
+  await h.openFile(page, 'sample.md');
+  frame = undefined;
+  await translate('reload', ac.EN_SENTENCE, undefined);
+  await ctx.screenshot('reload', page);
+
   // The log is written as each translation is delivered; give the last one a moment to reach the file.
   let logged = [];
   await h.waitFor(() => (logged = loggedTimelines(s.server.root)).length >= runs.length,
@@ -168,6 +182,9 @@ export async function run(ctx) {
       if (!marks.some(([l]) => l.startsWith(side))) problems.push(`${r.run}: no marks from "${side.trim()}"`);
     }
     if (spans['total: command invoked -> text drawn'] === null) problems.push(`${r.run}: no "command invoked" or "result drawn" mark`);
+    if (r.run === 'reload' && !marks.some(([l]) => /^page: weights\.bin from the webview's storage/.test(l))) {
+      problems.push('reload: the weights did not come from the webview\'s storage');
+    }
   }
   assert.deepEqual(problems, [], problems.join('; '));
 }
