@@ -38,8 +38,7 @@ if (withTests) {
 await Promise.all(builds);
 
 // onnxruntime-web's binaries, one per backend (webview/engine/ortRuntimes.ts), read by the page and handed to the
-// worker (ort.env.wasm.wasmBinary); their .mjs glue is in
-// the worker's bundle, so only the .wasm ships.
+// worker (ort.env.wasm.wasmBinary); their .mjs glue is in the worker's bundle, so only the .wasm files ship.
 const ortDist = 'node_modules/onnxruntime-web/dist';
 mkdirSync('dist/ort', { recursive: true });
 for (const name of readdirSync('dist/ort')) if (name.endsWith('.mjs')) rmSync(join('dist/ort', name));

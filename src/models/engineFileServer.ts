@@ -14,9 +14,8 @@ import { ownBuffer } from '../shared/ownBuffer';
 const gzipped = promisify(gzip);
 
 /**
- * Files sent gzipped: onnxruntime's binaries (plain 14.2 MB -> 4.3 MB, asyncify 26.8 -> 8.1 MB at level 1, 0.2 and
- * 0.4 s) and JSON. The weights
- * (float16, 18.7 -> 17.3 MB) and graphs are sent as they are: not worth the time.
+ * Files sent gzipped: onnxruntime's binaries (plain 14.2 -> 4.3 MB, asyncify 26.8 -> 8.1 MB at level 1, 0.2 and
+ * 0.4 s) and JSON. The weights (float16, 18.7 -> 17.3 MB) and graphs are sent as they are: not worth the time.
  */
 const COMPRESSED = /\.(wasm|json)$/;
 

@@ -110,9 +110,8 @@ export class EngineWorker {
   async load(params: LoadModelParams): Promise<ModelInfo> {
     const url = resolvedUrl(withSlash(params.baseUri));
     if (url) this.readable.add(url);
-    this.allowRuntime(params.ortBaseUri);
+    const keys = this.allowRuntime(params.ortBaseUri);
     // The files the host has checked are kept in the page's storage by their digests.
-    const keys = Object.values(ORT_WASM_FILES).map((file) => this.cacheEntries.get(resolvedUrl(withSlash(params.ortBaseUri) + file) ?? '')?.key);
     for (const [name, sha256] of Object.entries(params.checkedFiles ?? {})) {
       const fileUrl = resolvedUrl(withSlash(params.baseUri) + name);
       if (!fileUrl || !/^[0-9a-f]{64}$/.test(sha256)) continue;
@@ -121,20 +120,27 @@ export class EngineWorker {
     }
     const info = await this.request('load', params, { timeoutMs: LOAD_TIMEOUT_MS });
     // What this load read is what the next cold start will read: the rest of the storage goes (an older package).
-    void this.cache?.keepOnly(keys.filter((k): k is string => !!k)).catch(() => undefined);
+    void this.cache?.keepOnly(keys).catch(() => undefined);
     return { ...info, marks: [...this.takeMarks(), ...(info.marks ?? [])] };
   }
 
-  /** The worker may read onnxruntime's binaries (the build for its backend), and nothing else of their folder. */
-  private allowRuntime(ortBaseUri: string): void {
+  /**
+   * The worker may read onnxruntime's binaries (the build for its backend), and nothing else of their folder.
+   * Returns their keys in the page's storage (those the host tagged).
+   */
+  private allowRuntime(ortBaseUri: string): string[] {
+    const keys: string[] = [];
     for (const file of Object.values(ORT_WASM_FILES)) {
       const url = resolvedUrl(withSlash(ortBaseUri) + file);
       if (!url) continue;
       this.readable.add(url);
       const tag = this.runtimeTags[file];
       const size = Number(tag?.split('-')[0]);
-      if (tag && Number.isSafeInteger(size)) this.cacheEntries.set(url, { key: `runtime|${file}|${tag}`, size });
+      if (!tag || !Number.isSafeInteger(size)) continue;
+      this.cacheEntries.set(url, { key: `runtime|${file}|${tag}`, size });
+      keys.push(`runtime|${file}|${tag}`);
     }
+    return keys;
   }
 
   mark(label: string): void {
