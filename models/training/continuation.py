@@ -206,7 +206,7 @@ def main(argv=None):
     candidate = Path("build/candidates") / new_id
     if candidate.exists():
         shutil.rmtree(candidate)
-    _, tensors = export_package(run, candidate, "fp16", new_id)
+    _, tensors = export_package(run, candidate, "fp16", new_id, shortlist_data=Path(args.data) / "train.tsv")
     dev_tsv = Path(args.data) / "dev.tsv"
     scores = dev_score(candidate, dev_tsv, args.dev_per_direction)
     shipped = default_package()

@@ -26,6 +26,7 @@ import torch
 from onnx import helper, numpy_helper, TensorProto
 
 from .model import ModelConfig, Transformer
+from .shortlist import SHORTLIST_FILE, shortlist_graph, shortlists_from_data
 from .step_graph import append_search_outputs, export_search_step
 
 
@@ -147,6 +148,25 @@ def logits_as_matmul(graph: onnx.GraphProto) -> int:
     return count
 
 
+def constants_to_initializers(graph: onnx.GraphProto, min_elements: int = 1024) -> int:
+    """Large Constant nodes (the sinusoid table, 256 x 256 float32, in every graph) become initializers, so that
+    externalize stores them once in weights.bin instead of inline in each graph (262 KB per graph, barely
+    compressible: most of each graph file and of the .vsix's share of it). Run after to_fp16_storage: they stay
+    float32, the values PyTorch computes with. Returns how many moved."""
+    moved = 0
+    for node in list(graph.node):
+        value = next((a.t for a in node.attribute if a.name == "value" and a.type == onnx.AttributeProto.TENSOR), None)
+        if node.op_type != "Constant" or value is None or int(np.prod(value.dims)) < min_elements:
+            continue
+        init = onnx.TensorProto()
+        init.CopyFrom(value)
+        init.name = node.output[0]
+        graph.initializer.append(init)
+        graph.node.remove(node)
+        moved += 1
+    return moved
+
+
 def externalize(models: dict[str, onnx.ModelProto], weights_path: Path) -> dict:
     """Moves every initializer into one weights file, each distinct content once. Returns stats."""
     blobs: dict[str, tuple[int, int]] = {}
@@ -243,10 +263,13 @@ def load_run(run: Path):
 
 
 def export_package(run: Path, out: Path, dtype: str = "fp32", package_id: str | None = None, description: str = "",
-                   search_step: bool = True):
+                   search_step: bool = True, shortlist_data: Path | None = None):
     # search_step: the fifth graph, plain translation's step (step_graph.py). --no-search-step leaves it out (the
     # engine then runs decoder_step.onnx and does the search in JavaScript).
+    # shortlist_data: training pairs (train.tsv) whose target sides give each language's shortlist (shortlist.py):
+    # decoder_step_search_<lang>.onnx, which plain translation into that language runs instead of the full graph.
     model, cfg, ckpt = load_run(run)
+    shortlists = shortlists_from_data(shortlist_data, run / "tokenizer.model", LANGS) if search_step and shortlist_data else {}
     out.mkdir(parents=True, exist_ok=True)
     specs = {**graph_specs(cfg), **({SEARCH_STEP[0]: (SEARCH_STEP[1],)} if search_step else {})}
     models: dict[str, onnx.ModelProto] = {}
@@ -257,23 +280,30 @@ def export_package(run: Path, out: Path, dtype: str = "fp32", package_id: str | 
             models[name] = onnx.load(str(p))
     for m in models.values():
         logits_as_matmul(m.graph)
+    short_models: dict[str, onnx.ModelProto] = {}
     if search_step:
         append_search_outputs(models[SEARCH_STEP[0]].graph)
-    ops = sorted({n.op_type for m in models.values() for n in m.graph.node})
-    if dtype == "fp16":
-        for m in models.values():
+        for lang, ids in shortlists.items():
+            short_models[lang] = shortlist_graph(models[SEARCH_STEP[0]], ids)
+    every = {**models, **{f"shortlist:{lang}": m for lang, m in short_models.items()}}
+    ops = sorted({n.op_type for m in every.values() for n in m.graph.node})
+    for m in every.values():
+        if dtype == "fp16":
             to_fp16_storage(m.graph)
+        constants_to_initializers(m.graph)
     for old in out.glob("*.onnx"):
         old.unlink()
-    stats = externalize(models, out / "weights.bin")
+    stats = externalize(every, out / "weights.bin")
     tensors = tensor_map(model, out / "weights.bin", dtype)
-    graphs = {}
-    for name, m in models.items():
-        file = specs[name][0]
+
+    def save(m: onnx.ModelProto, file: str) -> dict:
         onnx.save(m, str(out / file))
         onnx.checker.check_model(str(out / file))
         inputs, outputs = io_spec(m)
-        graphs[name] = {"file": file, "inputs": inputs, "outputs": outputs}
+        return {"file": file, "inputs": inputs, "outputs": outputs}
+    graphs = {name: save(m, specs[name][0]) for name, m in models.items()}
+    search_shortlists = {lang: {**save(m, SHORTLIST_FILE.format(lang=lang)), "vocab": len(shortlists[lang])}
+                         for lang, m in short_models.items()}
 
     from . import tokenizer as tok
     shutil.copy(run / "tokenizer.model", out / "tokenizer.model")
@@ -298,6 +328,7 @@ def export_package(run: Path, out: Path, dtype: str = "fp32", package_id: str | 
         "tokenizer": {"model": "tokenizer.model", "json": "tokenizer.json"},
         "weights": "weights.bin",
         "graphs": graphs,
+        **({"searchShortlists": search_shortlists} if search_shortlists else {}),
         "operators": ops,
         "decoding": {"beam": 4, "lengthPenalty": 0.6, "maxLenRule": "min(maxLen - 1, 2 * srcLen + 10)"},
         "training": {"config": ckpt["config"], "steps": ckpt["step"], "minutes": ckpt["minutes"], "device": ckpt["device"],
@@ -314,6 +345,7 @@ def write_manifest(out: Path, manifest: dict):
     """Recomputes the file list (sha256, bytes) and writes manifest.json."""
     names = [manifest["weights"], manifest["tokenizer"]["model"], manifest["tokenizer"]["json"]]
     names += [g["file"] for g in manifest["graphs"].values()]
+    names += [g["file"] for g in manifest.get("searchShortlists", {}).values()]
     if (out / "MODEL_CARD.md").exists():
         names.append("MODEL_CARD.md")
     manifest["files"] = {n: {"sha256": sha256(out / n), "bytes": (out / n).stat().st_size} for n in names}
@@ -372,7 +404,14 @@ def main(argv=None):
     ap.add_argument("--description", default="")
     ap.add_argument("--no-search-step", dest="search_step", action="store_false",
                     help="leave out decoder_step_search.onnx (the engine then searches in JavaScript)")
+    ap.add_argument("--shortlist-data", default="build/data/train.tsv",
+                    help="training pairs whose target sides give each language's vocabulary shortlist (shortlist.py)")
+    ap.add_argument("--no-shortlists", action="store_true", help="no decoder_step_search_<lang>.onnx graphs")
     args = ap.parse_args(argv)
+    shortlist_data = None if args.no_shortlists or not args.search_step else Path(args.shortlist_data)
+    if shortlist_data and not shortlist_data.is_file():
+        ap.error(f"{shortlist_data} does not exist: the shortlists come from the training pairs "
+                 "(python -m models.training.data writes them), or pass --no-shortlists")
     if args.rewrite_package:
         print(f"{args.rewrite_package}: {rewrite_package_graphs(Path(args.rewrite_package))} output projections rewritten")
         return
@@ -381,12 +420,12 @@ def main(argv=None):
             ap.error("--from-package needs --state and --out")
         with tempfile.TemporaryDirectory() as tmp:
             run = run_from_package(Path(args.from_package), Path(args.state), Path(tmp))
-            m, _ = export_package(run, Path(args.out), args.dtype, args.id, args.description, args.search_step)
+            m, _ = export_package(run, Path(args.out), args.dtype, args.id, args.description, args.search_step, shortlist_data)
         print(json.dumps({"package": args.out, "bytes": m["packageBytes"], "operators": m["operators"]}, indent=1))
         return
     if not (args.run and args.out):
         ap.error("--run and --out are required")
-    m, _ = export_package(Path(args.run), Path(args.out), args.dtype, args.id, args.description, args.search_step)
+    m, _ = export_package(Path(args.run), Path(args.out), args.dtype, args.id, args.description, args.search_step, shortlist_data)
     print(json.dumps({"package": args.out, "bytes": m["packageBytes"], "export": m["export"], "operators": m["operators"]}, indent=1))
 
 

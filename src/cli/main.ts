@@ -24,6 +24,9 @@ Reads one text per line on stdin and prints one translation per line on stdout.
   --attention-limit MB  most attention kept per line, as JSON (default ${DEFAULT_ATTENTION_MB}); sentences past it are written
                         without attention, and stderr says how many
   --model DIR           a model package folder (default: the package named in models/DEFAULT)
+  --full-vocabulary     every token a candidate at each step, not only those of the target language's shortlist
+                        (slower; the package's shortlists, where it has them, leave out tokens its training targets
+                        never used)
 Lines that arrive together (a file, a pipe) are translated together, which is faster; each line gets the same
 translation as alone. Progress of lines that take more than a second goes to stderr.`;
 
@@ -38,7 +41,7 @@ async function main() {
     options: {
       to: { type: 'string', default: 'auto' }, from: { type: 'string' }, beam: { type: 'string', default: '4' },
       model: { type: 'string' }, attention: { type: 'string' }, 'attention-limit': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
+      'full-vocabulary': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) return void process.stdout.write(USAGE + '\n');
@@ -56,7 +59,7 @@ async function main() {
   const root = join(dirname(__filename), '..');
   let model: OnnxModel;
   try {
-    model = await OnnxModel.load(ort, fsPackage(values.model ?? defaultPackageDir(root)), 'wasm');
+    model = await OnnxModel.load(ort, fsPackage(values.model ?? defaultPackageDir(root)), 'wasm', { shortlists: !values['full-vocabulary'] });
   } catch (e) {
     fail((e as Error).message);
   }

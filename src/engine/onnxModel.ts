@@ -1,6 +1,6 @@
 // Loads a model package into onnxruntime-web sessions (WebGPU or WASM) and runs the encoder and decoder steps.
 import type * as Ort from 'onnxruntime-web';
-import type { FileDigest, ManifestGraphs, ModelManifest } from '../shared/manifest';
+import type { FileDigest, GraphSpec, Lang, ManifestGraphs, ModelManifest } from '../shared/manifest';
 import type { GraphUse } from '../shared/protocol';
 import { PackageError } from '../shared/packageError';
 import type { Backend, BackendChoice, BackendSetting, Tensor } from '../shared/results';
@@ -46,8 +46,11 @@ function runExclusive(session: Ort.InferenceSession, feeds: Ort.InferenceSession
   return runs.run(() => session.run(feeds));
 }
 
+/** A session of the engine: one of the manifest's graphs, or the search step shortlisted for a target language. */
+export type SessionName = keyof ManifestGraphs | `shortlist:${Lang}`;
+
 export class OnnxModel {
-  private readonly sessions = new Map<keyof ManifestGraphs, Promise<Ort.InferenceSession>>();
+  private readonly sessions = new Map<SessionName, Promise<Ort.InferenceSession>>();
   private weights?: Promise<Uint8Array>;
   private creating: Promise<unknown> = Promise.resolve();
 
@@ -58,6 +61,11 @@ export class OnnxModel {
     readonly tokenizer: SentencePieceTokenizer,
     /** The execution provider and why it was chosen. */
     readonly backendChoice: BackendChoice,
+    /**
+     * Whether plain translation runs the package's shortlisted search step graphs (manifest searchShortlists) where
+     * it has one for the target language. Off: the full-vocabulary graph, every id a candidate (exact comparisons).
+     */
+    readonly shortlists: boolean,
   ) {}
 
   get backend(): Backend {
@@ -78,10 +86,12 @@ export class OnnxModel {
    * as it ends (the webview's cold-start timeline).
    */
   static async load(ort: OrtModule, source: PackageSource, backendSetting: BackendSetting | BackendChoice,
-    { onMark, firstUse = 'plain', runtimeReady }: {
+    { onMark, firstUse = 'plain', runtimeReady, shortlists = true }: {
       onMark?: (label: string) => void; firstUse?: GraphUse;
       /** Sessions wait for it (the worker's runtime warm-up); the manifest and tokenizer are read meanwhile. */
       runtimeReady?: Promise<unknown>;
+      /** See OnnxModel.shortlists (default on). */
+      shortlists?: boolean;
     } = {}): Promise<OnnxModel> {
     const mark = onMark ?? (() => undefined);
     // A setting: an adapter probe, run while the files are read. A choice: the caller probed already (the webview's
@@ -95,31 +105,38 @@ export class OnnxModel {
     const tokenizerFile = manifest.tokenizer.json;
     const tokenizer = readTokenizer(await files.read(tokenizerFile), files.label(tokenizerFile), manifest);
     mark('tokenizer read');
-    const model = new OnnxModel(ort, files, manifest, tokenizer, await backend);
+    const model = new OnnxModel(ort, files, manifest, tokenizer, await backend, shortlists);
     await runtimeReady;
-    // Plain translation's step: the search step graph when the package has it (searchStep.ts).
-    const first = firstUse === 'attention' ? ['encoderAttn', 'decoderStepAttn'] as const
-      : ['encoder', manifest.graphs.decoderStepSearch ? 'decoderStepSearch' : 'decoderStep'] as const;
-    for (const graph of first) {
+    for (const graph of model.firstSessions(firstUse)) {
       try {
         await model.session(graph);
         mark(`${graph} session created`);
       } catch (e) {
         await model.release();
-        if (e instanceof PackageError) throw e;
-        throw new PackageError(files.label(manifest.graphs[graph]!.file), `onnxruntime could not open this graph: ${(e as Error).message}`);
+        throw e;
       }
     }
     return model;
   }
 
+  /**
+   * The sessions a load opens. Plain translation's step is the search step graph when the package has it
+   * (searchStep.ts); when it has shortlisted ones, the target language is not known yet, so the first translation
+   * opens its own (a shortlisted graph is quicker to open than the full one: its projection is smaller to prepack).
+   */
+  private firstSessions(firstUse: GraphUse): SessionName[] {
+    if (firstUse === 'attention') return ['encoderAttn', 'decoderStepAttn'];
+    if (this.shortlists && this.manifest.searchShortlists && Object.keys(this.manifest.searchShortlists).length) return ['encoder'];
+    return ['encoder', this.manifest.graphs.decoderStepSearch ? 'decoderStepSearch' : 'decoderStep'];
+  }
+
   /** The graphs whose sessions are open or opening, in the order they were asked for. */
-  get openGraphs(): (keyof ManifestGraphs)[] {
+  get openGraphs(): SessionName[] {
     return [...this.sessions.keys()];
   }
 
   /** Sessions are created on first use: the attention graphs only when attention is first asked for. */
-  session(name: keyof ManifestGraphs): Promise<Ort.InferenceSession> {
+  session(name: SessionName): Promise<Ort.InferenceSession> {
     let s = this.sessions.get(name);
     if (!s) {
       // One at a time: onnxruntime-web's WebGPU provider refuses to create two sessions concurrently.
@@ -131,16 +148,27 @@ export class OnnxModel {
     return s;
   }
 
-  private async createSession(name: keyof ManifestGraphs): Promise<Ort.InferenceSession> {
-    const spec = this.manifest.graphs[name];
+  private graphSpec(name: SessionName): GraphSpec | undefined {
+    return name.startsWith('shortlist:') ? this.manifest.searchShortlists?.[name.slice('shortlist:'.length) as Lang]
+      : this.manifest.graphs[name as keyof ManifestGraphs];
+  }
+
+  /** A PackageError naming the graph file when onnxruntime cannot open it (at load, or at its first use). */
+  private async createSession(name: SessionName): Promise<Ort.InferenceSession> {
+    const spec = this.graphSpec(name);
     if (!spec) throw new PackageError(this.source.location, `the manifest has no graph ${name}`);
     this.weights ??= this.source.read(this.manifest.weights);
     const [graph, weights] = await Promise.all([this.source.read(spec.file), this.weights]);
-    return this.ort.InferenceSession.create(graph, {
-      executionProviders: [this.backend],
-      externalData: [{ path: this.manifest.weights, data: weights }],
-      graphOptimizationLevel: 'all',
-    });
+    try {
+      return await this.ort.InferenceSession.create(graph, {
+        executionProviders: [this.backend],
+        externalData: [{ path: this.manifest.weights, data: weights }],
+        graphOptimizationLevel: 'all',
+      });
+    } catch (e) {
+      const label = this.source instanceof CheckedPackage ? this.source.label(spec.file) : spec.file;
+      throw new PackageError(label, `onnxruntime could not open this graph: ${(e as Error).message}`);
+    }
   }
 
   async encode(srcIds: number[], withAttention: boolean): Promise<EncoderOutput> {
@@ -182,9 +210,9 @@ export class OnnxModel {
    * A decoder over encoded sentences (one, or a batch from encodeBatch): KV cache in, KV cache out, every live
    * hypothesis of every sentence one batch row. `owners` says which sentence each row decodes, so each row is fed its
    * own sentence's cross_k/cross_v. Without attention, the package's search step graph when it has one (top-k
-   * candidates out, the reorder inside the graph).
+   * candidates out, the reorder inside the graph), shortlisted to `target`'s tokens when the package has that.
    */
-  stepDecoder(enc: EncoderOutput, withAttention: boolean): StepDecoder<KvState> {
+  stepDecoder(enc: EncoderOutput, withAttention: boolean, target?: Lang): StepDecoder<KvState> {
     const { decoderLayers: Ld, heads: H, dHead: dh, vocab } = this.manifest.dims;
     const ort = this.ort;
     const sentences = enc.crossK.dims[1];
@@ -192,9 +220,11 @@ export class OnnxModel {
     const crossFor = crossRows(ort, enc, Ld, H * S * dh);
     const srcLenFor = this.padsSources ? (owners: number[]) => ({ src_len: new ort.Tensor('int64', BigInt64Array.from(owners, (o) => BigInt(enc.srcLens[o])), [owners.length]) }) : () => ({});
     const firstRows = Array.from({ length: sentences }, (_, b) => b);
-    if (!withAttention && this.manifest.graphs.decoderStepSearch) {
-      const session = this.session('decoderStepSearch');
-      return searchStepDecoder({ ort, dims: this.manifest.dims, sentences, cross: crossFor, lengths: srcLenFor, run: async (feeds) => runExclusive(await session, feeds) });
+    const shortlist = this.shortlists && target ? this.manifest.searchShortlists?.[target] : undefined;
+    if (!withAttention && (shortlist || this.manifest.graphs.decoderStepSearch)) {
+      const session = this.session(shortlist ? `shortlist:${target!}` : 'decoderStepSearch');
+      const dims = { ...this.manifest.dims, vocab: shortlist?.vocab ?? vocab };
+      return searchStepDecoder({ ort, dims, sentences, cross: crossFor, lengths: srcLenFor, run: async (feeds) => runExclusive(await session, feeds) });
     }
     const empty = () => new ort.Tensor('float32', new Float32Array(0), [Ld, sentences, H, 0, dh]);
     return {

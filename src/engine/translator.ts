@@ -213,7 +213,7 @@ export class Translator {
     const encoded = await this.model.encodeBatch(batch.map((p) => p.srcIds));
     if (opts.signal?.aborted) throw new CancelledError();
     const searches = batch.map((p) => new SentenceSearch(this.searchOptions(p, opts), this.model.manifest.dims.vocab));
-    await searchBatch(this.model.stepDecoder(encoded, false), searches, opts.signal);
+    await searchBatch(this.model.stepDecoder(encoded, false, batch[0].to), searches, opts.signal);
     return batch.map((p, k) => this.sentenceResult(p, searches[k].best(), opts));
   }
 
@@ -249,7 +249,7 @@ export class Translator {
     const withAttention = !!opts.attention && budget.mayFit(smallestAttentionBound(m.dims, srcIds.length));
     const encoded = await this.model.encode(srcIds, withAttention);
     if (opts.signal?.aborted) throw new CancelledError();      // cancelled while the encoder (or its first load) ran
-    const best = await beamSearch(this.model.stepDecoder(encoded, withAttention), this.searchOptions(prepared, opts));
+    const best = await beamSearch(this.model.stepDecoder(encoded, withAttention, to), this.searchOptions(prepared, opts));
     const result = this.sentenceResult(prepared, best, opts);
     if (withAttention && encoded.encAttn) {
       const attention = assembleAttention(encoded.encAttn, best, m.dims.decoderLayers, m.dims.heads, srcIds.length);

@@ -30,6 +30,13 @@ export interface ManifestGraphs {
    */
   decoderStepSearch?: GraphSpec;
 }
+/**
+ * The search step graph restricted to the tokens one target language uses (models/training/shortlist.py): its
+ * output projection, top-k and log-sum-exp cover `vocab` ids (the graph maps its top-k back to full-vocabulary ids).
+ * Plain translation into that language runs it instead of graphs.decoderStepSearch.
+ */
+export interface ShortlistSpec { file: string; inputs: TensorSpec[]; outputs: TensorSpec[]; vocab: number }
+
 /** One entry of "files": what write_manifest measured when it exported the file. */
 export interface FileDigest { sha256: string; bytes: number }
 
@@ -51,6 +58,8 @@ export interface ModelManifest {
   tokenizer: { model: string; json: string };
   weights: string;
   graphs: ManifestGraphs;
+  /** Per target language, a shortlisted search step graph (packages exported since they have them). */
+  searchShortlists?: { en?: ShortlistSpec; ko?: ShortlistSpec; de?: ShortlistSpec };
   files: Record<string, FileDigest>;
   decoding?: { beam: number; lengthPenalty: number };
   scores?: Record<string, Record<string, ScorePair>>;

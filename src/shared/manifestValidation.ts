@@ -15,7 +15,8 @@ const DIM_FIELDS = ['vocab', 'dModel', 'heads', 'dHead', 'dFF', 'encoderLayers',
 /** The files the engine reads, each once: the tokenizer export, the shared weights and every graph. */
 export function engineFiles(m: ModelManifest): string[] {
   const optional = OPTIONAL_GRAPH_NAMES.flatMap((g) => m.graphs[g]?.file ?? []);
-  return [...new Set([m.tokenizer.json, m.weights, ...GRAPH_NAMES.map((g) => m.graphs[g].file), ...optional])];
+  const shortlists = Object.values(m.searchShortlists ?? {}).map((s) => s.file);
+  return [...new Set([m.tokenizer.json, m.weights, ...GRAPH_NAMES.map((g) => m.graphs[g].file), ...optional, ...shortlists])];
 }
 
 /**
@@ -86,6 +87,18 @@ export function validateManifest(value: unknown, file = 'manifest.json'): ModelM
     if (!isObject(spec)) fail(`graphs.${g}`, 'must be an object with file, inputs and outputs (or be left out)');
     checkFileName(`graphs.${g}.file`, spec.file, fail);
     for (const io of ['inputs', 'outputs'] as const) if (!Array.isArray(spec[io])) fail(`graphs.${g}.${io}`, 'must be a list');
+  }
+
+  if (m.searchShortlists !== undefined) {
+    const shortlists = objectField(m, 'searchShortlists', fail);
+    for (const [lang, spec] of Object.entries(shortlists)) {
+      const field = `searchShortlists.${lang}`;
+      if (!languages.includes(lang as Lang)) fail(field, `names a language the package lacks; it has ${languages.join(', ')}`);
+      if (!isObject(spec)) fail(field, 'must be an object with file, inputs, outputs and vocab');
+      checkFileName(`${field}.file`, spec.file, fail);
+      for (const io of ['inputs', 'outputs'] as const) if (!Array.isArray(spec[io])) fail(`${field}.${io}`, 'must be a list');
+      if (!isPositiveInteger(spec.vocab) || spec.vocab > vocab) fail(`${field}.vocab`, `is ${show(spec.vocab)}; it must be how many ids the shortlist keeps, 1 to ${vocab}`);
+    }
   }
 
   const files = checkFiles(m.files, fail);

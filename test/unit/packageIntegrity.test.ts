@@ -172,7 +172,8 @@ test('every damaged package fails at load, naming the file and the problem', { s
 test('the default package passes validation; its engine files are all listed', { skip: noPackage }, () => {
   const m: ModelManifest = validateManifest(JSON.parse(readFileSync(join(pristine!, 'manifest.json'), 'utf8')));
   const files = engineFiles(m);
-  assert.equal(files.length, 6 + (m.graphs.decoderStepSearch ? 1 : 0), 'tokenizer.json, weights, four graphs and the optional search step');
+  const optional = (m.graphs.decoderStepSearch ? 1 : 0) + Object.keys(m.searchShortlists ?? {}).length;
+  assert.equal(files.length, 6 + optional, 'tokenizer.json, weights, four graphs, the optional search step and its shortlisted forms');
   for (const f of files) assert.ok(m.files[f], `${f} has a digest`);
 });
 
@@ -191,6 +192,25 @@ test('an optional search step graph is checked like the required ones when a man
   assert.throws(() => validateManifest(withSearch({ ...spec, file: '../x.onnx' })), /graphs\.decoderStepSearch\.file/);
   assert.throws(() => validateManifest(withSearch({ ...spec, outputs: 'top_ids' })), /graphs\.decoderStepSearch\.outputs.*must be a list/);
   assert.throws(() => validateManifest(withSearch(5)), /graphs\.decoderStepSearch/);
+});
+
+test('shortlisted search step graphs are checked like the others when a manifest has them', { skip: noPackage }, () => {
+  const base: Json = JSON.parse(readFileSync(join(pristine!, 'manifest.json'), 'utf8'));
+  const withShortlists = (value: unknown, digest = true): Json => {
+    const m = structuredClone(base);
+    m.searchShortlists = value;
+    if (digest) m.files['decoder_step_search_ko.onnx'] = { sha256: 'b'.repeat(64), bytes: 1 };
+    else delete m.files['decoder_step_search_ko.onnx'];
+    return m;
+  };
+  const ko = { file: 'decoder_step_search_ko.onnx', inputs: [], outputs: [], vocab: 9000 };
+  assert.ok(engineFiles(validateManifest(withShortlists({ ko }))).includes('decoder_step_search_ko.onnx'), 'its file is verified at load');
+  assert.throws(() => validateManifest(withShortlists({ ko }, false)), /files.*decoder_step_search_ko\.onnx/, 'its file needs a digest');
+  assert.throws(() => validateManifest(withShortlists({ fr: ko })), /searchShortlists\.fr.*names a language the package lacks/);
+  assert.throws(() => validateManifest(withShortlists({ ko: { ...ko, file: 'a/b.onnx' } })), /searchShortlists\.ko\.file/);
+  assert.throws(() => validateManifest(withShortlists({ ko: { ...ko, vocab: 0 } })), /searchShortlists\.ko\.vocab/);
+  assert.throws(() => validateManifest(withShortlists({ ko: { ...ko, vocab: 1e6 } })), /searchShortlists\.ko\.vocab.*1 to 16000/);
+  assert.throws(() => validateManifest(withShortlists([])), /searchShortlists/);
 });
 
 test('digests are cached by file identity: a second check hashes nothing, a changed file is hashed again', { skip: noPackage }, async () => {

@@ -178,6 +178,16 @@ def _tiny_run(folder: Path) -> None:
                 "target_tokens_seen": 0}, folder / "model.pt")
 
 
+def _tiny_pairs(folder: Path) -> Path:
+    """A train.tsv of the corpus's sentences (source, lang, lang, text, text), for the vocabulary shortlists."""
+    rows = [("t", "en", "de", "The quick brown fox jumps over the lazy dog.", "Zwei Männer spielen Fußball auf einer grünen Wiese."),
+            ("t", "en", "ko", "A man in a blue shirt is standing on a ladder.", "파란 셔츠를 입은 남자가 사다리 위에 서 있습니다."),
+            ("t", "en", "ko", "The list is sorted.", "이 함수는 정렬된 리스트를 반환합니다.")]
+    path = folder / "train.tsv"
+    path.write_text("".join("\t".join(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
 class ManifestKeysTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -186,7 +196,8 @@ class ManifestKeysTest(unittest.TestCase):
         run, out = Path(cls.tmp.name) / "run", Path(cls.tmp.name) / "ac-test"
         run.mkdir()
         _tiny_run(run)
-        cls.manifest, _ = export_package(run, out, dtype="fp16", description="keys test", search_step=True)
+        cls.manifest, _ = export_package(run, out, dtype="fp16", description="keys test", search_step=True,
+                                         shortlist_data=_tiny_pairs(run))
 
     @classmethod
     def tearDownClass(cls):

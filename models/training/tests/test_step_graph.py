@@ -9,17 +9,18 @@ import numpy as np
 import onnxruntime as ort
 
 from models.training.export import export_package
-from models.training.tests.test_manifest_keys import _tiny_run
+from models.training.shortlist import SHORTLIST_FILE
+from models.training.tests.test_manifest_keys import _tiny_pairs, _tiny_run
 
 
-def _exported(cls, dtype: str):
+def _exported(cls, dtype: str, shortlists: bool = False):
     """A tiny random model exported (with the search step graph) into cls.tmp; its package folder and one-thread
     session options."""
     cls.tmp = tempfile.TemporaryDirectory()
     run, out = Path(cls.tmp.name) / "run", Path(cls.tmp.name) / "pkg"
     run.mkdir()
     _tiny_run(run)
-    cls.manifest, _ = export_package(run, out, dtype=dtype, search_step=True)
+    cls.manifest, _ = export_package(run, out, dtype=dtype, search_step=True, shortlist_data=_tiny_pairs(run) if shortlists else None)
     so = ort.SessionOptions()
     so.intra_op_num_threads = 1
     return out, so
@@ -75,6 +76,63 @@ class SearchStepGraphTest(unittest.TestCase):
         doubles = [n.name for n in m.graph.node if n.op_type == "Cast" and any(a.name == "to" and a.i == onnx.TensorProto.DOUBLE for a in n.attribute)]
         doubles += [v.name for v in list(m.graph.input) + list(m.graph.output) if v.type.tensor_type.elem_type == onnx.TensorProto.DOUBLE]
         self.assertEqual(doubles, [], "the browser's onnxruntime-web WASM build has no float64 kernels")
+
+
+class ShortlistGraphTest(unittest.TestCase):
+    """decoder_step_search_<lang>.onnx (shortlist.py) is the search step over the shortlist's ids only: its top-k is
+    the full step's logits ranked within the shortlist, mapped back to full ids, and log_norm the shortlist's
+    log-sum-exp; the cache it returns is the full graph's."""
+
+    @classmethod
+    def setUpClass(cls):
+        out, so = _exported(cls, "fp16", shortlists=True)
+        cls.plain = ort.InferenceSession(str(out / "decoder_step.onnx"), so)
+        cls.short = {lang: (spec["vocab"], ort.InferenceSession(str(out / spec["file"]), so))
+                     for lang, spec in cls.manifest["searchShortlists"].items()}
+        import sentencepiece as spm
+        sp = spm.SentencePieceProcessor(model_file=str(out / "tokenizer.model"))
+        cls.expected = {}
+        for line in (Path(cls.tmp.name) / "run" / "train.tsv").read_text(encoding="utf-8").splitlines():
+            _, a, b, ta, tb = line.split("\t")
+            cls.expected.setdefault(a, set()).update(sp.encode(ta))
+            cls.expected.setdefault(b, set()).update(sp.encode(tb))
+        for ids in cls.expected.values():
+            ids.update({sp.eos_id(), sp.unk_id()})
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def test_each_language_keeps_the_ids_of_its_targets(self):
+        self.assertEqual(set(self.short), {"en", "ko", "de"})
+        for lang, (vocab, _) in self.short.items():
+            self.assertEqual(vocab, len(self.expected[lang]), lang)
+            self.assertIn(SHORTLIST_FILE.format(lang=lang), self.manifest["files"])
+
+    def test_top_k_and_log_norm_over_the_shortlist(self):
+        d = self.manifest["dims"]
+        Ld, H, dh, V = d["decoderLayers"], d["heads"], d["dHead"], d["vocab"]
+        rng = np.random.default_rng(2)
+        for lang, (vocab, session) in self.short.items():
+            ids = np.array(sorted(self.expected[lang]))
+            for rows, n, T in ((1, 1, 0), (4, 4, 5), (3, 2, 2)):
+                past = rng.standard_normal((Ld, rows, H, T, dh)).astype(np.float32)
+                cross = rng.standard_normal((Ld, n, H, 6, dh)).astype(np.float32)
+                tokens = rng.integers(4, V, (n, 1)).astype(np.int64)
+                beam_idx = rng.integers(0, rows, n).astype(np.int64)
+                src_len = rng.integers(1, 7, n).astype(np.int64)
+                k = min(8, vocab)
+                logits, pk, _ = self.plain.run(None, dict(tokens=tokens, past_k=past[:, beam_idx], past_v=past[:, beam_idx],
+                                                          cross_k=cross, cross_v=cross, src_len=src_len))
+                top, top_ids, norm, sk, _ = session.run(None, dict(tokens=tokens, beam_idx=beam_idx, past_k=past, past_v=past, cross_k=cross,
+                                                                    cross_v=cross, src_len=src_len, top_k=np.array([k], np.int64)))
+                np.testing.assert_array_equal(sk, pk)
+                within = logits[:, ids]
+                np.testing.assert_array_equal(top_ids, ids[np.argsort(-within, axis=1, kind="stable")[:, :k]], f"{lang}: top ids")
+                np.testing.assert_allclose(top, np.take_along_axis(logits, top_ids, 1), rtol=1e-6, atol=1e-6)
+                wide = within.astype(np.float64)
+                m = wide.max(1, keepdims=True)
+                np.testing.assert_allclose(norm, m + np.log(np.exp(wide - m).sum(1, keepdims=True)), rtol=1e-6, atol=1e-5)
 
 
 class PaddedBatchTest(unittest.TestCase):
