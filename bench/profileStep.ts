@@ -13,7 +13,8 @@ import { join, resolve } from 'node:path';
 import * as ort from 'onnxruntime-web';
 import { logSoftmaxRows, topK } from '../src/engine/beam';
 import { yieldToEventLoop } from '../src/engine/concurrency';
-import { OnnxModel } from '../src/engine/onnxModel';
+import { OnnxModel, type SessionName } from '../src/engine/onnxModel';
+import type { ManifestGraphs } from '../src/shared/manifest';
 import { Translator } from '../src/engine/translator';
 import { defaultPackageDir, fsPackage } from '../src/node/fsPackage';
 
@@ -72,10 +73,12 @@ const ms = (x: number) => (x >= 10 ? x.toFixed(1) : x.toFixed(2)).padStart(7);
 async function main(): Promise<void> {
   ort.env.wasm.numThreads = 1;
   ort.env.logLevel = 'error';
-  const packageDir = resolve(process.argv[2] ?? defaultPackageDir(repo));
+  const args = process.argv.slice(2);
+  const packageDir = resolve(args.find((a) => !a.startsWith('--')) ?? defaultPackageDir(repo));
+  const fullVocabulary = args.includes('--full-vocabulary');
   const fixture = JSON.parse(readFileSync(join(repo, 'bench/sentences.json'), 'utf8'));
   const sentence: string = fixture.en['25'][0];
-  const model = await OnnxModel.load(ort, fsPackage(packageDir), 'wasm');
+  const model = await OnnxModel.load(ort, fsPackage(packageDir), 'wasm', { plainStep: fullVocabulary ? 'search' : 'shortlist' });
   const dims = model.manifest.dims;
   const translator = new Translator(model);
   const source = model.tokenizer.encode(sentence).ids.length + 2;
@@ -85,10 +88,13 @@ async function main(): Promise<void> {
     `Sentence: en→ko, ${sentence.split(/\s+/).length} words, ${source} source tokens: "${sentence.slice(0, 60)}..."`, '');
 
   // 1. Real translations, the engine's calls timed on this instance.
-  // The step graph plain translation runs: the search step (reorder, log-softmax and top-k inside) when the package
-  // has one, else the plain step.
-  const stepGraph = model.manifest.graphs.decoderStepSearch ? 'decoderStepSearch' : 'decoderStep';
-  say(`Step graph of plain translation: ${stepGraph} (${model.manifest.graphs[stepGraph]!.file})`);
+  // The step graph plain translation runs: the search step (reorder, log-softmax and top-k inside) shortlisted to
+  // Korean when the package has that (and --full-vocabulary is not given), the full search step when it has one,
+  // else the plain step.
+  const shortlist = model.plainStep === 'shortlist' ? model.manifest.searchShortlists?.ko : undefined;
+  const stepGraph: SessionName = shortlist ? 'shortlist:ko' : model.manifest.graphs.decoderStepSearch ? 'decoderStepSearch' : 'decoderStep';
+  const stepFile = shortlist ? `${shortlist.file}, ${shortlist.vocab} of ${dims.vocab} ids` : model.manifest.graphs[stepGraph as keyof ManifestGraphs]!.file;
+  say(`Step graph of plain translation: ${stepGraph} (${stepFile})`);
   const decoder = await model.session(stepGraph);
   const run = new Meter();
   const rawRun = decoder.run.bind(decoder);
@@ -99,8 +105,8 @@ async function main(): Promise<void> {
   const step = new Meter();
   const reorder = new Meter();
   const rawStepDecoder = model.stepDecoder.bind(model);
-  model.stepDecoder = (enc, attn) => {
-    const d = rawStepDecoder(enc, attn);
+  model.stepDecoder = (enc, attn, target) => {
+    const d = rawStepDecoder(enc, attn, target);
     return { ...d, step: (s, t, k) => step.time(() => d.step(s, t, k)), reorder: (s, p) => reorder.timeSync(() => d.reorder(s, p)) };
   };
   say('Real translations, per decoder step (CPU ms / wall ms):');

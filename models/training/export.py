@@ -26,7 +26,7 @@ import torch
 from onnx import helper, numpy_helper, TensorProto
 
 from .model import ModelConfig, Transformer
-from .shortlist import SHORTLIST_FILE, shortlist_graph, shortlists_from_data
+from .shortlist import SHORTLIST_FILE, VOCAB, ids_location, shortlist_graph, shortlists_from_data
 from .step_graph import append_search_outputs, export_search_step
 
 
@@ -175,8 +175,8 @@ def externalize(models: dict[str, onnx.ModelProto], weights_path: Path) -> dict:
         for m in models.values():
             for init in m.graph.initializer:
                 raw = numpy_helper.to_array(init).tobytes()
-                if len(raw) < 64:
-                    continue                                        # tiny tensors stay inline
+                if len(raw) < 64 and init.name != VOCAB:
+                    continue                                        # tiny tensors stay inline (a shortlist's ids never: the engine reads them)
                 total_refs += len(raw)
                 key = hashlib.sha256(raw + str(init.data_type).encode() + str(list(init.dims)).encode()).hexdigest()
                 if key not in blobs:
@@ -302,7 +302,7 @@ def export_package(run: Path, out: Path, dtype: str = "fp32", package_id: str | 
         inputs, outputs = io_spec(m)
         return {"file": file, "inputs": inputs, "outputs": outputs}
     graphs = {name: save(m, specs[name][0]) for name, m in models.items()}
-    search_shortlists = {lang: {**save(m, SHORTLIST_FILE.format(lang=lang)), "vocab": len(shortlists[lang])}
+    search_shortlists = {lang: {**save(m, SHORTLIST_FILE.format(lang=lang)), "vocab": len(shortlists[lang]), "ids": ids_location(m)}
                          for lang, m in short_models.items()}
 
     from . import tokenizer as tok

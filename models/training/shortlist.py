@@ -57,6 +57,16 @@ def shortlist(counts: collections.Counter, always: list[int], min_count: int = 1
     return sorted({i for i, n in counts.items() if n >= min_count} | set(always))
 
 
+def ids_location(model: onnx.ModelProto) -> dict:
+    """Where a shortlist graph's ids lie in weights.bin once externalized ({offset, length}: int32, little-endian), for
+    the manifest: the engine reads them to keep the attention step's search (logits in JavaScript) to the same ids."""
+    init = next(i for i in model.graph.initializer if i.name == VOCAB)
+    ext = {e.key: e.value for e in init.external_data}
+    if init.data_location != TensorProto.EXTERNAL or init.data_type != TensorProto.INT32:
+        raise ValueError(f"{VOCAB} is not an int32 tensor in the weights file")
+    return {"offset": int(ext["offset"]), "length": int(ext["length"])}
+
+
 def shortlist_graph(model: onnx.ModelProto, vocab: list[int]) -> onnx.ModelProto:
     """A copy of the search step graph whose output projection, TopK and log-sum-exp cover only `vocab`."""
     m = copy.deepcopy(model)

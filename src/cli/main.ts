@@ -59,7 +59,7 @@ async function main() {
   const root = join(dirname(__filename), '..');
   let model: OnnxModel;
   try {
-    model = await OnnxModel.load(ort, fsPackage(values.model ?? defaultPackageDir(root)), 'wasm', { shortlists: !values['full-vocabulary'] });
+    model = await OnnxModel.load(ort, fsPackage(values.model ?? defaultPackageDir(root)), 'wasm', { plainStep: values['full-vocabulary'] ? 'search' : 'shortlist' });
   } catch (e) {
     fail((e as Error).message);
   }

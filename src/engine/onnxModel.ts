@@ -49,9 +49,17 @@ function runExclusive(session: Ort.InferenceSession, feeds: Ort.InferenceSession
 /** A session of the engine: one of the manifest's graphs, or the search step shortlisted for a target language. */
 export type SessionName = keyof ManifestGraphs | `shortlist:${Lang}`;
 
+/**
+ * Which step plain translation runs, at most: the search step shortlisted to the target language's tokens
+ * (`shortlist`), the search step over the whole vocabulary (`search`: every id a candidate, for exact comparisons),
+ * or the plain step with the search in JavaScript (`plain`). A package without the graph falls back to the next.
+ */
+export type PlainStep = 'shortlist' | 'search' | 'plain';
+
 export class OnnxModel {
   private readonly sessions = new Map<SessionName, Promise<Ort.InferenceSession>>();
   private weights?: Promise<Uint8Array>;
+  private readonly masks = new Map<Lang, Promise<Uint8Array | undefined>>();
   private creating: Promise<unknown> = Promise.resolve();
 
   private constructor(
@@ -61,11 +69,8 @@ export class OnnxModel {
     readonly tokenizer: SentencePieceTokenizer,
     /** The execution provider and why it was chosen. */
     readonly backendChoice: BackendChoice,
-    /**
-     * Whether plain translation runs the package's shortlisted search step graphs (manifest searchShortlists) where
-     * it has one for the target language. Off: the full-vocabulary graph, every id a candidate (exact comparisons).
-     */
-    readonly shortlists: boolean,
+    /** The step plain translation runs, at most (PlainStep). */
+    readonly plainStep: PlainStep,
   ) {}
 
   get backend(): Backend {
@@ -86,12 +91,12 @@ export class OnnxModel {
    * as it ends (the webview's cold-start timeline).
    */
   static async load(ort: OrtModule, source: PackageSource, backendSetting: BackendSetting | BackendChoice,
-    { onMark, firstUse = 'plain', runtimeReady, shortlists = true }: {
+    { onMark, firstUse = 'plain', runtimeReady, plainStep = 'shortlist' }: {
       onMark?: (label: string) => void; firstUse?: GraphUse;
       /** Sessions wait for it (the worker's runtime warm-up); the manifest and tokenizer are read meanwhile. */
       runtimeReady?: Promise<unknown>;
-      /** See OnnxModel.shortlists (default on). */
-      shortlists?: boolean;
+      /** See PlainStep (default: the shortlisted search step). */
+      plainStep?: PlainStep;
     } = {}): Promise<OnnxModel> {
     const mark = onMark ?? (() => undefined);
     // A setting: an adapter probe, run while the files are read. A choice: the caller probed already (the webview's
@@ -105,7 +110,7 @@ export class OnnxModel {
     const tokenizerFile = manifest.tokenizer.json;
     const tokenizer = readTokenizer(await files.read(tokenizerFile), files.label(tokenizerFile), manifest);
     mark('tokenizer read');
-    const model = new OnnxModel(ort, files, manifest, tokenizer, await backend, shortlists);
+    const model = new OnnxModel(ort, files, manifest, tokenizer, await backend, plainStep);
     await runtimeReady;
     for (const graph of model.firstSessions(firstUse)) {
       try {
@@ -126,8 +131,13 @@ export class OnnxModel {
    */
   private firstSessions(firstUse: GraphUse): SessionName[] {
     if (firstUse === 'attention') return ['encoderAttn', 'decoderStepAttn'];
-    if (this.shortlists && this.manifest.searchShortlists && Object.keys(this.manifest.searchShortlists).length) return ['encoder'];
-    return ['encoder', this.manifest.graphs.decoderStepSearch ? 'decoderStepSearch' : 'decoderStep'];
+    if (this.plainStep === 'shortlist' && Object.keys(this.manifest.searchShortlists ?? {}).length) return ['encoder'];
+    return ['encoder', this.searchStep ? 'decoderStepSearch' : 'decoderStep'];
+  }
+
+  /** Whether plain translation runs the full-vocabulary search step graph (where no shortlist applies). */
+  private get searchStep(): boolean {
+    return this.plainStep !== 'plain' && !!this.manifest.graphs.decoderStepSearch;
   }
 
   /** The graphs whose sessions are open or opening, in the order they were asked for. */
@@ -220,13 +230,15 @@ export class OnnxModel {
     const crossFor = crossRows(ort, enc, Ld, H * S * dh);
     const srcLenFor = this.padsSources ? (owners: number[]) => ({ src_len: new ort.Tensor('int64', BigInt64Array.from(owners, (o) => BigInt(enc.srcLens[o])), [owners.length]) }) : () => ({});
     const firstRows = Array.from({ length: sentences }, (_, b) => b);
-    const shortlist = this.shortlists && target ? this.manifest.searchShortlists?.[target] : undefined;
-    if (!withAttention && (shortlist || this.manifest.graphs.decoderStepSearch)) {
+    const shortlist = this.plainStep === 'shortlist' && target ? this.manifest.searchShortlists?.[target] : undefined;
+    if (!withAttention && (shortlist || this.searchStep)) {
       const session = this.session(shortlist ? `shortlist:${target!}` : 'decoderStepSearch');
       const dims = { ...this.manifest.dims, vocab: shortlist?.vocab ?? vocab };
       return searchStepDecoder({ ort, dims, sentences, cross: crossFor, lengths: srcLenFor, run: async (feeds) => runExclusive(await session, feeds) });
     }
     const empty = () => new ort.Tensor('float32', new Float32Array(0), [Ld, sentences, H, 0, dh]);
+    // The shortlist's ids keep this search to what the search step graph would choose from (same translation).
+    const keep = this.plainStep === 'shortlist' && target ? this.shortlistMask(target) : undefined;
     return {
       vocab,
       start: () => ({ k: empty(), v: empty(), rows: sentences, parents: null, owners: firstRows }),
@@ -239,6 +251,8 @@ export class OnnxModel {
           past_k: state.k, past_v: state.v, cross_k: ck, cross_v: cv, ...srcLenFor(state.owners),
         });
         const logits = out.logits.data as Float32Array;
+        const mask = await keep;
+        if (mask) outsideShortlist(logits, mask);
         let rows;
         if (withAttention) {
           const T1 = out.dec_attn.dims[4];
@@ -262,6 +276,28 @@ export class OnnxModel {
         return { k: pick(state.k), v: pick(state.v), rows: parents.length, parents: null, owners: parents.map((p) => state.owners[p]) };
       },
     };
+  }
+
+  /**
+   * 1 for each id `target`'s shortlist keeps (manifest searchShortlists[target].ids: int32 in the weights file), or
+   * undefined when the package has none for it.
+   */
+  private shortlistMask(target: Lang): Promise<Uint8Array | undefined> {
+    const spec = this.manifest.searchShortlists?.[target];
+    if (!spec) return Promise.resolve(undefined);
+    let mask = this.masks.get(target);
+    if (!mask) {
+      this.weights ??= this.source.read(this.manifest.weights);
+      mask = this.weights.then((bytes) => {
+        const { offset, length } = spec.ids;
+        const view = new DataView(bytes.buffer, bytes.byteOffset + offset, length);
+        const keep = new Uint8Array(this.manifest.dims.vocab);
+        for (let i = 0; i < length; i += 4) keep[view.getInt32(i, true)] = 1;
+        return keep;
+      });
+      this.masks.set(target, mask);
+    }
+    return mask;
   }
 
   async release(): Promise<void> {
@@ -294,6 +330,14 @@ function crossRows(ort: OrtModule, enc: EncoderOutput, L: number, block: number)
     }
     return last.tensors;
   };
+}
+
+/** Logits (rows x vocab) of the ids a shortlist leaves out become -Infinity: no probability, never a candidate. */
+export function outsideShortlist(logits: Float32Array, keep: Uint8Array): void {
+  const V = keep.length;
+  for (let o = 0; o < logits.length; o += V) {
+    for (let i = 0; i < V; i++) if (!keep[i]) logits[o + i] = -Infinity;
+  }
 }
 
 /** [L, n, ...block] -> [L, parents.length, ...block], batch entries taken at `parents`. */

@@ -35,7 +35,18 @@ export interface ManifestGraphs {
  * output projection, top-k and log-sum-exp cover `vocab` ids (the graph maps its top-k back to full-vocabulary ids).
  * Plain translation into that language runs it instead of graphs.decoderStepSearch.
  */
-export interface ShortlistSpec { file: string; inputs: TensorSpec[]; outputs: TensorSpec[]; vocab: number }
+export interface ShortlistSpec {
+  file: string; inputs: TensorSpec[]; outputs: TensorSpec[]; vocab: number;
+  /**
+   * Where the shortlist's ids (int32, little-endian, ascending) lie in the weights file: the steps that hand the
+   * whole vocabulary's logits to JavaScript (attention requests) keep their search to the same ids, so a sentence
+   * translates the same with and without attention.
+   */
+  ids: WeightsRange;
+}
+
+/** A byte range of the weights file. */
+export interface WeightsRange { offset: number; length: number }
 
 /** One entry of "files": what write_manifest measured when it exported the file. */
 export interface FileDigest { sha256: string; bytes: number }

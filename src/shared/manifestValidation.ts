@@ -89,6 +89,7 @@ export function validateManifest(value: unknown, file = 'manifest.json'): ModelM
     for (const io of ['inputs', 'outputs'] as const) if (!Array.isArray(spec[io])) fail(`graphs.${g}.${io}`, 'must be a list');
   }
 
+  const shortlistRanges: [string, number][] = [];
   if (m.searchShortlists !== undefined) {
     const shortlists = objectField(m, 'searchShortlists', fail);
     for (const [lang, spec] of Object.entries(shortlists)) {
@@ -98,6 +99,10 @@ export function validateManifest(value: unknown, file = 'manifest.json'): ModelM
       checkFileName(`${field}.file`, spec.file, fail);
       for (const io of ['inputs', 'outputs'] as const) if (!Array.isArray(spec[io])) fail(`${field}.${io}`, 'must be a list');
       if (!isPositiveInteger(spec.vocab) || spec.vocab > vocab) fail(`${field}.vocab`, `is ${show(spec.vocab)}; it must be how many ids the shortlist keeps, 1 to ${vocab}`);
+      const ids = objectField(spec, 'ids', (f, p) => fail(`${field}.${f}`, p));
+      if (!Number.isSafeInteger(ids.offset) || (ids.offset as number) < 0 || (ids.offset as number) % 4) fail(`${field}.ids.offset`, `is ${show(ids.offset)}; it must be a byte offset into ${show(m.weights)}, a multiple of 4`);
+      if (ids.length !== 4 * spec.vocab) fail(`${field}.ids.length`, `is ${show(ids.length)}; it must be 4 x vocab (${4 * spec.vocab}): int32 ids`);
+      shortlistRanges.push([`${field}.ids`, (ids.offset as number) + (ids.length as number)]);
     }
   }
 
@@ -105,6 +110,10 @@ export function validateManifest(value: unknown, file = 'manifest.json'): ModelM
   const typed = m as unknown as ModelManifest;
   for (const name of engineFiles(typed)) {
     if (!files[name]) fail('files', `has no entry for ${show(name)}; its size and sha256 are needed to check it`);
+  }
+  for (const [field, end] of shortlistRanges) {
+    const bytes = files[m.weights as string].bytes;
+    if (end > bytes) fail(field, `ends at byte ${end}, past the end of ${show(m.weights)} (${bytes} bytes)`);
   }
 
   if (m.decoding !== undefined) {

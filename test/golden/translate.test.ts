@@ -152,7 +152,8 @@ test('a load opens the graphs its first use needs, and the others on first use',
   const attention = await OnnxModel.load(ort, fsPackage(defaultPackageDir(root)), 'wasm', { firstUse: 'attention' });
   try {
     assert.deepEqual(attention.openGraphs, ['encoderAttn', 'decoderStepAttn'], 'the panel: no plain graphs at load');
-    const plainStep = attention.manifest.graphs.decoderStepSearch ? 'decoderStepSearch' : 'decoderStep';
+    const m = attention.manifest;
+    const plainStep = m.searchShortlists?.ko ? 'shortlist:ko' : m.graphs.decoderStepSearch ? 'decoderStepSearch' : 'decoderStep';
     const out = await new Translator(attention).translate('Attention is all you need.', { to: 'ko', beam: 2 });
     assert.ok(out.text.length > 0);
     assert.deepEqual(attention.openGraphs, ['encoderAttn', 'decoderStepAttn', 'encoder', plainStep], 'a plain translation opens its own');
@@ -161,8 +162,15 @@ test('a load opens the graphs its first use needs, and the others on first use',
   }
   const plain = await OnnxModel.load(ort, fsPackage(defaultPackageDir(root)), 'wasm');
   try {
-    assert.deepEqual(plain.openGraphs.slice(0, 2)[0], 'encoder', 'by default, plain translation\'s graphs');
-    assert.equal(plain.openGraphs.length, 2);
+    // Plain translation's step: the target language's shortlisted graph opens with the first translation (the load
+    // cannot know the target); the full search step, where the package has no shortlists, opens at load.
+    const shortlisted = Object.keys(plain.manifest.searchShortlists ?? {}).length > 0;
+    assert.deepEqual(plain.openGraphs, shortlisted ? ['encoder'] : ['encoder', plain.manifest.graphs.decoderStepSearch ? 'decoderStepSearch' : 'decoderStep'],
+      'by default, plain translation\'s graphs');
+    if (shortlisted) {
+      await new Translator(plain).translate('Attention is all you need.', { to: 'ko', beam: 1 });
+      assert.deepEqual(plain.openGraphs, ['encoder', 'shortlist:ko'], 'the first translation opens its target\'s shortlisted step');
+    }
   } finally {
     await plain.release();
   }

@@ -203,7 +203,7 @@ test('shortlisted search step graphs are checked like the others when a manifest
     else delete m.files['decoder_step_search_ko.onnx'];
     return m;
   };
-  const ko = { file: 'decoder_step_search_ko.onnx', inputs: [], outputs: [], vocab: 9000 };
+  const ko = { file: 'decoder_step_search_ko.onnx', inputs: [], outputs: [], vocab: 9000, ids: { offset: 64, length: 36000 } };
   assert.ok(engineFiles(validateManifest(withShortlists({ ko }))).includes('decoder_step_search_ko.onnx'), 'its file is verified at load');
   assert.throws(() => validateManifest(withShortlists({ ko }, false)), /files.*decoder_step_search_ko\.onnx/, 'its file needs a digest');
   assert.throws(() => validateManifest(withShortlists({ fr: ko })), /searchShortlists\.fr.*names a language the package lacks/);
@@ -211,6 +211,10 @@ test('shortlisted search step graphs are checked like the others when a manifest
   assert.throws(() => validateManifest(withShortlists({ ko: { ...ko, vocab: 0 } })), /searchShortlists\.ko\.vocab/);
   assert.throws(() => validateManifest(withShortlists({ ko: { ...ko, vocab: 1e6 } })), /searchShortlists\.ko\.vocab.*1 to 16000/);
   assert.throws(() => validateManifest(withShortlists([])), /searchShortlists/);
+  assert.throws(() => validateManifest(withShortlists({ ko: { ...ko, ids: undefined } })), /searchShortlists\.ko\.ids.*missing/);
+  assert.throws(() => validateManifest(withShortlists({ ko: { ...ko, ids: { offset: 2, length: 36000 } } })), /searchShortlists\.ko\.ids\.offset.*multiple of 4/);
+  assert.throws(() => validateManifest(withShortlists({ ko: { ...ko, ids: { offset: 64, length: 4 } } })), /searchShortlists\.ko\.ids\.length.*36000/);
+  assert.throws(() => validateManifest(withShortlists({ ko: { ...ko, ids: { offset: 1e9, length: 36000 } } })), /searchShortlists\.ko\.ids.*past the end of "weights\.bin"/);
 });
 
 test('digests are cached by file identity: a second check hashes nothing, a changed file is hashed again', { skip: noPackage }, async () => {

@@ -105,9 +105,13 @@ class ShortlistGraphTest(unittest.TestCase):
 
     def test_each_language_keeps_the_ids_of_its_targets(self):
         self.assertEqual(set(self.short), {"en", "ko", "de"})
+        weights = (Path(self.tmp.name) / "pkg" / "weights.bin").read_bytes()
         for lang, (vocab, _) in self.short.items():
             self.assertEqual(vocab, len(self.expected[lang]), lang)
             self.assertIn(SHORTLIST_FILE.format(lang=lang), self.manifest["files"])
+            at = self.manifest["searchShortlists"][lang]["ids"]          # what the engine reads for the attention step
+            ids = np.frombuffer(weights[at["offset"]: at["offset"] + at["length"]], dtype="<i4")
+            self.assertEqual(ids.tolist(), sorted(self.expected[lang]), lang)
 
     def test_top_k_and_log_norm_over_the_shortlist(self):
         d = self.manifest["dims"]
