@@ -420,7 +420,12 @@ def main(argv=None):
             ap.error("--from-package needs --state and --out")
         with tempfile.TemporaryDirectory() as tmp:
             run = run_from_package(Path(args.from_package), Path(args.state), Path(tmp))
-            m, _ = export_package(run, Path(args.out), args.dtype, args.id, args.description, args.search_step, shortlist_data)
+            m, tensors = export_package(run, Path(args.out), args.dtype, args.id, args.description, args.search_step, shortlist_data)
+        if Path(args.out).resolve() == Path(args.from_package).resolve():
+            # In place: the committed state must point into the weights.bin just written (tensors may have moved).
+            state = json.loads(Path(args.state).read_text(encoding="utf-8"))
+            state["tensors"] = tensors
+            Path(args.state).write_text(json.dumps(state, indent=1) + "\n", encoding="utf-8")
         print(json.dumps({"package": args.out, "bytes": m["packageBytes"], "operators": m["operators"]}, indent=1))
         return
     if not (args.run and args.out):
