@@ -102,6 +102,16 @@ def log_table(rows: list[dict]) -> str:
     return "\n".join(out)
 
 
+def shortlist_note(m: dict) -> str:
+    """How the engine's search chose its tokens, when the package has vocabulary shortlists (shortlist.py)."""
+    lists = m.get("searchShortlists") or {}
+    if not lists:
+        return ""
+    sizes = ", ".join(f"{lang} {spec['vocab']:,}" for lang, spec in lists.items())
+    return (f" Each step chose among the target language's shortlist ({sizes} of {m['dims']['vocab']:,} ids: the tokens"
+            " its training targets use), as the extension does.")
+
+
 def engine_translations(package: Path, items: list[tuple[str, str, str]], cli: str = "dist/cli.js") -> list[str]:
     """What the product shows: the TypeScript engine (dist/cli.js), beam 4."""
     import subprocess
@@ -251,7 +261,7 @@ Trained in continuations from committed state (`models/training/continuation.py`
 ## Scores
 
 Measured through the product's own engine (TypeScript, onnxruntime-web WASM in Node) on this package, beam
-{how.get('beam', 4)}{f", first {how['limit']} segments of each set" if how.get('limit') else ''}.{f" {how['metrics']}." if how.get('metrics') else ''}
+{how.get('beam', 4)}{f", first {how['limit']} segments of each set" if how.get('limit') else ''}.{f" {how['metrics']}." if how.get('metrics') else ''}{shortlist_note(m)}
 
 {scores_table(m.get('scores', {}), baseline)}
 
