@@ -351,16 +351,19 @@ export async function dottedUnderlines(page, lineText) {
  * Waits (bounded) for the extension's status bar item; returns {text, aria} (its visible text without icons, and
  * the accessible name a screen reader reads: the item label's aria-label).
  */
-export async function waitForStatusItem(page, { timeout = 30_000 } = {}) {
-  return h.waitFor(() => page.locator('#workbench\\.parts\\.statusbar .statusbar-item').evaluateAll((els) => {
+export async function waitForStatusItem(page, { timeout = 30_000, aria } = {}) {
+  // `aria`: wait until the spoken name matches it too (the host updates the item when the translation's answer
+  // reaches it, which on a busy machine can be after the panel has drawn the result).
+  return h.waitFor(() => page.locator('#workbench\\.parts\\.statusbar .statusbar-item').evaluateAll((els, pattern) => {
     for (const e of els) {
       const text = (e.textContent ?? '').replace(/\s+/g, ' ').trim();
       if (!/^AC\b/.test(text)) continue;
       const label = e.querySelector('[aria-label]') ?? e;
-      return { text, aria: label.getAttribute('aria-label') ?? '' };
+      const spoken = label.getAttribute('aria-label') ?? '';
+      return !pattern || new RegExp(pattern).test(spoken) ? { text, aria: spoken } : null;
     }
     return null;
-  }), { timeout, message: 'the Attention Companion status bar item' });
+  }, aria?.source), { timeout, message: `the Attention Companion status bar item${aria ? ` saying ${aria}` : ''}` });
 }
 
 /**

@@ -22,7 +22,9 @@ export async function run(ctx) {
   await page.keyboard.press('a');
   const f = await ac.attentionFrame(page, { timeout: ac.MODEL_TIMEOUT });
   await ac.waitForResult(f);
-  const spoken = await ac.waitForStatusItem(page);
+  const spoken = await ac.waitForStatusItem(page, { aria: /direction ko to en/ }).catch(async (e) => {
+    throw new Error(`${e.message}; it says: ${(await ac.waitForStatusItem(page)).aria}`);
+  });
   assert.match(spoken.aria, /direction ko to en, model \S+, backend (wasm|webgpu)\./, spoken.aria);
 
   // ---- Token strips: one tab stop per strip, arrows move inside it.
