@@ -1,6 +1,6 @@
 // Loads a model package into onnxruntime-web sessions (WebGPU or WASM) and runs the encoder and decoder steps.
 import type * as Ort from 'onnxruntime-web';
-import type { FileDigest, GraphSpec, Lang, ManifestGraphs, ModelManifest } from '../shared/manifest';
+import type { FileDigest, GraphSpec, Lang, ManifestGraphs, ModelManifest, ShortlistSpec } from '../shared/manifest';
 import type { GraphUse } from '../shared/protocol';
 import { PackageError } from '../shared/packageError';
 import type { Backend, BackendChoice, BackendSetting, Tensor } from '../shared/results';
@@ -59,7 +59,7 @@ export type PlainStep = 'shortlist' | 'search' | 'plain';
 export class OnnxModel {
   private readonly sessions = new Map<SessionName, Promise<Ort.InferenceSession>>();
   private weights?: Promise<Uint8Array>;
-  private readonly masks = new Map<Lang, Promise<Uint8Array | undefined>>();
+  private readonly masks = new Map<Lang, Promise<Uint8Array>>();
   private creating: Promise<unknown> = Promise.resolve();
 
   private constructor(
@@ -167,8 +167,7 @@ export class OnnxModel {
   private async createSession(name: SessionName): Promise<Ort.InferenceSession> {
     const spec = this.graphSpec(name);
     if (!spec) throw new PackageError(this.source.location, `the manifest has no graph ${name}`);
-    this.weights ??= this.source.read(this.manifest.weights);
-    const [graph, weights] = await Promise.all([this.source.read(spec.file), this.weights]);
+    const [graph, weights] = await Promise.all([this.source.read(spec.file), this.weightBytes()]);
     try {
       return await this.ort.InferenceSession.create(graph, {
         executionProviders: [this.backend],
@@ -231,6 +230,7 @@ export class OnnxModel {
     const srcLenFor = this.padsSources ? (owners: number[]) => ({ src_len: new ort.Tensor('int64', BigInt64Array.from(owners, (o) => BigInt(enc.srcLens[o])), [owners.length]) }) : () => ({});
     const firstRows = Array.from({ length: sentences }, (_, b) => b);
     const shortlist = this.plainStep === 'shortlist' && target ? this.manifest.searchShortlists?.[target] : undefined;
+    // Plain translation: the search step graph, shortlisted or not.
     if (!withAttention && (shortlist || this.searchStep)) {
       const session = this.session(shortlist ? `shortlist:${target!}` : 'decoderStepSearch');
       const dims = { ...this.manifest.dims, vocab: shortlist?.vocab ?? vocab };
@@ -238,7 +238,7 @@ export class OnnxModel {
     }
     const empty = () => new ort.Tensor('float32', new Float32Array(0), [Ld, sentences, H, 0, dh]);
     // The shortlist's ids keep this search to what the search step graph would choose from (same translation).
-    const keep = this.plainStep === 'shortlist' && target ? this.shortlistMask(target) : undefined;
+    const keep = shortlist ? this.shortlistMask(target!, shortlist) : undefined;
     return {
       vocab,
       start: () => ({ k: empty(), v: empty(), rows: sentences, parents: null, owners: firstRows }),
@@ -278,17 +278,17 @@ export class OnnxModel {
     };
   }
 
-  /**
-   * 1 for each id `target`'s shortlist keeps (manifest searchShortlists[target].ids: int32 in the weights file), or
-   * undefined when the package has none for it.
-   */
-  private shortlistMask(target: Lang): Promise<Uint8Array | undefined> {
-    const spec = this.manifest.searchShortlists?.[target];
-    if (!spec) return Promise.resolve(undefined);
+  /** The weights file, read once for every session and the shortlists' ids. */
+  private weightBytes(): Promise<Uint8Array> {
+    this.weights ??= this.source.read(this.manifest.weights);
+    return this.weights;
+  }
+
+  /** 1 for each id `target`'s shortlist keeps (`spec.ids`: int32 in the weights file). */
+  private shortlistMask(target: Lang, spec: ShortlistSpec): Promise<Uint8Array> {
     let mask = this.masks.get(target);
     if (!mask) {
-      this.weights ??= this.source.read(this.manifest.weights);
-      mask = this.weights.then((bytes) => {
+      mask = this.weightBytes().then((bytes) => {
         const { offset, length } = spec.ids;
         const view = new DataView(bytes.buffer, bytes.byteOffset + offset, length);
         const keep = new Uint8Array(this.manifest.dims.vocab);
