@@ -14,6 +14,8 @@ $PY -m models.training.export --run "$W/run" --out "$W/package" --dtype fp16 --i
 # The round trip below must run the search step graph (plain translation's step when a package has it).
 grep -q '"decoderStepSearch"' "$W/package/manifest.json" || { echo "export wrote no decoderStepSearch graph" >&2; exit 1; }
 grep -q '"searchShortlists"' "$W/package/manifest.json" || { echo "export wrote no shortlisted search step graphs" >&2; exit 1; }
+# And the decoderAttn graph (a translation's attention in one run, checked against PyTorch's steps by the golden test).
+grep -q '"decoderAttn"' "$W/package/manifest.json" || { echo "export wrote no decoderAttn graph" >&2; exit 1; }
 $PY -m models.training.golden --run "$W/run" --package "$W/package" --out "$W/package/golden.json"
 AC_GOLDEN_PACKAGE="$W/package" AC_GOLDEN_FILE="$W/package/golden.json" node --test out/test/golden/engine.test.js
 # Resuming from committed state (a package + models/training/state/*.json, no optimizer state), as a new clone does.

@@ -5,8 +5,10 @@
 Four graphs (see ARCHITECTURE.md): encoder, encoder_attn, decoder_step, decoder_step_attn, and a fifth,
 decoder_step_search (step_graph.py): the plain step with the beam reorder, log-sum-exp and top-k inside, which
 plain translation runs when a package has it. Plain translation runs the graphs without attention outputs, so it
-never pays for them. The decoder graphs take each row's source length (src_len) so that sentences of different
-lengths share a run, right-padded (the encoder masks pad ids itself). All five point into one external
+never pays for them; and a sixth, decoder_attn (DecoderAttnGraph): a finished translation's decoder and
+cross-attention for all its tokens in one run, so attention requests search with the plain step too. The decoder
+graphs take each row's source length (src_len) so that sentences of different lengths share a run, right-padded
+(the encoder masks pad ids itself). All of them point into one external
 weights.bin, each distinct tensor stored once (tensors are matched by content), so the extra graphs cost
 only a few kilobytes. --dtype fp16 stores weights as float16 followed by a Cast to float32: half the size,
 float32 arithmetic, and operators every onnxruntime-web backend runs.
@@ -67,6 +69,24 @@ class DecoderStepGraph(torch.nn.Module):
         return self.model.decode_step(tokens, past_k, past_v, cross_k, cross_v, need_probs=self.with_attention, cross_mask=mask)
 
 
+class DecoderAttnGraph(torch.nn.Module):
+    """The attention of a finished translation in one run: its tokens (<s> and all but the last) at once, each
+    position seeing those before it, as the steps that chose them saw them. The engine runs the search with the
+    plain (shortlisted) step and then this, instead of a step graph with attention outputs at every search step."""
+
+    def __init__(self, model: Transformer):
+        super().__init__()
+        self.model = model
+
+    def forward(self, tokens, cross_k, cross_v, src_len):           # tokens (B,T), cross_k/v (Ld,B,H,S,dh), src_len (B,)
+        mask = self.model.length_mask(src_len, cross_k.size(3))
+        _, dec_probs, cross_probs = self.model.decode_sequence(tokens, cross_k, cross_v, mask, need_probs=True)
+        return dec_probs, cross_probs                                # (B,Ld,H,T,T), (B,Ld,H,T,S)
+
+
+DECODER_ATTN = ("decoderAttn", "decoder_attn.onnx")
+
+
 def graph_specs(cfg: ModelConfig):
     """Names and dynamic axes of the four graphs: the contract with src/shared/manifest.ts."""
     kv = {1: "batch", 3: "src_len"}
@@ -103,6 +123,18 @@ SEARCH_STEP = ("decoderStepSearch", "decoder_step_search.onnx")
 def export_graph(model, name, spec, cfg, path: Path):
     if name == SEARCH_STEP[0]:
         export_search_step(model, str(path), OPSET)
+        return
+    if name == DECODER_ATTN[0]:
+        H, dh, Ld, B, S, T = cfg.n_heads, cfg.d_model // cfg.n_heads, cfg.dec_layers, 2, 7, 5
+        cross = torch.randn(Ld, B, H, S, dh)
+        torch.onnx.export(DecoderAttnGraph(model).eval(), (torch.randint(4, cfg.vocab_size, (B, T)), cross, cross, torch.tensor([S, S - 2])),
+                          str(path), opset_version=OPSET, input_names=["tokens", "cross_k", "cross_v", "src_len"],
+                          output_names=["dec_attn", "cross_attn"],
+                          dynamic_axes={"tokens": {0: "batch", 1: "tgt_len"}, "cross_k": {1: "batch", 3: "src_len"},
+                                        "cross_v": {1: "batch", 3: "src_len"}, "src_len": {0: "batch"},
+                                        "dec_attn": {0: "batch", 3: "tgt_len", 4: "tgt_len"},
+                                        "cross_attn": {0: "batch", 3: "tgt_len", 4: "src_len"}},
+                          do_constant_folding=True, dynamo=False)
         return
     file, with_attention, inputs, outputs, axes = spec
     is_encoder = name.startswith("encoder")
@@ -271,7 +303,7 @@ def export_package(run: Path, out: Path, dtype: str = "fp32", package_id: str | 
     model, cfg, ckpt = load_run(run)
     shortlists = shortlists_from_data(shortlist_data, run / "tokenizer.model", LANGS) if search_step and shortlist_data else {}
     out.mkdir(parents=True, exist_ok=True)
-    specs = {**graph_specs(cfg), **({SEARCH_STEP[0]: (SEARCH_STEP[1],)} if search_step else {})}
+    specs = {**graph_specs(cfg), **({SEARCH_STEP[0]: (SEARCH_STEP[1],)} if search_step else {}), DECODER_ATTN[0]: (DECODER_ATTN[1],)}
     models: dict[str, onnx.ModelProto] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for name, spec in specs.items():

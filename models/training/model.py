@@ -194,13 +194,26 @@ class Transformer(nn.Module):
     def forward(self, src, tgt_in):
         """src (B,S), tgt_in (B,T) starting with <s> -> logits (B,T,V)"""
         memory, src_mask, _ = self.encode(src)
-        T = tgt_in.size(1)
-        causal = torch.ones(T, T, dtype=torch.bool, device=src.device).tril()[None, None]   # (1,1,T,T)
+        cross_k, cross_v = self.cross_kv(memory)
+        h, _, _ = self.decode_sequence(tgt_in, cross_k, cross_v, src_mask)
+        return self.logits(h)
+
+    def decode_sequence(self, tgt_in, cross_k, cross_v, cross_mask, need_probs=False):
+        """Every target position at once, each seeing only those before it (teacher forcing): training, and the
+        attention of a finished translation in one run (export.py's decoder_attn graph).
+        tgt_in (B,T) starting with <s>, cross_k/v (Ld,B,H,S,dh), cross_mask (B,1,1,S) or None
+        -> hidden (B,T,D) after the final LayerNorm, dec_probs (B,Ld,H,T,T) and cross_probs (B,Ld,H,T,S) if asked"""
+        pos = torch.arange(tgt_in.size(1), device=tgt_in.device)
+        causal = (pos[None, :] <= pos[:, None])[None, None]                           # (1,1,T,T): t sees 0..t
         x = self.embed_at(tgt_in)
-        for layer in self.decoder:
-            ck, cv = layer.cross_attn.project_kv(memory)
-            x, _, _ = layer(x, None, None, causal, ck, cv, src_mask)
-        return self.logits(self.dec_ln(x))
+        self_probs, cross_probs = [], []
+        for i, layer in enumerate(self.decoder):
+            x, sp, cp = layer(x, None, None, causal, cross_k[i], cross_v[i], cross_mask, need_probs)
+            self_probs.append(sp)
+            cross_probs.append(cp)
+        if not need_probs:
+            return self.dec_ln(x), None, None
+        return self.dec_ln(x), torch.stack(self_probs, 1), torch.stack(cross_probs, 1)
 
     # --- decoder, one step with a KV cache (inference and ONNX export) -------------------------
     @staticmethod

@@ -47,7 +47,6 @@ export interface Hypothesis {
   score: number;               // sum of log-probabilities
   normalized: number;          // score / lengthPenalty(tokens.length)
   finished: boolean;
-  rows: unknown[];             // one entry per step: what the decoder reported for this hypothesis
   steps: StepRecord[];
 }
 
@@ -103,7 +102,7 @@ export class CancelledError extends Error {
  * batch (searchBatch). The algorithm lives here once, so a sentence gets the same hypotheses either way.
  */
 export class SentenceSearch {
-  alive: Hypothesis[] = [{ tokens: [], score: 0, normalized: 0, finished: false, rows: [], steps: [] }];
+  alive: Hypothesis[] = [{ tokens: [], score: 0, normalized: 0, finished: false, steps: [] }];
   readonly finished: Hypothesis[] = [];
   done = false;
   private stepsTaken = 0;
@@ -118,11 +117,11 @@ export class SentenceSearch {
   }
 
   /**
-   * Takes this sentence's rows of one step (`cands`: each of its alive.length rows' best candidates, `perHypothesis`:
-   * what the decoder reported for each) and returns the parents (indices into the old `alive`) of the hypotheses kept,
-   * in the order of the new `alive`; sets `done` when the search has ended (the decoder state then needs no reorder).
+   * Takes this sentence's rows of one step (`cands`: each of its alive.length rows' best candidates) and returns the
+   * parents (indices into the old `alive`) of the hypotheses kept, in the order of the new `alive`; sets `done` when
+   * the search has ended (the decoder state then needs no reorder).
    */
-  advance(cands: RowCandidates, perHypothesis?: unknown[]): number[] {
+  advance(cands: RowCandidates): number[] {
     const { beam, eos } = this.opts;
     const alpha = this.opts.alpha ?? 0.6;
     const topN = this.opts.topCandidates ?? 0;
@@ -134,11 +133,10 @@ export class SentenceSearch {
       const parent = alive[h];
       const tokens = [...parent.tokens, tok];
       const steps = topN > 0 ? [...parent.steps, stepRecord(cands, h, tok, topN)] : parent.steps;
-      const rows = perHypothesis ? [...parent.rows, perHypothesis[h]] : parent.rows;
       if (tok === eos) {
-        if (rank < beam) this.finished.push({ tokens, score, normalized: score / lengthPenalty(tokens.length, alpha), finished: true, rows, steps });
+        if (rank < beam) this.finished.push({ tokens, score, normalized: score / lengthPenalty(tokens.length, alpha), finished: true, steps });
       } else if (next.length < beam) {
-        next.push({ tokens, score, normalized: 0, finished: false, rows, steps });
+        next.push({ tokens, score, normalized: 0, finished: false, steps });
         parents.push(h);
       }
     });
@@ -197,7 +195,7 @@ export async function searchBatch<S>(dec: StepDecoder<S>, searches: SentenceSear
       let row = 0;
       for (const s of live) {
         const n = s.alive.length;
-        const kept = s.advance(sliceRows(cands, row, n), out.rows?.perHypothesis.slice(row, row + n));
+        const kept = s.advance(sliceRows(cands, row, n));
         if (!s.done) {
           for (const p of kept) parents.push(row + p);
           going.push(s);

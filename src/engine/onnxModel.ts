@@ -1,6 +1,6 @@
 // Loads a model package into onnxruntime-web sessions (WebGPU or WASM) and runs the encoder and decoder steps.
 import type * as Ort from 'onnxruntime-web';
-import type { FileDigest, GraphSpec, Lang, ManifestGraphs, ModelManifest, ShortlistSpec } from '../shared/manifest';
+import type { FileDigest, GraphSpec, Lang, ManifestGraphs, ModelManifest } from '../shared/manifest';
 import type { GraphUse } from '../shared/protocol';
 import { PackageError } from '../shared/packageError';
 import type { Backend, BackendChoice, BackendSetting, Tensor } from '../shared/results';
@@ -59,7 +59,6 @@ export type PlainStep = 'shortlist' | 'search' | 'plain';
 export class OnnxModel {
   private readonly sessions = new Map<SessionName, Promise<Ort.InferenceSession>>();
   private weights?: Promise<Uint8Array>;
-  private readonly masks = new Map<Lang, Promise<Uint8Array>>();
   private creating: Promise<unknown> = Promise.resolve();
 
   private constructor(
@@ -130,9 +129,32 @@ export class OnnxModel {
    * opens its own (a shortlisted graph is quicker to open than the full one: its projection is smaller to prepack).
    */
   private firstSessions(firstUse: GraphUse): SessionName[] {
-    if (firstUse === 'attention') return ['encoderAttn', 'decoderStepAttn'];
-    if (this.plainStep === 'shortlist' && Object.keys(this.manifest.searchShortlists ?? {}).length) return ['encoder'];
-    return ['encoder', this.searchStep ? 'decoderStepSearch' : 'decoderStep'];
+    return firstUse === 'attention' ? this.attentionSessions() : ['encoder', ...this.searchSessions()];
+  }
+
+  /** The search's session when it is known: into `target`, or into any language when the package has no shortlists. */
+  private searchSessions(target?: Lang): SessionName[] {
+    const shortlisted = this.plainStep === 'shortlist' && Object.keys(this.manifest.searchShortlists ?? {}).length > 0;
+    return target || !shortlisted ? [this.searchSession(target)] : [];
+  }
+
+  /** The session whose step the search runs: into `target`, its shortlist when the package has one. */
+  private searchSession(target?: Lang): SessionName {
+    if (this.plainStep === 'shortlist' && target && this.manifest.searchShortlists?.[target]) return `shortlist:${target}`;
+    return this.searchStep ? 'decoderStepSearch' : 'decoderStep';
+  }
+
+  /** The decoder graph a translation's attention comes from: all tokens in one run, or (older packages) step by step. */
+  private get attentionGraph(): SessionName {
+    return this.manifest.graphs.decoderAttn ? 'decoderAttn' : 'decoderStepAttn';
+  }
+
+  /**
+   * The sessions a translation with attention runs (into `target`, when known: its shortlist's step), which the
+   * worker opens and times apart from the translation.
+   */
+  attentionSessions(target?: Lang): SessionName[] {
+    return ['encoderAttn', ...this.searchSessions(target), this.attentionGraph];
   }
 
   /** Whether plain translation runs the full-vocabulary search step graph (where no shortlist applies). */
@@ -219,7 +241,9 @@ export class OnnxModel {
    * A decoder over encoded sentences (one, or a batch from encodeBatch): KV cache in, KV cache out, every live
    * hypothesis of every sentence one batch row. `owners` says which sentence each row decodes, so each row is fed its
    * own sentence's cross_k/cross_v. Without attention, the package's search step graph when it has one (top-k
-   * candidates out, the reorder inside the graph), shortlisted to `target`'s tokens when the package has that.
+   * candidates out, the reorder inside the graph), shortlisted to `target`'s tokens when the package has that. With
+   * attention, the attention step graph (logits and each row's attention out): targetAttention's path for packages
+   * without decoderAttn, and the golden test's teacher-forced steps.
    */
   stepDecoder(enc: EncoderOutput, withAttention: boolean, target?: Lang): StepDecoder<KvState> {
     const { decoderLayers: Ld, heads: H, dHead: dh, vocab } = this.manifest.dims;
@@ -231,14 +255,13 @@ export class OnnxModel {
     const firstRows = Array.from({ length: sentences }, (_, b) => b);
     const shortlist = this.plainStep === 'shortlist' && target ? this.manifest.searchShortlists?.[target] : undefined;
     // Plain translation: the search step graph, shortlisted or not.
-    if (!withAttention && (shortlist || this.searchStep)) {
-      const session = this.session(shortlist ? `shortlist:${target!}` : 'decoderStepSearch');
+    const search = this.searchSession(target);
+    if (!withAttention && search !== 'decoderStep') {
+      const session = this.session(search);
       const dims = { ...this.manifest.dims, vocab: shortlist?.vocab ?? vocab };
       return searchStepDecoder({ ort, dims, sentences, cross: crossFor, lengths: srcLenFor, run: async (feeds) => runExclusive(await session, feeds) });
     }
     const empty = () => new ort.Tensor('float32', new Float32Array(0), [Ld, sentences, H, 0, dh]);
-    // The shortlist's ids keep this search to what the search step graph would choose from (same translation).
-    const keep = shortlist ? this.shortlistMask(target!, shortlist) : undefined;
     return {
       vocab,
       start: () => ({ k: empty(), v: empty(), rows: sentences, parents: null, owners: firstRows }),
@@ -251,8 +274,6 @@ export class OnnxModel {
           past_k: state.k, past_v: state.v, cross_k: ck, cross_v: cv, ...srcLenFor(state.owners),
         });
         const logits = out.logits.data as Float32Array;
-        const mask = await keep;
-        if (mask) outsideShortlist(logits, mask);
         let rows;
         if (withAttention) {
           const T1 = out.dec_attn.dims[4];
@@ -278,26 +299,39 @@ export class OnnxModel {
     };
   }
 
-  /** The weights file, read once for every session and the shortlists' ids. */
+  /**
+   * The decoder and cross-attention of one encoded sentence's translation `tokens` (its generated ids, </s>
+   * included): row t is what the step that chose tokens[t] attended to. One run of the decoderAttn graph over <s> and
+   * the tokens before the last; a package without it runs the attention step graph along them.
+   * -> decoder [Ld, H, T, T] (zero past each row's position), cross [Ld, H, T, S].
+   */
+  async targetAttention(enc: EncoderOutput, tokens: number[]): Promise<{ decoder: Tensor; cross: Tensor }> {
+    const { decoderLayers: Ld, heads: H } = this.manifest.dims;
+    const S = enc.crossK.dims[3];
+    const T = tokens.length;
+    const inputs = [this.manifest.special.bos, ...tokens.slice(0, -1)];
+    const spec = this.manifest.graphs.decoderAttn;
+    if (!spec) return stepwiseAttention(this.stepDecoder(enc, true), inputs, Ld, H, S);
+    const session = await this.session('decoderAttn');
+    const ort = this.ort;
+    const feeds: Ort.InferenceSession.FeedsType = {
+      tokens: new ort.Tensor('int64', BigInt64Array.from(inputs, BigInt), [1, T]),
+      cross_k: enc.crossK, cross_v: enc.crossV, src_len: new ort.Tensor('int64', BigInt64Array.of(BigInt(S)), [1]),
+    };
+    // Only the inputs the graph has: a one-layer decoder's needs no cross_v (probabilities need queries and keys).
+    const out = await runExclusive(session, Object.fromEntries(spec.inputs.map((i) => [i.name, feeds[i.name]])));
+    // [1, Ld, H, T, T] and [1, Ld, H, T, S]: drop the batch dimension, in buffers of their own (postMessage sends
+    // all of a shared one).
+    return {
+      decoder: { dims: [Ld, H, T, T], data: Float32Array.from(out.dec_attn.data as Float32Array) },
+      cross: { dims: [Ld, H, T, S], data: Float32Array.from(out.cross_attn.data as Float32Array) },
+    };
+  }
+
+  /** The weights file, read once for every session. */
   private weightBytes(): Promise<Uint8Array> {
     this.weights ??= this.source.read(this.manifest.weights);
     return this.weights;
-  }
-
-  /** 1 for each id `target`'s shortlist keeps (`spec.ids`: int32 in the weights file). */
-  private shortlistMask(target: Lang, spec: ShortlistSpec): Promise<Uint8Array> {
-    let mask = this.masks.get(target);
-    if (!mask) {
-      mask = this.weightBytes().then((bytes) => {
-        const { offset, length } = spec.ids;
-        const view = new DataView(bytes.buffer, bytes.byteOffset + offset, length);
-        const keep = new Uint8Array(this.manifest.dims.vocab);
-        for (let i = 0; i < length; i += 4) keep[view.getInt32(i, true)] = 1;
-        return keep;
-      });
-      this.masks.set(target, mask);
-    }
-    return mask;
   }
 
   async release(): Promise<void> {
@@ -332,12 +366,30 @@ function crossRows(ort: OrtModule, enc: EncoderOutput, L: number, block: number)
   };
 }
 
-/** Logits (rows x vocab) of the ids a shortlist leaves out become -Infinity: no probability, never a candidate. */
-export function outsideShortlist(logits: Float32Array, keep: Uint8Array): void {
-  const V = keep.length;
-  for (let o = 0; o < logits.length; o += V) {
-    for (let i = 0; i < V; i++) if (!keep[i]) logits[o + i] = -Infinity;
+/**
+ * Attention along `inputs` from a step decoder with attention outputs (one row, teacher-forced), stacked into
+ * decoder [Ld, H, T, T] and cross [Ld, H, T, S].
+ */
+async function stepwiseAttention(dec: StepDecoder<KvState>, inputs: number[], Ld: number, H: number, S: number): Promise<{ decoder: Tensor; cross: Tensor }> {
+  const T = inputs.length;
+  const decoder = new Float32Array(Ld * H * T * T);
+  const cross = new Float32Array(Ld * H * T * S);
+  let state = dec.start();
+  try {
+    for (const [t, token] of inputs.entries()) {
+      const out = await dec.step(state, [token], 1);
+      state = out.state;
+      const row = out.rows!.perHypothesis[0] as StepAttention;
+      const k = t + 1;                                   // keys at step t: <s> and the t tokens before
+      for (let lh = 0; lh < Ld * H; lh++) {
+        decoder.set(row.dec.subarray(lh * k, (lh + 1) * k), (lh * T + t) * T);
+        cross.set(row.cross.subarray(lh * S, (lh + 1) * S), (lh * T + t) * S);
+      }
+    }
+  } finally {
+    dec.release?.(state);
   }
+  return { decoder: { dims: [Ld, H, T, T], data: decoder }, cross: { dims: [Ld, H, T, S], data: cross } };
 }
 
 /** [L, n, ...block] -> [L, parents.length, ...block], batch entries taken at `parents`. */

@@ -6,7 +6,7 @@ import { beamSearch, CancelledError, lengthPenalty, maxTargetLength, searchBatch
 import { fitTokenLimit, sourceChunks } from './chunks';
 import { untilAborted } from './concurrency';
 import { detectLanguage, resolveTarget, type TargetSetting } from './language';
-import type { OnnxModel, StepAttention } from './onnxModel';
+import type { EncoderOutput, OnnxModel } from './onnxModel';
 import { batchCap, batchKey, sentenceBatches } from './sentenceBatches';
 import { SentenceCache, type SentenceWants } from './sentenceCache';
 import type { SentenceSpan } from './sentences';
@@ -139,28 +139,41 @@ export class Translator {
     let done = units.length - todo.length;
     if (done > 0 && done < units.length) opts.onProgress?.(done, units.length);
     if (done > 0 && opts.onPartial) jobs.forEach((job) => reportPartial(job, opts.onPartial!));
-    // Attention requests and pivots (two hops) go one by one; the rest is batched by direction and input length
-    // (sentenceBatches.ts: equal lengths, or similar ones when the package's graphs mask padding).
-    const batchable = (job: TextJob) => !opts.attention && supportsDirection(m, job.from, job.to);
-    const prepared = todo.map((i) => (batchable(units[i].job) ? this.prepareSource(units[i].span.text, units[i].job.from, units[i].job.to) : undefined));
+    // Pivots (two hops) go one by one; the rest is batched by direction and input length (sentenceBatches.ts: equal
+    // lengths, or similar ones when the package's graphs mask padding), with or without attention: the search is
+    // the same, and the attention of each translation comes after it (attend).
+    const prepared = todo.map((i) => (supportsDirection(m, units[i].job.from, units[i].job.to) ? this.prepareSource(units[i].span.text, units[i].job.from, units[i].job.to) : undefined));
     const padded = this.model.padsSources;
     const keys = prepared.map((p) => p && batchKey(`${p.from}>${p.to}`, p.srcIds.length, padded));
+    /** A sentence searched alone with attention wanted was encoded with it: its attention reuses that run. */
+    const encodedAlone = new Map<number, EncoderOutput>();
     for (const batch of sentenceBatches(keys, batchCap(opts.beam))) {
       if (opts.signal?.aborted) throw new CancelledError();
       const first = units[todo[batch[0]]];
-      const results = batch.length === 1
-        ? [await this.translateSentence(first.span.text, first.job.from, first.job.to, opts, first.job.budget)]
-        : await this.translateBatch(batch.map((i) => prepared[i]!), opts);
+      let results: SentenceResult[];
+      if (batch.length > 1) results = await this.translateBatch(batch.map((i) => prepared[i]!), opts);
+      else {
+        const { result, encoded } = await this.searchSentence(first.span.text, first.job.from, first.job.to, opts);
+        if (encoded) encodedAlone.set(batch[0], encoded);
+        results = [result];
+      }
       batch.forEach((t, k) => {
         const { job, index, span } = units[todo[t]];
         results[k].sourceOffset = span.start;
         matchSourceEnding(results[k]);
         job.results[index] = results[k];
-        this.cache?.set(cacheKeys[todo[t]], results[k]);
       });
       done += batch.length;
       if (done < units.length) opts.onProgress?.(done, units.length);
       if (opts.onPartial && !opts.signal?.aborted) reportPartial(first.job, opts.onPartial);
+    }
+    // Attention in the order of the sentences (each text's budget admits them in order), then into the cache.
+    for (const [t, i] of todo.entries()) {
+      if (opts.signal?.aborted) throw new CancelledError();
+      const { job, index } = units[i];
+      const result = job.results[index]!;
+      if (opts.attention && prepared[t]) await this.attend(prepared[t]!, result, opts, job.budget, encodedAlone.get(t));
+      this.cache?.set(cacheKeys[i], result);
     }
     if (opts.signal?.aborted) throw new CancelledError();
     opts.onProgress?.(units.length, units.length);
@@ -224,6 +237,16 @@ export class Translator {
    */
   async translateSentence(source: string, from: Lang, to: Lang, opts: TranslateOptions,
     budget = new AttentionBudget(opts.attentionBudgetBytes)): Promise<SentenceResult> {
+    const { result, encoded } = await this.searchSentence(source, from, to, opts);
+    if (opts.attention && !result.pivot) await this.attend(this.prepareSource(source, from, to), result, opts, budget, encoded);
+    return result;
+  }
+
+  /**
+   * One sentence's translation without attention (pivoting through English where the model lacks the direction),
+   * and, when `opts` asks for attention, the encoder run with attention outputs its search used (attend reuses it).
+   */
+  private async searchSentence(source: string, from: Lang, to: Lang, opts: TranslateOptions): Promise<{ result: SentenceResult; encoded?: EncoderOutput }> {
     const m = this.model.manifest;
     if (!supportsDirection(m, from, to)) {
       if (from !== 'en' && to !== 'en' && supportsDirection(m, from, 'en') && supportsDirection(m, 'en', to)) {
@@ -239,25 +262,33 @@ export class Translator {
         const last = joinPlainResults(hops, m.special.eos, m.decoding?.lengthPenalty ?? 0.6);
         // The second hop's attention looks at the English in between, not at the user's text: none is reported,
         // so source tokens and their offsets always belong to `source`.
-        return { ...last, source, from, srcTokens: mid.srcTokens, pivot: mid.text };
+        return { result: { ...last, source, from, srcTokens: mid.srcTokens, pivot: mid.text } };
       }
       throw new Error(`Model ${m.id} does not translate ${from} to ${to}.`);
     }
     const prepared = this.prepareSource(source, from, to);
-    const { srcIds } = prepared;
-    // The attention graphs run only when this sentence's attention could still fit the budget.
-    const withAttention = !!opts.attention && budget.mayFit(smallestAttentionBound(m.dims, srcIds.length));
-    const encoded = await this.model.encode(srcIds, withAttention);
+    // With attention wanted, the encoder runs once, with its attention outputs, for the search and the attention.
+    const encoded = await this.model.encode(prepared.srcIds, !!opts.attention);
     if (opts.signal?.aborted) throw new CancelledError();      // cancelled while the encoder (or its first load) ran
-    const best = await beamSearch(this.model.stepDecoder(encoded, withAttention, to), this.searchOptions(prepared, opts));
-    const result = this.sentenceResult(prepared, best, opts);
-    if (withAttention && encoded.encAttn) {
-      const attention = assembleAttention(encoded.encAttn, best, m.dims.decoderLayers, m.dims.heads, srcIds.length);
-      if (opts.queriesAndKeys !== false && encoded.encQ && encoded.encK) Object.assign(attention, { queries: encoded.encQ, keys: encoded.encK });
+    const best = await beamSearch(this.model.stepDecoder(encoded, false, to), this.searchOptions(prepared, opts));
+    return { result: this.sentenceResult(prepared, best, opts), encoded: opts.attention ? encoded : undefined };
+  }
+
+  /**
+   * Adds a translated sentence's attention, as much as `budget` admits (attentionLeftOut when none): the encoder's
+   * (from `encoded` when its search ran the encoder with attention, else a run now) and the decoder's and
+   * cross-attention of the tokens the search chose, all steps in one run (OnnxModel.targetAttention).
+   */
+  private async attend(p: PreparedSource, result: SentenceResult, opts: TranslateOptions, budget: AttentionBudget, encoded?: EncoderOutput): Promise<void> {
+    // Nothing runs when even the smallest attention this sentence can have would not fit.
+    if (budget.mayFit(smallestAttentionBound(this.model.manifest.dims, p.srcIds.length))) {
+      const enc = encoded?.encAttn ? encoded : await this.model.encode(p.srcIds, true);
+      if (opts.signal?.aborted) throw new CancelledError();
+      const attention: SentenceAttention = { encoder: enc.encAttn!, ...await this.model.targetAttention(enc, result.tgtTokens.map((t) => t.id)) };
+      if (opts.queriesAndKeys !== false && enc.encQ && enc.encK) Object.assign(attention, { queries: enc.encQ, keys: enc.encK });
       result.attention = budget.admit(attention);
     }
-    if (opts.attention && !result.attention) result.attentionLeftOut = true;       // the budget had no room for it
-    return result;
+    if (!result.attention) result.attentionLeftOut = true;
   }
 
   /** The encoder input of one sentence (target tag, pieces, </s>) and its tokens; refuses a source too long. */
@@ -346,23 +377,4 @@ export function joinPlainResults(parts: SentenceResult[], eos: number, alpha: nu
     ...parts[parts.length - 1], source: parts.map((p) => p.source).join(' '), text, tgtTokens,
     score, normalizedScore: score / lengthPenalty(tgtTokens.length, alpha),
   };
-}
-
-/** Stacks the per-step rows of the winning hypothesis into [Ld, H, T, T] and [Ld, H, T, S] tensors. */
-function assembleAttention(encoder: SentenceAttention['encoder'], best: Hypothesis, Ld: number, H: number, S: number): SentenceAttention {
-  const T = best.rows.length;
-  const dec = new Float32Array(Ld * H * T * T);
-  const cross = new Float32Array(Ld * H * T * S);
-  best.rows.forEach((r, t) => {
-    const row = r as StepAttention;
-    const k = t + 1;                                   // keys at step t: <s> and the t tokens before
-    for (let l = 0; l < Ld; l++) {
-      for (let h = 0; h < H; h++) {
-        const lh = l * H + h;
-        for (let j = 0; j < k; j++) dec[((lh * T) + t) * T + j] = row.dec[lh * k + j];
-        for (let j = 0; j < S; j++) cross[((lh * T) + t) * S + j] = row.cross[lh * S + j];
-      }
-    }
-  });
-  return { encoder, decoder: { dims: [Ld, H, T, T], data: dec }, cross: { dims: [Ld, H, T, S], data: cross } };
 }

@@ -16,8 +16,8 @@ export type GraphName = 'encoder' | 'encoderAttn' | 'decoderStep' | 'decoderStep
 /** The graphs every package has. */
 export const GRAPH_NAMES: readonly GraphName[] = ['encoder', 'encoderAttn', 'decoderStep', 'decoderStepAttn'];
 /** Graphs a package may add; the engine uses them when present and the required ones otherwise. */
-export type OptionalGraphName = 'decoderStepSearch';
-export const OPTIONAL_GRAPH_NAMES: readonly OptionalGraphName[] = ['decoderStepSearch'];
+export type OptionalGraphName = 'decoderStepSearch' | 'decoderAttn';
+export const OPTIONAL_GRAPH_NAMES: readonly OptionalGraphName[] = ['decoderStepSearch', 'decoderAttn'];
 
 export interface ManifestGraphs {
   encoder: GraphSpec;
@@ -29,6 +29,12 @@ export interface ManifestGraphs {
    * and each row's top-k inside the graph. Plain translation runs it when present (src/engine/searchStep.ts).
    */
   decoderStepSearch?: GraphSpec;
+  /**
+   * A finished translation's decoder and cross-attention, all its tokens in one run (export.py, DecoderAttnGraph):
+   * translations with attention search with the plain step and then run this, instead of decoderStepAttn at every
+   * step of the search (src/engine/onnxModel.ts, targetAttention).
+   */
+  decoderAttn?: GraphSpec;
 }
 /**
  * The search step graph restricted to the tokens one target language uses (models/training/shortlist.py): its
@@ -38,9 +44,8 @@ export interface ManifestGraphs {
 export interface ShortlistSpec {
   file: string; inputs: TensorSpec[]; outputs: TensorSpec[]; vocab: number;
   /**
-   * Where the shortlist's ids (int32, little-endian, ascending) lie in the weights file: the steps that hand the
-   * whole vocabulary's logits to JavaScript (attention requests) keep their search to the same ids, so a sentence
-   * translates the same with and without attention.
+   * Where the shortlist's ids (int32, little-endian, ascending) lie in the weights file: the graph's own Gather
+   * constant, so tools can say which ids a language keeps without opening the graph (the engine needs only the graph).
    */
   ids: WeightsRange;
 }

@@ -84,6 +84,19 @@ test('engine matches the PyTorch references', { skip: !existsSync(goldenFile) &&
         assert.ok(maxDiff(rows.cross.slice((Ld - 1) * H * S, (Ld - 1) * H * S + S), step.crossAttn) < golden.tolerance.attention * 10, `step ${i} cross attention`);
       }
 
+      // The attention a translation shows: all steps in one run of the decoderAttn graph (or, without it, the attention
+      // step graph along the tokens), row t the step that fed steps[t].input.
+      const T = s.steps.length;
+      const forced = await model.targetAttention(enc, [...s.steps.slice(1).map((st) => st.input), eos]);
+      const lastLayer = (model.manifest.dims.decoderLayers - 1) * H;               // head 0 of the last layer
+      for (const [i, step] of s.steps.entries()) {
+        const decRow = forced.decoder.data.subarray((lastLayer * T + i) * T, (lastLayer * T + i + 1) * T);
+        assert.ok(maxDiff(decRow.subarray(0, i + 1), step.decAttn) < golden.tolerance.attention * 10, `one run: step ${i} decoder attention`);
+        assert.ok(decRow.subarray(i + 1).every((x) => x === 0), `one run: step ${i} attends to later tokens`);
+        const crossRow = forced.cross.data.subarray((lastLayer * T + i) * S, (lastLayer * T + i + 1) * S);
+        assert.ok(maxDiff(crossRow, step.crossAttn) < golden.tolerance.attention * 10, `one run: step ${i} cross attention`);
+      }
+
       // Plain translation runs the search step graph (top-k and the beam reorder inside) when the package has one,
       // shortlisted to the target language's tokens when it has that: greedy must pick PyTorch's ids through both.
       const plain = model.stepDecoder(await model.encode(s.srcIds, false), false);

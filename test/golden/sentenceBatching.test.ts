@@ -86,6 +86,21 @@ test('sentences decoded in batches give the tokens they give alone (WASM in Node
         // One text of all the sentences (a selection): its sentences are batched the same way.
         const paragraph = await translator.translate(sentences.join(' '), opts);
         assert.deepEqual(paragraph.sentences.map((s) => s.tgtTokens.map((x) => x.id)), aloneIds);
+        if (beam !== 4) return;
+        // With attention (the panel's requests) the search is batched too, and each sentence's attention comes after
+        // it: the same tokens, and for sentences of shared batches and one alone, the attention they get alone.
+        const shown = await translator.translate(sentences.join(' '), { ...opts, attention: true });
+        assert.deepEqual(shown.sentences.map((s) => s.tgtTokens.map((x) => x.id)), aloneIds, 'with attention');
+        for (const i of [...shared[0], batches.find((b) => b.length === 1)![0]]) {
+          const one = (await translator.translate(sentences[i], { ...opts, attention: true })).sentences[0].attention!;
+          const got = shown.sentences[i].attention!;
+          assert.ok(got, `sentence ${i} has attention`);
+          for (const part of ['encoder', 'decoder', 'cross'] as const) {
+            assert.deepEqual(got[part].dims, one[part].dims, `sentence ${i} ${part} dims`);
+            const diff = got[part].data.reduce((m, x, j) => Math.max(m, Math.abs(x - one[part].data[j])), 0);
+            assert.ok(diff < 1e-5, `sentence ${i} ${part} attention differs from alone by ${diff}`);
+          }
+        }
       });
     }
   }

@@ -172,8 +172,8 @@ test('every damaged package fails at load, naming the file and the problem', { s
 test('the default package passes validation; its engine files are all listed', { skip: noPackage }, () => {
   const m: ModelManifest = validateManifest(JSON.parse(readFileSync(join(pristine!, 'manifest.json'), 'utf8')));
   const files = engineFiles(m);
-  const optional = (m.graphs.decoderStepSearch ? 1 : 0) + Object.keys(m.searchShortlists ?? {}).length;
-  assert.equal(files.length, 6 + optional, 'tokenizer.json, weights, four graphs, the optional search step and its shortlisted forms');
+  const optional = (m.graphs.decoderStepSearch ? 1 : 0) + (m.graphs.decoderAttn ? 1 : 0) + Object.keys(m.searchShortlists ?? {}).length;
+  assert.equal(files.length, 6 + optional, 'tokenizer.json, weights, four graphs, the optional search step, its shortlisted forms and decoderAttn');
   for (const f of files) assert.ok(m.files[f], `${f} has a digest`);
 });
 

@@ -117,7 +117,7 @@ const endpoint = webviewEndpoint<EngineWorkerProtocol>(ENGINE_WORKER, {
       const model = engine.translator.model;
       // The graphs with attention outputs are opened on first use: timed here, apart from the translation.
       if (p.attention) {
-        await Promise.all([model.session('encoderAttn'), model.session('decoderStepAttn')]);
+        await Promise.all(model.attentionSessions(p.to === 'auto' ? undefined : p.to).map((name) => model.session(name)));
         mark('attention sessions ready');
       }
       const result = await engine.translator.translate(p.text, {

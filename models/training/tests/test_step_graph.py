@@ -181,5 +181,53 @@ class PaddedBatchTest(unittest.TestCase):
                     np.testing.assert_allclose(cross_attn[..., : len(ids)], alone[-1][0], rtol=1e-4, atol=1e-5)
 
 
+class DecoderAttnGraphTest(unittest.TestCase):
+    """decoder_attn.onnx gives, in one run over a finished translation's tokens, the attention rows the step graph
+    with attention outputs gives one step at a time along them (what the engine shows for a translation)."""
+
+    @classmethod
+    def setUpClass(cls):
+        out, so = _exported(cls, "fp16")
+        cls.step = ort.InferenceSession(str(out / "decoder_step_attn.onnx"), so)
+        cls.whole = ort.InferenceSession(str(out / "decoder_attn.onnx"), so)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def test_manifest_describes_it(self):
+        spec = self.manifest["graphs"]["decoderAttn"]
+        self.assertEqual(spec["file"], "decoder_attn.onnx")
+        # cross_v only feeds the attention of later layers (probabilities need queries and keys): a one-layer decoder's
+        # graph has no such input, and the engine feeds the inputs the manifest lists.
+        expected = ["tokens", "cross_k", "cross_v", "src_len"] if self.manifest["dims"]["decoderLayers"] > 1 else ["tokens", "cross_k", "src_len"]
+        self.assertEqual([i["name"] for i in spec["inputs"]], expected)
+        self.assertEqual([o["name"] for o in spec["outputs"]], ["dec_attn", "cross_attn"])
+        self.assertIn("decoder_attn.onnx", self.manifest["files"])
+
+    def test_one_run_gives_every_step_s_rows(self):
+        d = self.manifest["dims"]
+        Ld, H, dh, V = d["decoderLayers"], d["heads"], d["dHead"], d["vocab"]
+        rng = np.random.default_rng(3)
+        for B, T, S, lens in ((1, 1, 5, [5]), (1, 9, 6, [6]), (2, 4, 8, [8, 3])):
+            tokens = rng.integers(4, V, (B, T)).astype(np.int64)
+            ck = rng.standard_normal((Ld, B, H, S, dh)).astype(np.float32)
+            cv = rng.standard_normal((Ld, B, H, S, dh)).astype(np.float32)
+            src_len = np.array(lens, np.int64)
+            feeds = dict(tokens=tokens, cross_k=ck, cross_v=cv, src_len=src_len)
+            dec, cross = self.whole.run(None, {i.name: feeds[i.name] for i in self.whole.get_inputs()})
+            self.assertEqual(dec.shape, (B, Ld, H, T, T))
+            self.assertEqual(cross.shape, (B, Ld, H, T, S))
+            past_k = past_v = np.zeros((Ld, B, H, 0, dh), np.float32)
+            for t in range(T):
+                _, past_k, past_v, dec_t, cross_t = self.step.run(None, dict(tokens=tokens[:, t:t + 1], past_k=past_k, past_v=past_v,
+                                                                              cross_k=ck, cross_v=cv, src_len=src_len))
+                np.testing.assert_allclose(dec[:, :, :, t, : t + 1], dec_t[:, :, :, 0], rtol=1e-4, atol=1e-5, err_msg=f"step {t} decoder")
+                np.testing.assert_array_equal(dec[:, :, :, t, t + 1:], 0)                 # nothing on later positions
+                np.testing.assert_allclose(cross[:, :, :, t], cross_t[:, :, :, 0], rtol=1e-4, atol=1e-5, err_msg=f"step {t} cross")
+            for b, n in enumerate(lens):
+                np.testing.assert_array_equal(cross[b, ..., n:], 0)                       # nothing on the padding
+
+
 if __name__ == "__main__":
     unittest.main()
