@@ -29,7 +29,7 @@ from onnx import helper, numpy_helper, TensorProto
 
 from .model import ModelConfig, Transformer
 from .shortlist import SHORTLIST_FILE, VOCAB, ids_location, shortlist_graph, shortlists_from_data
-from .step_graph import append_search_outputs, export_search_step
+from .step_graph import append_search_outputs, export_search_step, new_positions
 
 
 OPSET = 17
@@ -66,7 +66,7 @@ class DecoderStepGraph(torch.nn.Module):
         # src_len (B,): sentences of different lengths share a run right-padded to S; their padding is masked out
         # of cross-attention (the encoder masks it itself: it sees the pad ids).
         mask = self.model.length_mask(src_len, cross_k.size(3))
-        return self.model.decode_step(tokens, past_k, past_v, cross_k, cross_v, need_probs=self.with_attention, cross_mask=mask)
+        return new_positions(self.model.decode_step(tokens, past_k, past_v, cross_k, cross_v, need_probs=self.with_attention, cross_mask=mask))
 
 
 class DecoderAttnGraph(torch.nn.Module):
@@ -93,12 +93,12 @@ def graph_specs(cfg: ModelConfig):
     past = {1: "batch", 3: "past_len"}
     enc_in, enc_out = ["src_ids"], ["cross_k", "cross_v"]
     dec_in = ["tokens", "past_k", "past_v", "cross_k", "cross_v", "src_len"]
-    dec_out = ["logits", "present_k", "present_v"]
+    dec_out = ["logits", "new_k", "new_v"]              # new_k/new_v: this step's position only (step_graph.py)
     axes_enc = {"src_ids": {0: "batch", 1: "src_len"}, "cross_k": kv, "cross_v": kv,
                 "enc_attn": {0: "batch", 3: "src_len", 4: "src_len"},
                 "enc_q": {0: "batch", 3: "src_len"}, "enc_k": {0: "batch", 3: "src_len"}}
     axes_dec = {"tokens": {0: "batch"}, "src_len": {0: "batch"}, "past_k": past, "past_v": past, "cross_k": kv, "cross_v": kv,
-                "logits": {0: "batch"}, "present_k": {1: "batch", 3: "total_len"}, "present_v": {1: "batch", 3: "total_len"},
+                "logits": {0: "batch"}, "new_k": {1: "batch"}, "new_v": {1: "batch"},
                 "dec_attn": {0: "batch", 4: "total_len"}, "cross_attn": {0: "batch", 4: "src_len"}}
     return {
         "encoder": ("encoder.onnx", False, enc_in, enc_out, axes_enc),

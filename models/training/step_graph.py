@@ -13,7 +13,9 @@ cross into JavaScript (docs/PERFORMANCE.md, "A search step in the graph"):
   outputs  top_logits float [B,K], top_ids int64 [B,K]   the row's K largest logits, best first (ties: lower id)
            log_norm float [B,1]     log-sum-exp of the row's logits: log p = logit - log_norm, as the engine
                                     computes it in JavaScript over the whole row (beam.ts, logSoftmaxRows)
-           present_k, present_v float [Ld,B,H,T+1,dh]
+           new_k, new_v float [Ld,B,H,1,dh]   this step's keys and values of each row: the engine keeps the cache
+                                    and appends them (a whole [Ld,B,H,T+1,dh] cache out of every step cost
+                                    more than the step in Chromium: docs/PERFORMANCE.md, "The KV cache stays")
 
 A beam search needs only the top 2*beam candidates of each row (the best 2*beam over all rows lie among them)
 and greedy only the top 2, so the engine asks for K = max(2*beam, step-player candidates).
@@ -37,15 +39,21 @@ class SearchStepGraph(torch.nn.Module):
         past_k = past_k.index_select(1, beam_idx)
         past_v = past_v.index_select(1, beam_idx)
         mask = self.model.length_mask(src_len, cross_k.size(3))
-        return self.model.decode_step(tokens, past_k, past_v, cross_k, cross_v, cross_mask=mask)
+        return new_positions(self.model.decode_step(tokens, past_k, past_v, cross_k, cross_v, cross_mask=mask))
+
+
+def new_positions(step_out):
+    """decode_step's (logits, present_k, present_v, ...) with only the last position of the cache: new_k, new_v."""
+    logits, present_k, present_v, *rest = step_out
+    return (logits, present_k[:, :, :, -1:], present_v[:, :, :, -1:], *rest)
 
 
 INPUTS = ["tokens", "beam_idx", "past_k", "past_v", "cross_k", "cross_v", "src_len"]
-TRACED_OUTPUTS = ["logits", "present_k", "present_v"]
+TRACED_OUTPUTS = ["logits", "new_k", "new_v"]
 AXES = {"tokens": {0: "batch"}, "beam_idx": {0: "batch"}, "src_len": {0: "batch"},
         "past_k": {1: "past_batch", 3: "past_len"}, "past_v": {1: "past_batch", 3: "past_len"},
         "cross_k": {1: "batch", 3: "src_len"}, "cross_v": {1: "batch", 3: "src_len"},
-        "logits": {0: "batch"}, "present_k": {1: "batch", 3: "total_len"}, "present_v": {1: "batch", 3: "total_len"}}
+        "logits": {0: "batch"}, "new_k": {1: "batch"}, "new_v": {1: "batch"}}
 
 
 def example_inputs(model: Transformer):
@@ -82,11 +90,11 @@ def append_search_outputs(graph) -> None:
         helper.make_node("Add", ["search_max", "search_log_sum"], ["log_norm"], name="search_log_norm"),
     ])
     graph.initializer.append(helper.make_tensor("search_axes", TensorProto.INT64, [1], [1]))
-    present = [o for o in graph.output]
+    kv = [o for o in graph.output]
     del graph.output[:]
     graph.output.extend([
         helper.make_tensor_value_info("top_logits", TensorProto.FLOAT, ["batch", "top_k"]),
         helper.make_tensor_value_info("top_ids", TensorProto.INT64, ["batch", "top_k"]),
         helper.make_tensor_value_info("log_norm", TensorProto.FLOAT, ["batch", 1]),
-        *present,
+        *kv,
     ])

@@ -9,7 +9,8 @@ import type { StepDecoder } from './beam';
 import { SerialQueue } from './concurrency';
 import { CheckedPackage } from './checkedPackage';
 import { readManifest, readTokenizer } from './packageFiles';
-import { searchStepDecoder, type KvState } from './searchStep';
+import { KvCache } from './kvCache';
+import { growCache, searchStepDecoder, type KvState } from './searchStep';
 import type { SentencePieceTokenizer } from './tokenizer';
 
 export type OrtModule = typeof Ort;
@@ -261,18 +262,18 @@ export class OnnxModel {
       const dims = { ...this.manifest.dims, vocab: shortlist?.vocab ?? vocab };
       return searchStepDecoder({ ort, dims, sentences, cross: crossFor, lengths: srcLenFor, run: async (feeds) => runExclusive(await session, feeds) });
     }
-    const empty = () => new ort.Tensor('float32', new Float32Array(0), [Ld, sentences, H, 0, dh]);
     return {
       vocab,
-      start: () => ({ k: empty(), v: empty(), rows: sentences, parents: null, owners: firstRows }),
+      start: () => ({ cache: new KvCache(ort, Ld, H, dh, sentences), parents: null, owners: firstRows }),
       step: async (state, tokens) => {
         const session = await this.session(withAttention ? 'decoderStepAttn' : 'decoderStep');
         const n = tokens.length;
         const [ck, cv] = crossFor(state.owners);
         const out = await runExclusive(session, {
           tokens: new ort.Tensor('int64', BigInt64Array.from(tokens, BigInt), [n, 1]),
-          past_k: state.k, past_v: state.v, cross_k: ck, cross_v: cv, ...srcLenFor(state.owners),
+          ...state.cache.feeds(), cross_k: ck, cross_v: cv, ...srcLenFor(state.owners),
         });
+        growCache(state.cache, out, null);
         const logits = out.logits.data as Float32Array;
         let rows;
         if (withAttention) {
@@ -288,13 +289,11 @@ export class OnnxModel {
           }
           rows = { perHypothesis };
         }
-        return { logits, state: { k: out.present_k, v: out.present_v, rows: n, parents: null, owners: state.owners }, rows };
+        return { logits, state: { cache: state.cache, parents: null, owners: state.owners }, rows };
       },
       reorder: (state, parents) => {
-        const T = state.k.dims[3];
-        const block = H * T * dh;
-        const pick = (t: Ort.Tensor) => new ort.Tensor('float32', gatherBatch(t.data as Float32Array, Ld, state.rows, block, parents), [Ld, parents.length, H, T, dh]);
-        return { k: pick(state.k), v: pick(state.v), rows: parents.length, parents: null, owners: parents.map((p) => state.owners[p]) };
+        state.cache.gather(parents);
+        return { cache: state.cache, parents: null, owners: parents.map((p) => state.owners[p]) };
       },
     };
   }

@@ -4,14 +4,16 @@
 // is never gathered in JavaScript (docs/PERFORMANCE.md, "A search step in the graph").
 import type * as Ort from 'onnxruntime-web';
 import type { RowCandidates, StepDecoder } from './beam';
+import { KvCache } from './kvCache';
 
 /**
- * A decoder's KV cache as the last step returned it ([Ld, rows, H, T, dh]), and which of its rows each row of the
+ * A decoder's KV cache (kvCache.ts: its rows in the order of the last step), and which of its rows each row of the
  * next step continues (null: row i continues row i). The search step's reorder only sets `parents` (its graph
- * gathers the rows, `beam_idx`); the plain step's reorder gathers them in JavaScript and leaves `parents` null.
+ * gathers the rows it attends with, `beam_idx`, and the cache follows when the step's new positions are appended);
+ * the plain step's reorder gathers the cache at once and leaves `parents` null.
  */
 export interface KvState {
-  k: Ort.Tensor; v: Ort.Tensor; rows: number; parents: number[] | null;
+  cache: KvCache; parents: number[] | null;
   /** owners[r]: the encoded sentence that row r of the next step decodes (a batch holds several). */
   owners: number[];
 }
@@ -31,10 +33,9 @@ export interface SearchStepParts {
 
 export function searchStepDecoder({ ort, dims, run, cross, lengths, sentences }: SearchStepParts): StepDecoder<KvState> {
   const { decoderLayers: Ld, heads: H, dHead: dh, vocab } = dims;
-  const empty = () => new ort.Tensor('float32', new Float32Array(0), [Ld, sentences, H, 0, dh]);
   return {
     vocab,
-    start: () => ({ k: empty(), v: empty(), rows: sentences, parents: null, owners: Array.from({ length: sentences }, (_, b) => b) }),
+    start: () => ({ cache: new KvCache(ort, Ld, H, dh, sentences), parents: null, owners: Array.from({ length: sentences }, (_, b) => b) }),
     step: async (state, tokens, candidatesPerRow) => {
       const n = tokens.length;
       const k = Math.min(vocab, candidatesPerRow);
@@ -44,14 +45,24 @@ export function searchStepDecoder({ ort, dims, run, cross, lengths, sentences }:
       const out = await run({
         tokens: new ort.Tensor('int64', BigInt64Array.from(tokens, BigInt), [n, 1]),
         beam_idx: new ort.Tensor('int64', BigInt64Array.from(parents, BigInt), [n]),
-        past_k: state.k, past_v: state.v, cross_k: ck, cross_v: cv, ...lengths(state.owners),
+        ...state.cache.feeds(), cross_k: ck, cross_v: cv, ...lengths(state.owners),
         top_k: new ort.Tensor('int64', BigInt64Array.of(BigInt(k)), [1]),
       });
-      return { candidates: rowCandidates(out, n, k), state: { k: out.present_k, v: out.present_v, rows: n, parents: null, owners: state.owners } };
+      growCache(state.cache, out, state.parents);
+      return { candidates: rowCandidates(out, n, k), state: { cache: state.cache, parents: null, owners: state.owners } };
     },
     // The graph gathers the cache (beam_idx); the rows' sentences follow their parents here.
     reorder: (state, parents) => ({ ...state, parents, owners: parents.map((p) => state.owners[p]) }),
   };
+}
+
+/**
+ * The cache after a step: the graph's new positions appended to the rows they continue (`parents`: the rows the step
+ * gathered, null for the rows in order), or an older package's whole cache (present_k, present_v) copied in.
+ */
+export function growCache(cache: KvCache, out: Ort.InferenceSession.ReturnType, parents: number[] | null): void {
+  if (out.new_k) cache.append(out.new_k.data as Float32Array, out.new_v.data as Float32Array, parents);
+  else cache.replace(out.present_k, out.present_v);
 }
 
 /**

@@ -41,7 +41,7 @@ class SearchStepGraphTest(unittest.TestCase):
         spec = self.manifest["graphs"]["decoderStepSearch"]
         self.assertEqual(spec["file"], "decoder_step_search.onnx")
         self.assertEqual([i["name"] for i in spec["inputs"]], ["tokens", "beam_idx", "past_k", "past_v", "cross_k", "cross_v", "src_len", "top_k"])
-        self.assertEqual([o["name"] for o in spec["outputs"]], ["top_logits", "top_ids", "log_norm", "present_k", "present_v"])
+        self.assertEqual([o["name"] for o in spec["outputs"]], ["top_logits", "top_ids", "log_norm", "new_k", "new_v"])
         self.assertIn("decoder_step_search.onnx", self.manifest["files"])
 
     def test_same_step_as_the_plain_graph_with_the_search_in_numpy(self):
@@ -220,8 +220,10 @@ class DecoderAttnGraphTest(unittest.TestCase):
             self.assertEqual(cross.shape, (B, Ld, H, T, S))
             past_k = past_v = np.zeros((Ld, B, H, 0, dh), np.float32)
             for t in range(T):
-                _, past_k, past_v, dec_t, cross_t = self.step.run(None, dict(tokens=tokens[:, t:t + 1], past_k=past_k, past_v=past_v,
-                                                                              cross_k=ck, cross_v=cv, src_len=src_len))
+                _, new_k, new_v, dec_t, cross_t = self.step.run(None, dict(tokens=tokens[:, t:t + 1], past_k=past_k, past_v=past_v,
+                                                                            cross_k=ck, cross_v=cv, src_len=src_len))
+                self.assertEqual(new_k.shape, (Ld, B, H, 1, dh))
+                past_k, past_v = np.concatenate([past_k, new_k], 3), np.concatenate([past_v, new_v], 3)     # as the engine keeps it
                 np.testing.assert_allclose(dec[:, :, :, t, : t + 1], dec_t[:, :, :, 0], rtol=1e-4, atol=1e-5, err_msg=f"step {t} decoder")
                 np.testing.assert_array_equal(dec[:, :, :, t, t + 1:], 0)                 # nothing on later positions
                 np.testing.assert_allclose(cross[:, :, :, t], cross_t[:, :, :, 0], rtol=1e-4, atol=1e-5, err_msg=f"step {t} cross")
