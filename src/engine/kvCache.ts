@@ -5,6 +5,32 @@
 // "The KV cache stays"). Older packages' graphs still return the whole cache (present_k, present_v): it is copied in.
 import type * as Ort from 'onnxruntime-web';
 
+/**
+ * Float32 buffers handed from one decoder's cache to the next (a model keeps one): making large typed arrays is slow
+ * in Chromium, and every sentence's cache grows to about the same sizes. Keeps at most `keep` buffers, the largest.
+ */
+export class BufferPool {
+  private readonly free: Float32Array[] = [];
+
+  constructor(private readonly keep = 8) {}
+
+  /** A buffer of at least `min` floats: the smallest kept one that is large enough, else a new one of `size`. */
+  take(min: number, size = min): Float32Array {
+    let best = -1;
+    this.free.forEach((b, i) => { if (b.length >= min && (best < 0 || b.length < this.free[best].length)) best = i; });
+    return best >= 0 ? this.free.splice(best, 1)[0] : new Float32Array(Math.max(min, size));
+  }
+
+  give(buffer: Float32Array): void {
+    if (buffer.length === 0) return;
+    this.free.push(buffer);
+    if (this.free.length > this.keep) {
+      this.free.sort((a, b) => b.length - a.length);
+      this.free.length = this.keep;
+    }
+  }
+}
+
 export class KvCache {
   /** Positions cached per row. */
   length = 0;
@@ -15,8 +41,15 @@ export class KvCache {
 
   /** An empty cache of `rows` rows for a decoder of `layers` layers, `heads` heads of `dHead` dimensions. */
   constructor(private readonly ort: typeof Ort, private readonly layers: number, private readonly heads: number,
-    private readonly dHead: number, public rows: number) {
+    private readonly dHead: number, public rows: number, private readonly pool = new BufferPool(0)) {
     this.k = this.v = this.spareK = this.spareV = new Float32Array(0);
+  }
+
+  /** Hands the buffers back to the pool: the cache is not used again. */
+  release(): void {
+    for (const b of new Set([this.k, this.v, this.spareK, this.spareV])) this.pool.give(b);
+    this.k = this.v = this.spareK = this.spareV = new Float32Array(0);
+    this.length = 0;
   }
 
   /** past_k and past_v for the next run, [Ld, rows, H, T, dh]: views of the buffers (the run copies them in). */
@@ -79,12 +112,17 @@ export class KvCache {
     this.swap(rows, T);
   }
 
-  /** The spare buffers hold at least `size` floats (grown by half again, so a growing cache reallocates rarely). */
+  /**
+   * The spare buffers hold at least `size` floats: from the pool, or new ones half as large again (so a growing cache
+   * reallocates rarely).
+   */
   private ensureSpare(size: number): void {
     if (this.spareK.length >= size) return;
     const capacity = Math.max(size, Math.ceil(this.spareK.length * 1.5));
-    this.spareK = new Float32Array(capacity);
-    this.spareV = new Float32Array(capacity);
+    if (this.spareK !== this.spareV) this.pool.give(this.spareV);
+    this.pool.give(this.spareK);
+    this.spareK = this.pool.take(size, capacity);
+    this.spareV = this.pool.take(size, capacity);
   }
 
   private swap(rows: number, T: number): void {

@@ -9,7 +9,7 @@ import type { StepDecoder } from './beam';
 import { SerialQueue } from './concurrency';
 import { CheckedPackage } from './checkedPackage';
 import { readManifest, readTokenizer } from './packageFiles';
-import { KvCache } from './kvCache';
+import { BufferPool, KvCache } from './kvCache';
 import { growCache, searchStepDecoder, type KvState } from './searchStep';
 import type { SentencePieceTokenizer } from './tokenizer';
 
@@ -61,6 +61,8 @@ export class OnnxModel {
   private readonly sessions = new Map<SessionName, Promise<Ort.InferenceSession>>();
   private weights?: Promise<Uint8Array>;
   private creating: Promise<unknown> = Promise.resolve();
+  /** The decoders' KV cache buffers, passed from one sentence to the next. */
+  private readonly kvBuffers = new BufferPool();
 
   private constructor(
     private readonly ort: OrtModule,
@@ -260,11 +262,11 @@ export class OnnxModel {
     if (!withAttention && search !== 'decoderStep') {
       const session = this.session(search);
       const dims = { ...this.manifest.dims, vocab: shortlist?.vocab ?? vocab };
-      return searchStepDecoder({ ort, dims, sentences, cross: crossFor, lengths: srcLenFor, run: async (feeds) => runExclusive(await session, feeds) });
+      return searchStepDecoder({ ort, dims, sentences, cross: crossFor, lengths: srcLenFor, run: async (feeds) => runExclusive(await session, feeds), pool: this.kvBuffers });
     }
     return {
       vocab,
-      start: () => ({ cache: new KvCache(ort, Ld, H, dh, sentences), parents: null, owners: firstRows }),
+      start: () => ({ cache: new KvCache(ort, Ld, H, dh, sentences, this.kvBuffers), parents: null, owners: firstRows }),
       step: async (state, tokens) => {
         const session = await this.session(withAttention ? 'decoderStepAttn' : 'decoderStep');
         const n = tokens.length;
@@ -295,6 +297,7 @@ export class OnnxModel {
         state.cache.gather(parents);
         return { cache: state.cache, parents: null, owners: parents.map((p) => state.owners[p]) };
       },
+      release: (state) => state.cache.release(),
     };
   }
 

@@ -4,7 +4,7 @@
 // is never gathered in JavaScript (docs/PERFORMANCE.md, "A search step in the graph").
 import type * as Ort from 'onnxruntime-web';
 import type { RowCandidates, StepDecoder } from './beam';
-import { KvCache } from './kvCache';
+import { KvCache, type BufferPool } from './kvCache';
 
 /**
  * A decoder's KV cache (kvCache.ts: its rows in the order of the last step), and which of its rows each row of the
@@ -29,13 +29,15 @@ export interface SearchStepParts {
   cross(owners: number[]): [Ort.Tensor, Ort.Tensor];
   /** Feeds telling the graph these rows' source lengths ({src_len}), or none for a graph without that input. */
   lengths(owners: number[]): Record<string, Ort.Tensor>;
+  /** Where the cache's buffers come from and go back to. */
+  pool?: BufferPool;
 }
 
-export function searchStepDecoder({ ort, dims, run, cross, lengths, sentences }: SearchStepParts): StepDecoder<KvState> {
+export function searchStepDecoder({ ort, dims, run, cross, lengths, sentences, pool }: SearchStepParts): StepDecoder<KvState> {
   const { decoderLayers: Ld, heads: H, dHead: dh, vocab } = dims;
   return {
     vocab,
-    start: () => ({ cache: new KvCache(ort, Ld, H, dh, sentences), parents: null, owners: Array.from({ length: sentences }, (_, b) => b) }),
+    start: () => ({ cache: new KvCache(ort, Ld, H, dh, sentences, pool), parents: null, owners: Array.from({ length: sentences }, (_, b) => b) }),
     step: async (state, tokens, candidatesPerRow) => {
       const n = tokens.length;
       const k = Math.min(vocab, candidatesPerRow);
@@ -53,6 +55,7 @@ export function searchStepDecoder({ ort, dims, run, cross, lengths, sentences }:
     },
     // The graph gathers the cache (beam_idx); the rows' sentences follow their parents here.
     reorder: (state, parents) => ({ ...state, parents, owners: parents.map((p) => state.owners[p]) }),
+    release: (state) => state.cache.release(),
   };
 }
 

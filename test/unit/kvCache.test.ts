@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as ort from 'onnxruntime-web';
-import { KvCache } from '../../src/engine/kvCache';
+import { BufferPool, KvCache } from '../../src/engine/kvCache';
 
 const [L, H, dh] = [2, 3, 4];
 
@@ -66,4 +66,22 @@ test('a whole cache from an older package replaces what was kept', () => {
   assert.deepEqual(past_k.dims, [L, rows, H, T, dh]);
   assert.deepEqual([...(past_k.data as Float32Array)], [...data]);
   assert.deepEqual([...(past_v.data as Float32Array)], [...data].map((x) => -x));
+});
+
+test('a released cache hands its buffers to the next one, which still starts empty and grows right', () => {
+  const pool = new BufferPool();
+  const first = new KvCache(ort, L, H, dh, 2, pool);
+  for (let step = 0; step < 6; step++) first.append(fresh(step, 2).data, fresh(step + 50, 2).data, null);
+  const kept = first.feeds().past_k.data as Float32Array;
+  first.release();
+  const taken = pool.take(L * 2 * H * 6 * dh);
+  assert.ok(taken.some((x) => x !== 0), 'a released buffer (with the old values), not a new one');
+  pool.give(taken);
+  const next = new KvCache(ort, L, H, dh, 1, pool);
+  assert.equal(next.feeds().past_k.dims[3], 0, 'empty');
+  next.append(fresh(7, 1).data, fresh(8, 1).data, null);
+  const { past_k } = next.feeds();
+  assert.deepEqual(past_k.dims, [L, 1, H, 1, dh]);
+  assert.deepEqual([...(past_k.data as Float32Array)], [...fresh(7, 1).data], 'values of its own, not the last cache\'s');
+  assert.ok(kept.length > 0);
 });
