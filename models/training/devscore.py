@@ -30,6 +30,8 @@ class PackageTranslator:
         self.step = ort.InferenceSession(str(package / g["decoderStep"]["file"]), opts, providers=["CPUExecutionProvider"])
         # Packages exported since sentences of different lengths share a decoder run take each row's source length.
         self.takes_src_len = any(i.name == "src_len" for i in self.step.get_inputs())
+        # Packages exported since 1 December 2026 return this step's position only (new_k, new_v): the cache grows here.
+        self.appends = any(o.name == "new_k" for o in self.step.get_outputs())
         self.sp = spm.SentencePieceProcessor(model_file=str(package / self.manifest["tokenizer"]["model"]))
         d = self.manifest["dims"]
         self.ld, self.h, self.dh, self.max_len = d["decoderLayers"], d["heads"], d["dHead"], d["maxLen"]
@@ -44,8 +46,9 @@ class PackageTranslator:
         token, out = self.special["bos"], []
         lengths = {"src_len": np.array([src.shape[1]], dtype=np.int64)} if self.takes_src_len else {}
         for _ in range(min(self.max_len - 1, 2 * src.shape[1] + 10)):
-            logits, past_k, past_v = self.step.run(None, {"tokens": np.array([[token]], dtype=np.int64), "past_k": past_k,
-                                                          "past_v": past_v, "cross_k": cross_k, "cross_v": cross_v, **lengths})
+            logits, k, v = self.step.run(None, {"tokens": np.array([[token]], dtype=np.int64), "past_k": past_k,
+                                                "past_v": past_v, "cross_k": cross_k, "cross_v": cross_v, **lengths})
+            past_k, past_v = (np.concatenate([past_k, k], 3), np.concatenate([past_v, v], 3)) if self.appends else (k, v)
             token = int(logits[0].argmax())
             if token == self.special["eos"]:
                 break

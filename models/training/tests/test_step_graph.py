@@ -231,5 +231,45 @@ class DecoderAttnGraphTest(unittest.TestCase):
                 np.testing.assert_array_equal(cross[b, ..., n:], 0)                       # nothing on the padding
 
 
+class DevScoreDecodingTest(unittest.TestCase):
+    """devscore.py (which decides whether a continuation ships) decodes through the package's step graph: it keeps
+    the cache itself, appending each step's new_k/new_v, and must choose PyTorch's greedy tokens."""
+
+    @classmethod
+    def setUpClass(cls):
+        import torch
+        cls.tmp = tempfile.TemporaryDirectory()
+        run = Path(cls.tmp.name) / "run"
+        run.mkdir()
+        _tiny_run(run)
+        # A random model's next token barely depends on the tokens before it (the residual stream is mostly the current
+        # token's embedding): strong decoder self-attention makes it depend on them, so a cache kept wrong shows.
+        ckpt = torch.load(run / "model.pt")
+        for name, t in ckpt["model"].items():
+            if ".self_attn." in name and name.endswith(".weight"):
+                t.mul_(6.0)
+        torch.save(ckpt, run / "model.pt")
+        export_package(run, Path(cls.tmp.name) / "pkg", dtype="fp32")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def test_greedy_through_the_graphs_is_pytorch_s(self):
+        import torch
+        from models.training.decode import greedy
+        from models.training.devscore import PackageTranslator
+        from models.training.export import load_run
+        model, _, _ = load_run(Path(self.tmp.name) / "run")
+        tr = PackageTranslator(Path(self.tmp.name) / "pkg")
+        self.assertTrue(tr.appends)
+        sp, special = tr.sp, tr.special
+        for text, tgt in (("The quick brown fox jumps over the lazy dog.", "de"), ("오늘 날씨가 정말 좋네요.", "en")):
+            src = [special["tags"][tgt]] + sp.encode(text) + [special["eos"]]
+            with torch.no_grad():
+                tokens, _, _ = greedy(model, src, special["bos"], special["eos"])
+            self.assertEqual(tr.translate(text, tgt), sp.decode([t for t in tokens if t != special["eos"]]), text)
+
+
 if __name__ == "__main__":
     unittest.main()
