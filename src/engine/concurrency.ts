@@ -20,22 +20,30 @@ function ignore(): void {
  * Resolves after the event loop has had a turn (timers, incoming messages, rendering).
  * onnxruntime-web's WASM run() computes synchronously and resolves through microtasks only, so a decode
  * loop that merely awaits it starves the loop: no timer, no cancel message, no repaint until it ends.
- * A MessageChannel message is a macrotask without setTimeout's clamping (at least 1 ms in Node, 4 ms for
- * nested browser timers: up to a second over 255 steps); a fresh channel per turn, closed at once, keeps
- * Node from starving timers (one busy port drains its queue in a single turn) and lets the process exit.
+ * Node: setImmediate (the loop's check phase: due timers and I/O come between two of them). Browsers: a message to
+ * ourselves on one MessageChannel, a macrotask without setTimeout's clamping (4 ms for nested timers: up to a second
+ * over 255 steps). A fresh channel per turn, as before, cost 0.1-0.3 ms a turn in Node and 0.085 ms in Chromium
+ * against 0.03 and 0.02-0.07 ms for these (docs/PERFORMANCE.md, "A turn for the event loop").
  */
 export function yieldToEventLoop(): Promise<void> {
-  const Channel = (globalThis as { MessageChannel?: typeof MessageChannel }).MessageChannel;
-  if (!Channel) return new Promise((resolve) => setTimeout(resolve, 0));
+  const g = globalThis as { setImmediate?: (callback: () => void) => unknown; MessageChannel?: typeof MessageChannel };
+  if (g.setImmediate) return new Promise((resolve) => { g.setImmediate!(resolve); });
+  if (!g.MessageChannel) return new Promise((resolve) => setTimeout(resolve, 0));
+  if (!turns) {
+    const channel = new g.MessageChannel();
+    const waiting: (() => void)[] = [];
+    channel.port1.onmessage = () => waiting.shift()?.();
+    turns = { port: channel.port2, waiting };
+  }
+  const { port, waiting } = turns;
   return new Promise((resolve) => {
-    const channel = new Channel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
-      resolve();
-    };
-    channel.port2.postMessage(null);
+    waiting.push(resolve);
+    port.postMessage(null);
   });
 }
+
+/** The browser's channel for yieldToEventLoop: each message resolves the oldest waiting turn. */
+let turns: { port: MessagePort; waiting: (() => void)[] } | undefined;
 
 /**
  * `work`'s outcome, unless `signal` aborts first: then it rejects at once with `cancelled()`, and whatever
