@@ -141,10 +141,13 @@ export class Translator {
     if (done > 0 && opts.onPartial) jobs.forEach((job) => reportPartial(job, opts.onPartial!));
     // Pivots (two hops) go one by one; the rest is batched by direction and input length (sentenceBatches.ts: equal
     // lengths, or similar ones when the package's graphs mask padding), with or without attention: the search is
-    // the same, and the attention of each translation comes after it (attend).
+    // the same, and the attention of each translation comes after it (attend). Except a request with attention that
+    // shows its sentences as they finish (the panel): it goes sentence by sentence, so that the text grows from the
+    // start and the progress counts sentences (batches finish sentences out of order).
     const prepared = todo.map((i) => (supportsDirection(m, units[i].job.from, units[i].job.to) ? this.prepareSource(units[i].span.text, units[i].job.from, units[i].job.to) : undefined));
     const padded = this.model.padsSources;
-    const keys = prepared.map((p) => p && batchKey(`${p.from}>${p.to}`, p.srcIds.length, padded));
+    const inOrder = !!opts.attention && !!opts.onPartial;
+    const keys = prepared.map((p) => (p && !inOrder ? batchKey(`${p.from}>${p.to}`, p.srcIds.length, padded) : undefined));
     /** A sentence searched alone with attention wanted was encoded with it: its attention reuses that run. */
     const encodedAlone = new Map<number, EncoderOutput>();
     for (const batch of sentenceBatches(keys, batchCap(opts.beam))) {

@@ -91,6 +91,14 @@ test('sentences decoded in batches give the tokens they give alone (WASM in Node
         // it: the same tokens, and for sentences of shared batches and one alone, the attention they get alone.
         const shown = await translator.translate(sentences.join(' '), { ...opts, attention: true });
         assert.deepEqual(shown.sentences.map((s) => s.tgtTokens.map((x) => x.id)), aloneIds, 'with attention');
+        // The panel's request (attention, partial results) goes sentence by sentence: the text grows from the start.
+        const partials: number[] = [];
+        const progress: number[] = [];
+        const live = await translator.translate(sentences.join(' '), { ...opts, attention: true, onPartial: (x) => partials.push(x.done), onProgress: (d) => progress.push(d) });
+        assert.deepEqual(live.sentences.map((s) => s.tgtTokens.map((x) => x.id)), aloneIds, 'in order, with attention');
+        const units = live.sentences.length;                    // translation units: a verbatim span cuts a sentence
+        assert.deepEqual(partials, Array.from({ length: units - 1 }, (_, i) => i + 1), 'a partial result after each sentence but the last');
+        assert.deepEqual(progress, Array.from({ length: units + 1 }, (_, i) => i), 'progress sentence by sentence');
         for (const i of [...shared[0], batches.find((b) => b.length === 1)![0]]) {
           const one = (await translator.translate(sentences[i], { ...opts, attention: true })).sentences[0].attention!;
           const got = shown.sentences[i].attention!;
