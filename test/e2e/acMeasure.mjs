@@ -45,6 +45,64 @@ export async function progressTexts(page) {
     .map((e) => (e.textContent ?? '').replace(/\s+/g, ' ').trim()).filter((t) => new RegExp(re, 'i').test(t)), PROGRESS_TITLE.source);
 }
 
+/**
+ * Records, from now on, every text the progress notifications show (a MutationObserver in the workbench page): a
+ * translation can step through its sentences faster than a test polls. Read with progressSeen().
+ */
+export async function watchProgress(page, re = PROGRESS_TITLE.source) {
+  await page.evaluate((source) => {
+    const w = window;
+    w.__acProgressObserver?.disconnect();
+    const seen = new Set();
+    const pattern = new RegExp(source, 'i');
+    const look = () => {
+      for (const el of document.querySelectorAll('.notifications-toasts .notification-toast')) {
+        const t = (el.textContent ?? '').replace(/\s+/g, ' ').trim();
+        if (pattern.test(t)) seen.add(t);
+      }
+    };
+    w.__acProgressObserver = new MutationObserver(look);
+    w.__acProgressObserver.observe(document.body, { subtree: true, childList: true, characterData: true });
+    w.__acProgressSeen = seen;
+    look();
+  }, re);
+}
+
+/** The progress texts watchProgress() recorded; stops recording. */
+export async function progressSeen(page) {
+  return page.evaluate(() => {
+    window.__acProgressObserver?.disconnect();
+    return [...(window.__acProgressSeen ?? [])];
+  });
+}
+
+/**
+ * Records, from now on, the length of every partial translation the panel shows (#translation while data-partial is
+ * set; `body`: a Locator of the panel frame's <body>). Read with partialsSeen().
+ */
+export async function watchPartials(body) {
+  await body.evaluate(() => {
+    const w = window;
+    w.__acPartialObserver?.disconnect();
+    const lengths = new Set();
+    const look = () => {
+      const t = document.getElementById('translation');
+      if (t && t.dataset.partial !== undefined && t.textContent) lengths.add(t.textContent.replace(/\s+/g, ' ').trim().length);
+    };
+    w.__acPartialObserver = new MutationObserver(look);
+    w.__acPartialObserver.observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ['data-partial'] });
+    w.__acPartialLengths = lengths;
+  });
+}
+
+/** The partial translation lengths watchPartials() recorded; stops recording. */
+export async function partialsSeen(body) {
+  return body.evaluate(() => {
+    window.__acPartialObserver?.disconnect();
+    return [...(window.__acPartialLengths ?? [])];
+  });
+}
+
 /** Clicks Cancel on the Attention Companion progress notification; false when none is shown. */
 export async function cancelProgress(page) {
   const toast = page.locator('.notifications-toasts .notification-toast').filter({ hasText: PROGRESS_TITLE }).first();
