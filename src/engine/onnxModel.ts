@@ -9,6 +9,7 @@ import type { StepDecoder } from './beam';
 import { SerialQueue } from './concurrency';
 import { CheckedPackage } from './checkedPackage';
 import { readManifest, readTokenizer } from './packageFiles';
+import { encoderGroups } from './sentenceBatches';
 import { BufferPool, KvCache } from './kvCache';
 import { growCache, searchStepDecoder, type KvState } from './searchStep';
 import type { SentencePieceTokenizer } from './tokenizer';
@@ -225,19 +226,33 @@ export class OnnxModel {
 
   /**
    * Encodes sentences together: cross_k/cross_v come out [Ld, B, H, S, dh], one batch entry per sentence, right-padded
-   * with the pad id to the longest (the encoder masks pad ids; the decoder, told src_len, masks them too). A package
-   * whose graphs predate src_len takes equal lengths only. No attention outputs.
+   * to the longest (the decoder, told src_len, masks the padding). Sentences of similar length share an encoder run
+   * (encoderGroups: the encoder masks pad ids, but computes them), and the runs' outputs are put side by side. A
+   * package whose graphs predate src_len takes equal lengths only. No attention outputs.
    */
   async encodeBatch(sources: number[][]): Promise<EncoderOutput> {
     const lens = sources.map((ids) => ids.length);
     const S = Math.max(0, ...lens);
     if (S === 0 || lens.some((n) => n === 0)) throw new Error('encodeBatch takes one or more non-empty sources');
     if (!this.padsSources && lens.some((n) => n !== S)) throw new Error('this package\'s graphs batch sources of one length only');
+    const groups = this.padsSources ? encoderGroups(lens) : [lens.map((_, i) => i)];
+    const parts: Ort.InferenceSession.ReturnType[] = [];
+    for (const group of groups) parts.push(await this.encodePadded(group.map((i) => sources[i])));
+    if (parts.length === 1) return { crossK: parts[0].cross_k, crossV: parts[0].cross_v, srcLens: lens };
+    const side = (name: 'cross_k' | 'cross_v') => {
+      const [Ld, , H, , dh] = parts[0][name].dims;
+      return new this.ort.Tensor('float32', sideBySide(parts.map((p) => p[name]), groups, S), [Ld, sources.length, H, S, dh]);
+    };
+    return { crossK: side('cross_k'), crossV: side('cross_v'), srcLens: lens };
+  }
+
+  /** One encoder run over `sources`, right-padded with the pad id to the longest. */
+  private async encodePadded(sources: number[][]): Promise<Ort.InferenceSession.ReturnType> {
+    const S = Math.max(...sources.map((ids) => ids.length));
     const session = await this.session('encoder');
     const ids = new BigInt64Array(sources.length * S).fill(BigInt(this.manifest.special.pad));
     sources.forEach((row, b) => row.forEach((id, i) => { ids[b * S + i] = BigInt(id); }));
-    const out = await runExclusive(session, { src_ids: new this.ort.Tensor('int64', ids, [sources.length, S]) });
-    return { crossK: out.cross_k, crossV: out.cross_v, srcLens: lens };
+    return runExclusive(session, { src_ids: new this.ort.Tensor('int64', ids, [sources.length, S]) });
   }
 
   /**
@@ -366,6 +381,30 @@ function crossRows(ort: OrtModule, enc: EncoderOutput, L: number, block: number)
     }
     return last.tensors;
   };
+}
+
+/**
+ * Encoder runs' cross_k (or cross_v) [Ld, Bg, H, Sg, dh], run g holding the sentences `groups[g]`, put into one
+ * [Ld, B, H, S, dh] in sentence order; each sentence's positions past its run's Sg stay zero (masked by src_len).
+ */
+function sideBySide(runs: Ort.Tensor[], groups: number[][], S: number): Float32Array {
+  const [Ld, , H, , dh] = runs[0].dims;
+  const B = groups.reduce((n, g) => n + g.length, 0);
+  const out = new Float32Array(Ld * B * H * S * dh);
+  runs.forEach((run, g) => {
+    const data = run.data as Float32Array;
+    const [, Bg, , Sg] = run.dims;
+    for (let l = 0; l < Ld; l++) {
+      for (let r = 0; r < Bg; r++) {
+        const b = groups[g][r];
+        for (let h = 0; h < H; h++) {
+          const from = ((l * Bg + r) * H + h) * Sg * dh;
+          out.set(data.subarray(from, from + Sg * dh), ((l * B + b) * H + h) * S * dh);
+        }
+      }
+    }
+  });
+  return out;
 }
 
 /**

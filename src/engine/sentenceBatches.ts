@@ -1,6 +1,7 @@
-// Which sentences share a decoder run: one direction, and encoder inputs of similar length. Packages whose decoder
-// graphs take src_len pad a batch to its longest source and mask the padding, so lengths within one bucket share a
-// run; older graphs have no padding mask, and only equal lengths can.
+// Which sentences share a decoder run: one direction, and, for packages whose decoder graphs take src_len (they mask
+// each row's padding), any source lengths: a sentence that finishes leaves the run (beam.ts), and padding costs the
+// decoder only masked cross-attention positions. Their encoder runs are grouped by length (encoderGroups), so that
+// the encoder does little work on padding. Older graphs have no padding mask, and only equal lengths share a run.
 
 /**
  * Most decoder rows (sentences × beam) one batch runs. Measured with the CLI on FLORES ko→en (docs/PERFORMANCE.md,
@@ -36,12 +37,28 @@ export function sentenceBatches(keys: (string | undefined)[], cap: number): numb
 }
 
 /**
- * Source lengths (in tokens) that share one padded batch: 1-8, 9-16, ... . Padding costs encoder and cross-attention
- * work on positions that are masked out, so a batch keeps it under a bucket's width.
+ * Source lengths (in tokens) that share one encoder run in a padded batch: 1-8, 9-16, ... . The encoder's work grows
+ * with the padded length (self-attention over it), so a run keeps its padding under a bucket's width.
  */
 export const LENGTH_BUCKET = 8;
 
-/** The batch key of a sentence: its direction and its length, or its length's bucket when batches are padded. */
+/** Indices of `lengths` grouped for the encoder: same bucket, in index order; groups ordered by their first index. */
+export function encoderGroups(lengths: number[]): number[][] {
+  const groups = new Map<number, number[]>();
+  lengths.forEach((n, i) => {
+    const bucket = Math.ceil(n / LENGTH_BUCKET);
+    const group = groups.get(bucket);
+    if (group) group.push(i);
+    else groups.set(bucket, [i]);
+  });
+  return [...groups.values()];
+}
+
+/**
+ * The batch key of a sentence: its direction, and its length when the package's graphs cannot pad. One decoder run
+ * for sentences of every length, instead of one per length bucket: the bench's batch of 9 sentences of 5-60 words
+ * per direction, greedy, took 0.85x the CPU (docs/PERFORMANCE.md, "One decoder run for every length").
+ */
 export function batchKey(direction: string, srcLength: number, padded: boolean): string {
-  return `${direction}:${padded ? `~${Math.ceil(srcLength / LENGTH_BUCKET)}` : srcLength}`;
+  return padded ? direction : `${direction}:${srcLength}`;
 }

@@ -1,13 +1,14 @@
-// Sentence batching on the shipped model (WASM in Node): sentences decoded together, in batches of one encoder input
-// length, give exactly the tokens each gives alone, in both directions, greedy and beam 4; through translateMany (the
-// CLI's lines) and through one text of many sentences (a selection). Sentences in a batch translate differently, so
-// rows mixed up between them would change some sentence's tokens.
+// Sentence batching on the shipped model (WASM in Node): sentences decoded together (one decoder run per direction,
+// their encoder runs grouped by length and put side by side) give exactly the tokens each gives alone, in both
+// directions, greedy and beam 4; through translateMany (the CLI's lines) and through one text of many sentences (a
+// selection). Sentences in a batch translate differently, so rows mixed up between them would change some
+// sentence's tokens.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import * as ort from 'onnxruntime-web';
 import { OnnxModel } from '../../src/engine/onnxModel';
-import { batchCap, sentenceBatches } from '../../src/engine/sentenceBatches';
+import { batchCap, batchKey, encoderGroups, sentenceBatches } from '../../src/engine/sentenceBatches';
 import { Translator } from '../../src/engine/translator';
 import { defaultPackageDir, fsPackage } from '../../src/node/fsPackage';
 import type { Lang } from '../../src/shared/manifest';
@@ -62,11 +63,30 @@ test('sentences decoded in batches give the tokens they give alone (WASM in Node
     const sentences = SENTENCES[from];
     // Encoder input lengths as the engine keys its batches: the target tag and </s> around the pieces.
     const lengths = sentences.map((s) => model.tokenizer.encode(s).ids.length + 2);
-    const batches = sentenceBatches(lengths.map((n) => `${from}>${to}:${n}`), batchCap(4));
+    const batches = sentenceBatches(lengths.map((n) => batchKey(`${from}>${to}`, n, model.padsSources)), batchCap(4));
     const shared = batches.filter((b) => b.length > 1);
-    t.diagnostic(`${from}→${to}: encoder input lengths ${lengths.join(' ')}; batches ${JSON.stringify(batches)}`);
-    assert.ok(shared.length >= 2, `${from}→${to}: the test needs at least two batches of more than one sentence, got ${JSON.stringify(batches)}`);
-    assert.ok(batches.some((b) => b.length === 1), `${from}→${to}: the test needs sentences of a length of their own`);
+    const groups = encoderGroups(lengths);
+    t.diagnostic(`${from}→${to}: encoder input lengths ${lengths.join(' ')}; batches ${JSON.stringify(batches)}; encoder runs ${JSON.stringify(groups)}`);
+    assert.ok(model.padsSources, 'the shipped package pads sources');
+    assert.ok(shared.length >= 1 && shared.some((b) => new Set(b.map((i) => Math.ceil(lengths[i] / 8))).size >= 3),
+      `${from}→${to}: the test needs a batch of sentences of three length buckets or more, got ${JSON.stringify(batches)}`);
+    assert.ok(groups.some((g) => g.length > 1) && groups.some((g) => g.length === 1), `${from}→${to}: the test needs encoder runs of one and of several sentences`);
+    // The encoder outputs side by side are each sentence's own: its positions as encoded alone (past them: masked).
+    const pieces = sentences.map((s) => model.tokenizer.encode(s).ids);
+    const together = await model.encodeBatch(pieces);
+    const [Ld, B, H, S, dh] = together.crossK.dims;
+    assert.equal(B, sentences.length);
+    for (const i of [0, sentences.length - 1, groups.find((g) => g.length === 1)![0]]) {
+      const n = pieces[i].length;
+      const alone = await model.encode(pieces[i], false);
+      const a = alone.crossK.data as Float32Array;
+      const b = together.crossK.data as Float32Array;
+      let diff = 0;
+      for (let l = 0; l < Ld; l++) for (let h = 0; h < H; h++) for (let p = 0; p < S; p++) for (let d = 0; d < dh; d++) {
+        if (p < n) diff = Math.max(diff, Math.abs(b[(((l * B + i) * H + h) * S + p) * dh + d] - a[((l * H + h) * n + p) * dh + d]));
+      }
+      assert.ok(diff < 1e-4, `sentence ${i}: cross_k side by side differs from alone by ${diff}`);
+    }
     for (const beam of [1, 4]) {
       const opts = { from, to, beam };
       await t.test(`${from}→${to} beam ${beam}`, async () => {
@@ -99,7 +119,7 @@ test('sentences decoded in batches give the tokens they give alone (WASM in Node
         const units = live.sentences.length;                    // translation units: a verbatim span cuts a sentence
         assert.deepEqual(partials, Array.from({ length: units - 1 }, (_, i) => i + 1), 'a partial result after each sentence but the last');
         assert.deepEqual(progress, Array.from({ length: units + 1 }, (_, i) => i), 'progress sentence by sentence');
-        for (const i of [...shared[0], batches.find((b) => b.length === 1)![0]]) {
+        for (const i of [...shared[0].slice(0, 3), groups.find((g) => g.length === 1)![0]]) {
           const one = (await translator.translate(sentences[i], { ...opts, attention: true })).sentences[0].attention!;
           const got = shown.sentences[i].attention!;
           assert.ok(got, `sentence ${i} has attention`);

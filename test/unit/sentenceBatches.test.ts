@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { beamSearch, searchBatch, SentenceSearch, type BeamOptions, type Hypothesis, type StepDecoder } from '../../src/engine/beam';
-import { batchCap, batchKey, MAX_BATCH_ROWS, sentenceBatches } from '../../src/engine/sentenceBatches';
+import { batchCap, batchKey, encoderGroups, LENGTH_BUCKET, MAX_BATCH_ROWS, sentenceBatches } from '../../src/engine/sentenceBatches';
 
 const V = 7;
 const BOS = 0;
@@ -89,12 +89,19 @@ test('batchCap: rows per batch divided among the beams, at least one sentence', 
   assert.equal(batchCap(3, 32), 10);
 });
 
-test('batch keys: equal lengths for graphs without a padding mask, length buckets for graphs with one', () => {
+test('batch keys: equal lengths for graphs without a padding mask, one direction for graphs with one', () => {
   assert.notEqual(batchKey('en>ko', 12, false), batchKey('en>ko', 13, false));
   assert.equal(batchKey('en>ko', 12, false), batchKey('en>ko', 12, false));
-  assert.equal(batchKey('en>ko', 9, true), batchKey('en>ko', 16, true), '9-16 share a padded batch');
-  assert.notEqual(batchKey('en>ko', 16, true), batchKey('en>ko', 17, true));
+  assert.equal(batchKey('en>ko', 3, true), batchKey('en>ko', 90, true), 'padded: any lengths share a decoder run');
   assert.notEqual(batchKey('en>ko', 12, true), batchKey('ko>en', 12, true), 'one direction per batch');
   const keys = [5, 30, 7, 12, 3].map((n) => batchKey('de>en', n, true));
-  assert.deepEqual(sentenceBatches(keys, 8), [[0, 2, 4], [1], [3]]);
+  assert.deepEqual(sentenceBatches(keys, 8), [[0, 1, 2, 3, 4]]);
+  assert.deepEqual(sentenceBatches(keys, 2), [[0, 1], [2, 3], [4]], 'in order, at most the cap');
+});
+
+test('encoder groups: lengths of one bucket share an encoder run, in order of their first sentence', () => {
+  assert.equal(LENGTH_BUCKET, 8);
+  assert.deepEqual(encoderGroups([5, 30, 7, 12, 3, 16, 17]), [[0, 2, 4], [1], [3, 5], [6]], '1-8, 25-32, 9-16, 17-24');
+  assert.deepEqual(encoderGroups([40]), [[0]]);
+  assert.deepEqual(encoderGroups([]), []);
 });
