@@ -107,6 +107,7 @@ window.bench = {
     const result = await engine.translator.translate(text, { from, to, beam: 4, attention: true, steps: true, queriesAndKeys: false });
     const view = new AttentionView(document.getElementById('app')!, strings('en'));
     view.showResult(result);
+    view.drawPending();                                    // the maps are drawn after the text's paint otherwise
     await nextFrame();
     const canvas = document.querySelector<HTMLCanvasElement>('canvas.heatmap-main');
     const ctx = canvas?.getContext('2d');

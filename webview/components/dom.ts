@@ -34,3 +34,31 @@ export function linkStylesheet(relative: string, base: string): void {
     // No URL for it (a test page): the page keeps media/panel.css.
   }
 }
+
+/** Work waiting for the browser's next paint (afterPaint): `run` does it now instead, `cancel` drops it. */
+export interface AfterPaint { run(): void; cancel(): void }
+
+/**
+ * Runs `f` once the browser has painted what the page shows now: a task after the next animation frame (the frame's
+ * style, layout and paint come between them). A hidden page paints nothing, and `f` waits until it is shown.
+ */
+export function afterPaint(win: (Window & typeof globalThis) | null, f: () => void): AfterPaint {
+  let done = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let frame: number | undefined;
+  const run = () => {
+    if (done) return;
+    done = true;
+    f();
+  };
+  if (win?.requestAnimationFrame) frame = win.requestAnimationFrame(() => { timer = setTimeout(run, 0); });
+  else timer = setTimeout(run, 16);
+  return {
+    run,
+    cancel: () => {
+      done = true;
+      if (frame !== undefined) win?.cancelAnimationFrame(frame);
+      clearTimeout(timer);
+    },
+  };
+}

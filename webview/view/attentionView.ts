@@ -2,7 +2,7 @@
 // own their state: token strips (./tokenStrips), the heatmap with its pickers (./heatmapView), hover (./hover) and the
 // step player (./stepPlayer). Plain DOM; drawing maths in ../render, widgets in ../components.
 import type { SentenceResult, TranslationResult } from '../../src/shared/results';
-import { el, iconElement } from '../components/dom';
+import { afterPaint, el, iconElement, type AfterPaint } from '../components/dom';
 import { ICONS } from '../components/icons';
 import { Dropdown } from '../components/widgets';
 import { quote } from '../render/tokens';
@@ -40,6 +40,8 @@ export class AttentionView {
   private sentenceIndex = 0;
   /** Pieces or words, for the strips and the heatmap alike (the strips' toggle). */
   private units: Units = 'pieces';
+  /** The shown result's strips, steps and heatmap, when they wait for its text to be painted (showResult). */
+  private pendingSentence?: AfterPaint;
 
   constructor(root: HTMLElement, private readonly t: Translate) {
     this.doc = root.ownerDocument;
@@ -183,7 +185,20 @@ export class AttentionView {
     } else {
       this.sentenceRow.remove();
     }
-    this.renderSentence(focus);
+    // The text first: the attention parts are drawn once the browser has painted it. In a page that has not drawn
+    // Korean labels before, measuring and drawing them took 2.5 s of the first Translate Selection in code-server
+    // (docs/PERFORMANCE.md, "The text before the maps").
+    this.pendingSentence?.cancel();
+    for (const part of this.sentenceParts) part.dataset.stale = 'true';          // dimmed: the previous result's
+    this.pendingSentence = afterPaint(this.doc.defaultView, () => {
+      this.pendingSentence = undefined;
+      this.renderSentence(focus);
+    });
+  }
+
+  /** Draws now what waits for the text's paint (a caller about to read or change the attention shown). */
+  drawPending(): void {
+    this.pendingSentence?.run();
   }
 
   /** Re-reads the theme colours and redraws (called automatically when VS Code changes theme). */
@@ -193,11 +208,13 @@ export class AttentionView {
 
   /** The figure of the heatmap shown (for "Export Figure" from the palette); undefined when none is shown. */
   figure(): Figure | undefined {
+    this.drawPending();
     return this.resultEl.hidden ? undefined : this.heatmap.figure();
   }
 
   /** Selects an attention view programmatically (as if picked in the dropdowns). */
   select(change: Partial<Selection>): void {
+    this.drawPending();
     this.heatmap.select(change);
   }
 
@@ -231,16 +248,25 @@ export class AttentionView {
   }
 
   private selectSentence(i: number): void {
+    this.drawPending();
     if (!this.result || !(i >= 0 && i < this.result.sentences.length) || i === this.sentenceIndex) return;
     this.sentenceIndex = i;
     this.sentencePicker.value = String(i);
     this.renderSentence();
   }
 
+  /** What shows the current sentence: its token strips, heatmap and step player. */
+  private get sentenceParts(): HTMLElement[] {
+    return [this.strips.element, this.heatmap.element, this.steps.element];
+  }
+
   private renderSentence(focus?: Selection): void {
     const st = this.sentence;
     // A text with nothing to translate (only code, links, numbers or emoji, kept as they are) has no attention to draw.
-    for (const part of [this.strips.element, this.heatmap.element, this.steps.element]) part.hidden = !st;
+    for (const part of this.sentenceParts) {
+      part.hidden = !st;
+      delete part.dataset.stale;
+    }
     if (!st) return;
     for (const span of Array.from(this.translationEl.querySelectorAll<HTMLElement>('.sentence-span'))) {
       span.classList.toggle('current', span.dataset.index === String(this.sentenceIndex));
@@ -253,6 +279,7 @@ export class AttentionView {
 
   /** Shows the strips and the heatmap in pieces or in words; the selection and the step stay. */
   private setUnits(units: Units): void {
+    this.drawPending();
     if (units === this.units) return;
     this.units = units;
     this.heatmap.setUnits(units);

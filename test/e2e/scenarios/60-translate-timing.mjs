@@ -59,22 +59,25 @@ async function shownAfter(h, frame, t0, test) {
 
 /**
  * Watches the panel's page for the moment its translation is final (text that passes `test`, not partial, not busy)
- * and keeps that moment (page clock = wall clock) in window.__acShownAt: the test's own polling through two frames
- * takes hundreds of milliseconds on a busy machine, which is not the extension's time.
+ * and painted, and keeps that moment (page clock = wall clock) in window.__acShownAt: the test's own polling through
+ * two frames takes hundreds of milliseconds on a busy machine, which is not the extension's time.
  */
 async function watchShown(frame, notText) {
   await frame.locator('body').evaluate((body, not) => {
     const w = window;
     w.__acShownObserver?.disconnect();
     w.__acShownAt = null;
+    w.__acShownSeen = false;
     const check = () => {
-      if (w.__acShownAt) return;
+      if (w.__acShownSeen) return;
       const t = document.getElementById('translation');
       const busy = document.getElementById('busy');
       const text = (t?.textContent ?? '').replace(/\s+/g, ' ').trim();
       const busyShown = !!busy && busy.offsetParent !== null && getComputedStyle(busy).visibility !== 'hidden';
       if (text && text !== not && /[\uAC00-\uD7A3]/.test(text) && !t.hasAttribute('data-partial') && !busyShown) {
-        w.__acShownAt = performance.timeOrigin + performance.now();
+        // Shown when painted: a task after the next animation frame (its style, layout and paint come before).
+        w.__acShownSeen = true;
+        requestAnimationFrame(() => setTimeout(() => { w.__acShownAt = performance.timeOrigin + performance.now(); }, 0));
       }
     };
     w.__acShownObserver = new MutationObserver(check);
