@@ -1,6 +1,8 @@
 // Entry point: registers the commands, the status bar item, the hover and the panel serializer. Activation runs at
-// startup (onStartupFinished) so that the status item is there at once: nothing heavy runs here. Models, webviews and
-// onnxruntime load only when a command, the restored panel or the companion view needs them.
+// startup (onStartupFinished) so that the status item is there at once, or earlier when a Markdown document opens
+// (the users' posts: their first selection then prepares the package before the first Translate, which otherwise
+// activates the extension itself): nothing heavy runs here. Models, webviews and onnxruntime load only when a
+// command, the restored panel or the companion view needs them.
 import * as vscode from 'vscode';
 import { AttentionPanel, PANEL_VIEW_TYPE } from './panels/attentionPanel';
 import { ModelRegistry } from './models/registry';
@@ -16,6 +18,7 @@ import { openSample, openWalkthrough, showWalkthroughOnFirstRun } from './comman
 import { CompanionViewProvider } from './companion/companionView';
 import type { FigureExport } from './shared/protocol';
 import { prepareRuntimeFiles } from './models/engineFileServer';
+import { logLine } from './timingLog';
 
 export function activate(context: vscode.ExtensionContext): void {
   const registry = new ModelRegistry(context);
@@ -95,14 +98,18 @@ export function activate(context: vscode.ExtensionContext): void {
   );
   // The first text selected is a hint that a translation may come: check the package's files then, in the
   // background (hashing ~20 MB), and gzip onnxruntime's binary for the engine webview, so the first Translate does
-  // not wait for either.
-  const firstSelection = vscode.window.onDidChangeTextEditorSelection((e) => {
-    if (e.selections.every((s) => s.isEmpty)) return;
+  // not wait for either. Text selected before the extension started (it starts after the window's own start) counts.
+  const prepare = () => {
     firstSelection.dispose();
-    service.prepare().catch(() => undefined);
+    const t0 = Date.now();
+    service.prepare().then(() => logLine(`Package checked in the background, at the first text selected: ${Date.now() - t0} ms`), () => undefined);
     prepareRuntimeFiles(context.extensionUri).catch(() => undefined);
+  };
+  const firstSelection = vscode.window.onDidChangeTextEditorSelection((e) => {
+    if (e.selections.some((s) => !s.isEmpty)) prepare();
   });
   context.subscriptions.push(firstSelection);
+  if (vscode.window.activeTextEditor?.selections.some((s) => !s.isEmpty)) prepare();
   void showWalkthroughOnFirstRun(context);
 }
 

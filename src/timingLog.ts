@@ -17,6 +17,11 @@ export function logTimeline(what: string, timeline: Timeline): void {
   log().info(`${what}: ${total.toFixed(0)} ms\n${timeline.format()}\ntimeline-json ${JSON.stringify({ what, marks: timeline.marks })}`);
 }
 
+/** One line of the log (work done ahead of a command: "package checked in the background"). */
+export function logLine(message: string): void {
+  log().info(message);
+}
+
 export function disposeTimingLog(): void {
   channel?.dispose();
   channel = undefined;
