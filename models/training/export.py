@@ -29,7 +29,7 @@ from onnx import helper, numpy_helper, TensorProto
 
 from .model import ModelConfig, Transformer
 from .shortlist import SHORTLIST_FILE, VOCAB, ids_location, shortlist_graph, shortlists_from_data
-from .step_graph import append_search_outputs, export_search_step, new_positions
+from .step_graph import append_search_outputs, export_search_step
 
 
 OPSET = 17
@@ -66,7 +66,7 @@ class DecoderStepGraph(torch.nn.Module):
         # src_len (B,): sentences of different lengths share a run right-padded to S; their padding is masked out
         # of cross-attention (the encoder masks it itself: it sees the pad ids).
         mask = self.model.length_mask(src_len, cross_k.size(3))
-        return new_positions(self.model.decode_step(tokens, past_k, past_v, cross_k, cross_v, need_probs=self.with_attention, cross_mask=mask))
+        return self.model.decode_step(tokens, past_k, past_v, cross_k, cross_v, need_probs=self.with_attention, cross_mask=mask, new_only=True)
 
 
 class DecoderAttnGraph(torch.nn.Module):
@@ -146,7 +146,11 @@ def export_graph(model, name, spec, cfg, path: Path):
 
 
 def to_fp16_storage(graph: onnx.GraphProto):
-    """Float32 initializers of 16+ elements become float16 initializers feeding a Cast back to float32."""
+    """Float32 initializers of 16+ elements become float16 initializers feeding a Cast back to float32.
+
+    The whole table is cast, not the rows a Gather picks: onnxruntime-web's WebGPU Gather needs shader-f16 for float16
+    data, which many adapters lack ("Program Gather requires f16 but the device does not support it"), so no float16
+    tensor may reach a node that runs at inference (docs/PERFORMANCE.md, "Leaner step graphs")."""
     casts = []
     for init in graph.initializer:
         if init.data_type == TensorProto.FLOAT and int(np.prod(init.dims)) >= 16:
@@ -180,6 +184,26 @@ def logits_as_matmul(graph: onnx.GraphProto) -> int:
     return count
 
 
+def gemm_weights_as_stored(graph: onnx.GraphProto) -> int:
+    """A Linear on 2-D activations (a decoder step's, model.py's `one`) exports as Gemm(x, W, b, transB=1) with W as
+    PyTorch holds it (out x in), where the 3-D graphs (encoder, decoder_attn) export MatMul(x, W^T): weights.bin would
+    hold both orientations of every decoder weight (2.5 MB more in the package). Each such Gemm takes W^T with
+    transB=0 instead, so the graphs share one copy; onnxruntime prepacks Gemm's B either way. Returns how many."""
+    inits = {i.name: i for i in graph.initializer}
+    count = 0
+    for node in graph.node:
+        trans_b = next((a for a in node.attribute if a.name == "transB"), None)
+        if node.op_type != "Gemm" or trans_b is None or trans_b.i != 1 or node.input[1] not in inits:
+            continue
+        if sum(node.input[1] in n.input for n in graph.node) > 1:
+            continue
+        init = inits[node.input[1]]
+        init.CopyFrom(numpy_helper.from_array(np.ascontiguousarray(numpy_helper.to_array(init).T), init.name))
+        trans_b.i = 0
+        count += 1
+    return count
+
+
 def constants_to_initializers(graph: onnx.GraphProto, min_elements: int = 1024) -> int:
     """Large Constant nodes (the sinusoid table, 256 x 256 float32, in every graph) become initializers, so that
     externalize stores them once in weights.bin instead of inline in each graph (262 KB per graph, barely
@@ -200,32 +224,62 @@ def constants_to_initializers(graph: onnx.GraphProto, min_elements: int = 1024) 
 
 
 def externalize(models: dict[str, onnx.ModelProto], weights_path: Path) -> dict:
-    """Moves every initializer into one weights file, each distinct content once. Returns stats."""
-    blobs: dict[str, tuple[int, int]] = {}
-    total_refs = 0
-    with open(weights_path, "wb") as f:
-        for m in models.values():
-            for init in m.graph.initializer:
-                raw = numpy_helper.to_array(init).tobytes()
-                if len(raw) < 64 and init.name != VOCAB:
-                    continue                                        # tiny tensors stay inline (a shortlist's ids never: the engine reads them)
-                total_refs += len(raw)
-                key = hashlib.sha256(raw + str(init.data_type).encode() + str(list(init.dims)).encode()).hexdigest()
-                if key not in blobs:
-                    pad = (-f.tell()) % ALIGN
-                    f.write(b"\0" * pad)
-                    blobs[key] = (f.tell(), len(raw))
-                    f.write(raw)
-                offset, length = blobs[key]
-                init.ClearField("raw_data")
-                for field in ("float_data", "int32_data", "int64_data", "double_data"):
-                    init.ClearField(field)
-                init.data_location = TensorProto.EXTERNAL
-                del init.external_data[:]
-                for k, v in (("location", weights_path.name), ("offset", str(offset)), ("length", str(length))):
-                    e = init.external_data.add()
-                    e.key, e.value = k, v
-    return {"unique_tensors": len(blobs), "bytes_if_not_shared": total_refs, "weights_bytes": weights_path.stat().st_size}
+    """Moves every initializer into one weights file, each distinct content once. Returns stats.
+
+    When weights_path already holds exactly these tensors (a package exported again in place with other graphs), its
+    layout is kept and the file is left byte for byte as it was: the package's history gains the graphs only."""
+    stored = []                                                     # (initializer, key, raw) of every stored reference
+    uniques: dict[str, bytes] = {}
+    for m in models.values():
+        for init in m.graph.initializer:
+            raw = numpy_helper.to_array(init).tobytes()
+            if len(raw) < 64 and init.name != VOCAB:
+                continue                                            # tiny tensors stay inline (a shortlist's ids never: the engine reads them)
+            key = hashlib.sha256(raw + str(init.data_type).encode() + str(list(init.dims)).encode()).hexdigest()
+            uniques.setdefault(key, raw)
+            stored.append((init, key, raw))
+    previous = weights_path.read_bytes() if weights_path.exists() else b""
+    blobs = layout_of(previous, uniques)
+    if blobs is None:
+        blobs = {}
+        with open(weights_path, "wb") as f:
+            for key, raw in uniques.items():
+                f.write(b"\0" * ((-f.tell()) % ALIGN))
+                blobs[key] = (f.tell(), len(raw))
+                f.write(raw)
+    for init, key, _ in stored:
+        offset, length = blobs[key]
+        init.ClearField("raw_data")
+        for field in ("float_data", "int32_data", "int64_data", "double_data"):
+            init.ClearField(field)
+        init.data_location = TensorProto.EXTERNAL
+        del init.external_data[:]
+        for k, v in (("location", weights_path.name), ("offset", str(offset)), ("length", str(length))):
+            e = init.external_data.add()
+            e.key, e.value = k, v
+    return {"unique_tensors": len(blobs), "bytes_if_not_shared": sum(len(raw) for _, _, raw in stored),
+            "weights_bytes": weights_path.stat().st_size}
+
+
+def layout_of(previous: bytes, uniques: dict[str, bytes]) -> dict[str, tuple[int, int]] | None:
+    """Where each of `uniques` lies in a previous weights file, if that file is exactly these tensors laid out as
+    externalize lays them out (each at the next ALIGN boundary, nothing else between or after); else None."""
+    if not previous:
+        return None
+    at = {}
+    for key, raw in uniques.items():
+        off = previous.find(raw)
+        while off != -1 and off % ALIGN:
+            off = previous.find(raw, off + 1)
+        if off == -1:
+            return None
+        at[key] = (off, len(raw))
+    end = 0
+    for off, length in sorted(at.values()):
+        if off != end + (-end) % ALIGN:
+            return None
+        end = off + length
+    return at if end == len(previous) else None
 
 
 def tensor_map(model: Transformer, weights_path: Path, dtype: str) -> dict:
@@ -312,6 +366,7 @@ def export_package(run: Path, out: Path, dtype: str = "fp32", package_id: str | 
             models[name] = onnx.load(str(p))
     for m in models.values():
         logits_as_matmul(m.graph)
+        gemm_weights_as_stored(m.graph)
     short_models: dict[str, onnx.ModelProto] = {}
     if search_step:
         append_search_outputs(models[SEARCH_STEP[0]].graph)

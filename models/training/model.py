@@ -48,10 +48,13 @@ def attention(q, k, v, mask=None, need_probs=False, dropout_p=0.0):
     """Scaled dot-product attention, section 3.2.1: softmax(Q K^T / sqrt(dh)) V.
     q (B,H,Tq,dh), k/v (B,H,Tk,dh), mask broadcastable to (B,H,Tq,Tk), True where attention is allowed.
     Returns out (B,H,Tq,dh) and probs (B,H,Tq,Tk) or None."""
-    if not need_probs and hasattr(F, "scaled_dot_product_attention"):
-        # Fused kernel on torch >= 2 (the GPU release run); same maths.
+    if not need_probs and hasattr(F, "scaled_dot_product_attention") and not torch.jit.is_tracing():
+        # Fused kernel on torch >= 2 (training, PyTorch decoding); same maths. Not when tracing an ONNX export: the
+        # traced SDPA scales q and K^T separately through Sqrt nodes of shapes and writes K^T out at every run, where
+        # the form below lets onnxruntime fuse Transpose, MatMul and the scale into one FusedMatMul
+        # (docs/PERFORMANCE.md, "Leaner step graphs").
         return F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=dropout_p), None
-    scores = (q @ k.transpose(-2, -1)) / math.sqrt(q.size(-1))                      # (B,H,Tq,Tk)
+    scores = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(q.size(-1)))              # (B,H,Tq,Tk)
     if mask is not None:
         scores = scores.masked_fill(~mask, float("-inf"))
     probs = torch.softmax(scores, dim=-1)
@@ -72,23 +75,28 @@ class MultiHeadAttention(nn.Module):
         self.o = nn.Linear(cfg.d_model, cfg.d_model)
         self.dropout = cfg.dropout
 
-    def split(self, x):                                    # (B,T,D) -> (B,H,T,dh)
+    def split(self, x, one=False):                         # (B,T,D) -> (B,H,T,dh); one: (B,D) -> (B,H,1,dh)
+        if one:   # a decoder step's one position: the same layout as a reshape, so an exported step has no shape arithmetic
+            return x.reshape(-1, self.h, 1, self.dh)
         B, T, _ = x.shape
         return x.view(B, T, self.h, self.dh).transpose(1, 2)
 
-    def merge(self, x):                                    # (B,H,T,dh) -> (B,T,D)
+    def merge(self, x, one=False):                         # (B,H,T,dh) -> (B,T,D)
+        if one:   # -> (B,D): a step's activations are 2-D, so onnxruntime fuses each Linear's MatMul and bias into a Gemm
+            return x.reshape(-1, self.h * self.dh)
         B, H, T, dh = x.shape
         return x.transpose(1, 2).reshape(B, T, H * dh)
 
-    def project_kv(self, x):                               # (B,T,D) -> k, v (B,H,T,dh)
-        return self.split(self.k(x)), self.split(self.v(x))
+    def project_kv(self, x, one=False):                    # (B,T,D) -> k, v (B,H,T,dh)
+        return self.split(self.k(x), one), self.split(self.v(x), one)
 
-    def forward(self, x_q, k, v, mask=None, need_probs=False):
-        """x_q (B,Tq,D); k, v already projected (B,H,Tk,dh). -> (B,Tq,D), probs (B,H,Tq,Tk) | None"""
-        q = self.split(self.q(x_q))
+    def forward(self, x_q, k, v, mask=None, need_probs=False, one=False):
+        """x_q (B,Tq,D), or (B,D) with one (a decoder step); k, v already projected (B,H,Tk,dh).
+        -> (B,Tq,D) or (B,D), probs (B,H,Tq,Tk) | None"""
+        q = self.split(self.q(x_q), one)
         p = self.dropout if self.training else 0.0
         out, probs = attention(q, k, v, mask, need_probs, p)
-        return self.o(self.merge(out)), probs
+        return self.o(self.merge(out, one)), probs
 
 
 class FeedForward(nn.Module):
@@ -130,15 +138,15 @@ class DecoderLayer(nn.Module):
         self.ln3, self.ff = nn.LayerNorm(cfg.d_model), FeedForward(cfg)
         self.drop = nn.Dropout(cfg.dropout)
 
-    def forward(self, x, self_k, self_v, self_mask, cross_k, cross_v, cross_mask, need_probs=False):
+    def forward(self, x, self_k, self_v, self_mask, cross_k, cross_v, cross_mask, need_probs=False, one=False):
         """x (B,T,D) queries; self_k/v (B,H,Tk,dh) include x's own keys (the KV cache plus this step),
-        or None to project them from x itself (training: the whole target sequence at once)."""
+        or None to project them from x itself (training: the whole target sequence at once); one: x is (B,D), a step."""
         h = self.ln1(x)
         if self_k is None:
             self_k, self_v = self.self_attn.project_kv(h)
-        a, self_probs = self.self_attn(h, self_k, self_v, self_mask, need_probs)
+        a, self_probs = self.self_attn(h, self_k, self_v, self_mask, need_probs, one)
         x = x + self.drop(a)
-        c, cross_probs = self.cross_attn(self.ln2(x), cross_k, cross_v, cross_mask, need_probs)
+        c, cross_probs = self.cross_attn(self.ln2(x), cross_k, cross_v, cross_mask, need_probs, one)
         x = x + self.drop(c)
         x = x + self.drop(self.ff(self.ln3(x)))
         return x, self_probs, cross_probs
@@ -221,22 +229,24 @@ class Transformer(nn.Module):
         """src_len (B,) int: each row's real source length in a right-padded batch of S -> cross_mask (B,1,1,S)"""
         return (torch.arange(S, device=src_len.device)[None, :] < src_len[:, None])[:, None, None, :]
 
-    def decode_step(self, tokens, past_k, past_v, cross_k, cross_v, need_probs=False, cross_mask=None):
+    def decode_step(self, tokens, past_k, past_v, cross_k, cross_v, need_probs=False, cross_mask=None, new_only=False):
         """tokens (B,1): the last generated token at position T = past_k.size(3).
         past_k/v (Ld,B,H,T,dh), cross_k/v (Ld,B,H,S,dh); cross_mask (B,1,1,S) only for padded batches.
-        -> logits (B,V), present_k/v (Ld,B,H,T+1,dh), dec_probs (B,Ld,H,1,T+1), cross_probs (B,Ld,H,1,S)"""
-        x = self.embed_at(tokens, past_k.size(3))
+        -> logits (B,V), present_k/v (Ld,B,H,T+1,dh), dec_probs (B,Ld,H,1,T+1), cross_probs (B,Ld,H,1,S).
+        With new_only, present_k/v are this step's position alone (Ld,B,H,1,dh): the exported step graphs return
+        only that, and stacking the whole cache to slice its last position would copy it at every step."""
+        x = self.embed_at(tokens, past_k.size(3)).reshape(-1, self.cfg.d_model)  # (B,D): the one position
         present_k, present_v, self_probs, cross_probs = [], [], [], []
         for i, layer in enumerate(self.decoder):
-            k_new, v_new = layer.self_attn.project_kv(layer.ln1(x))                 # (B,H,1,dh)
+            k_new, v_new = layer.self_attn.project_kv(layer.ln1(x), one=True)       # (B,H,1,dh)
             k = torch.cat([past_k[i], k_new], dim=2)                                  # (B,H,T+1,dh)
             v = torch.cat([past_v[i], v_new], dim=2)
-            x, sp, cp = layer(x, k, v, None, cross_k[i], cross_v[i], cross_mask, need_probs)
-            present_k.append(k)
-            present_v.append(v)
+            x, sp, cp = layer(x, k, v, None, cross_k[i], cross_v[i], cross_mask, need_probs, one=True)
+            present_k.append(k_new if new_only else k)
+            present_v.append(v_new if new_only else v)
             self_probs.append(sp)
             cross_probs.append(cp)
-        logits = self.logits(self.dec_ln(x[:, -1]))                                  # (B,V)
+        logits = self.logits(self.dec_ln(x))                                         # (B,V)
         out = (logits, torch.stack(present_k), torch.stack(present_v))
         if need_probs:
             out += (torch.stack(self_probs, 1), torch.stack(cross_probs, 1))

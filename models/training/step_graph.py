@@ -39,13 +39,7 @@ class SearchStepGraph(torch.nn.Module):
         past_k = past_k.index_select(1, beam_idx)
         past_v = past_v.index_select(1, beam_idx)
         mask = self.model.length_mask(src_len, cross_k.size(3))
-        return new_positions(self.model.decode_step(tokens, past_k, past_v, cross_k, cross_v, cross_mask=mask))
-
-
-def new_positions(step_out):
-    """decode_step's (logits, present_k, present_v, ...) with only the last position of the cache: new_k, new_v."""
-    logits, present_k, present_v, *rest = step_out
-    return (logits, present_k[:, :, :, -1:], present_v[:, :, :, -1:], *rest)
+        return self.model.decode_step(tokens, past_k, past_v, cross_k, cross_v, cross_mask=mask, new_only=True)
 
 
 INPUTS = ["tokens", "beam_idx", "past_k", "past_v", "cross_k", "cross_v", "src_len"]

@@ -77,6 +77,25 @@ class SearchStepGraphTest(unittest.TestCase):
         doubles += [v.name for v in list(m.graph.input) + list(m.graph.output) if v.type.tensor_type.elem_type == onnx.TensorProto.DOUBLE]
         self.assertEqual(doubles, [], "the browser's onnxruntime-web WASM build has no float64 kernels")
 
+    def test_lean_after_onnxruntime_optimizes_it(self):
+        """A step is mostly per-node overhead at one row (docs/PERFORMANCE.md, "Leaner step graphs"): once onnxruntime
+        has optimized the graph, no Transpose (heads split and merged by reshapes, K^T fused into the MatMul), no
+        Sqrt (the traced SDPA's scale), every Linear a Gemm, and no Concat other than the cache's and the new
+        positions' stacking."""
+        import onnx
+        with tempfile.TemporaryDirectory() as tmp:
+            so = ort.SessionOptions()
+            so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+            so.optimized_model_filepath = str(Path(tmp) / "optimized.onnx")
+            ort.InferenceSession(str(Path(self.tmp.name) / "pkg" / "decoder_step_search.onnx"), so, providers=["CPUExecutionProvider"])
+            ops = [n.op_type for n in onnx.load(so.optimized_model_filepath, load_external_data=False).graph.node]
+        Ld = self.manifest["dims"]["decoderLayers"]
+        self.assertEqual([op for op in ops if op in ("Transpose", "Sqrt", "IsNaN")], [])
+        self.assertEqual(ops.count("MatMul"), 1 + Ld * 2, "the output projection (E^T) and each attention's probabilities x V")
+        self.assertEqual(ops.count("Gemm") + ops.count("FusedGemm"), Ld * 8, "q, k, v, o of both attentions and the two FFN layers")
+        self.assertEqual(ops.count("FusedMatMul"), Ld * 2, "Q K^T / sqrt(dh) of both attentions")
+        self.assertLessEqual(ops.count("Concat"), Ld * 2 + 2)
+
 
 class ShortlistGraphTest(unittest.TestCase):
     """decoder_step_search_<lang>.onnx (shortlist.py) is the search step over the shortlist's ids only: its top-k is
@@ -112,6 +131,19 @@ class ShortlistGraphTest(unittest.TestCase):
             at = self.manifest["searchShortlists"][lang]["ids"]          # what the engine reads for the attention step
             ids = np.frombuffer(weights[at["offset"]: at["offset"] + at["length"]], dtype="<i4")
             self.assertEqual(ids.tolist(), sorted(self.expected[lang]), lang)
+
+    def test_no_float16_reaches_a_node_that_runs(self):
+        """Every float16 initializer feeds a Cast only (folded when the session is created): onnxruntime-web's WebGPU
+        kernels for float16 need shader-f16, which many adapters lack (SwiftShader's among them)."""
+        import onnx
+        pkg = Path(self.tmp.name) / "pkg"
+        files = [g["file"] for g in self.manifest["graphs"].values()] + [s["file"] for s in self.manifest["searchShortlists"].values()]
+        for file in files:
+            g = onnx.load(str(pkg / file), load_external_data=False).graph
+            halves = {i.name for i in g.initializer if i.data_type == onnx.TensorProto.FLOAT16}
+            self.assertTrue(halves, file)
+            users = {n.op_type for n in g.node if halves & set(n.input)}
+            self.assertEqual(users, {"Cast"}, file)
 
     def test_top_k_and_log_norm_over_the_shortlist(self):
         d = self.manifest["dims"]
