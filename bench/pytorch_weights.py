@@ -3,7 +3,8 @@
 A shipped package carries no parameter map of its own (models/training/state/ holds only the unshipped run's), so
 this one is read from the ONNX graphs: an initializer named after its parameter (`model.<name>`, `__fp16` appended
 when stored as float16) is that parameter; an unnamed one (`onnx::MatMul_N`, a Linear weight stored transposed for
-MatMul) belongs to the Linear whose bias the MatMul's output is added to. The map has export.tensor_map's shape, so
+MatMul) belongs to the Linear whose bias the MatMul's output is added to, and a Gemm's weight (a decoder step's Linear)
+to the Linear whose bias is the Gemm's third input. The map has export.tensor_map's shape, so
 export.load_from_package reads the weights. check_against_golden() proves the map with the logits PyTorch wrote
 for this package (test/fixtures/engine-golden.json).
 """
@@ -50,6 +51,17 @@ def _graph_tensors(graph: onnx.GraphProto, weights_name: str) -> tuple[dict, dic
         if n.op_type == "Cast" and n.input[0] in by_value:
             by_value[n.output[0]] = by_value[n.input[0]]
     for n in graph.node:
+        if n.op_type == "Gemm" and len(n.input) > 2 and n.input[1] in by_value:
+            # A decoder step's Linear (2-D activations): Gemm(x, W^T, b) with transB = 0 (export.gemm_weights_as_stored),
+            # or W with transB = 1; the bias is its third input.
+            src = producer.get(n.input[2])
+            bias_name = src.input[0] if src is not None and src.op_type == "Cast" else n.input[2]
+            bias_name = bias_name[:-len("__fp16")] if bias_name.endswith("__fp16") else bias_name
+            if not bias_name.startswith("model.") or not bias_name.endswith(".bias"):
+                raise SystemExit(f"{n.name}: its bias {n.input[2]} is no Linear bias; cannot tell which parameter it is")
+            trans_b = next((a.i for a in n.attribute if a.name == "transB"), 0)
+            by_param[bias_name[len("model."):-len(".bias")] + ".weight"] = {**by_value[n.input[1]], "transposed": not trans_b}
+            continue
         if n.op_type != "MatMul" or n.input[1] not in by_value or n.input[1].startswith("model."):
             continue
         bias = next((m for m in graph.node if m.op_type == "Add" and n.output[0] in m.input), None)

@@ -198,7 +198,9 @@ def gemm_weights_as_stored(graph: onnx.GraphProto) -> int:
         if sum(node.input[1] in n.input for n in graph.node) > 1:
             continue
         init = inits[node.input[1]]
-        init.CopyFrom(numpy_helper.from_array(np.ascontiguousarray(numpy_helper.to_array(init).T), init.name))
+        # Renamed: a "model.<name>" initializer holds that parameter as PyTorch does (bench/pytorch_weights.py reads so).
+        init.CopyFrom(numpy_helper.from_array(np.ascontiguousarray(numpy_helper.to_array(init).T), init.name + "__T"))
+        node.input[1] = init.name
         trans_b.i = 0
         count += 1
     return count
