@@ -270,9 +270,7 @@ def layout_of(previous: bytes, uniques: dict[str, bytes]) -> dict[str, tuple[int
         return None
     at = {}
     for key, raw in uniques.items():
-        off = previous.find(raw)
-        while off != -1 and off % ALIGN:
-            off = previous.find(raw, off + 1)
+        off = aligned_find(previous, raw)
         if off == -1:
             return None
         at[key] = (off, len(raw))
@@ -282,6 +280,14 @@ def layout_of(previous: bytes, uniques: dict[str, bytes]) -> dict[str, tuple[int
             return None
         end = off + length
     return at if end == len(previous) else None
+
+
+def aligned_find(data: bytes, raw: bytes) -> int:
+    """The first ALIGN-aligned offset of raw in data (every blob externalize writes starts at one), or -1."""
+    off = data.find(raw)
+    while off != -1 and off % ALIGN:
+        off = data.find(raw, off + 1)
+    return off
 
 
 def tensor_map(model: Transformer, weights_path: Path, dtype: str) -> dict:
@@ -299,9 +305,7 @@ def tensor_map(model: Transformer, weights_path: Path, dtype: str) -> dict:
         found = None
         for arr, transposed in variants:
             raw = arr.tobytes()
-            off = data.find(raw)
-            while off != -1 and off % ALIGN:   # every blob starts ALIGN-aligned
-                off = data.find(raw, off + 1)
+            off = aligned_find(data, raw)
             if off != -1:
                 found = {"offset": off, "length": len(raw), "dtype": "float16" if stored is np.float16 else "float32",
                          "shape": list(t.shape), "transposed": transposed}
