@@ -67,10 +67,19 @@ const host = connect<PanelProtocol>(PANEL, {
           host.notify('progress', { requestId: id, done, total });
           if (total > 1 && done < total) view.setBusy(t('panel.translatingSentence', { n: done + 1, total }));
         },
-        onPartial: params.display ? (p) => { if (!signal.aborted) view.showPartial(p.text); } : undefined,
+        onPartial: params.display ? (p) => {
+          if (signal.aborted) return;
+          // The whole text comes before its attention (the search is done; the maps are computed next).
+          const whole = p.done === p.total;
+          view.showPartial(p.text, whole);
+          if (whole) {
+            view.setBusy(t('panel.computingAttention'));
+            marks.push(['page: whole text shown (attention next)', epochNow()]);
+          }
+        } : undefined,
         // How long the worker took to stop after the cancel (diagnostics; the end-to-end test reads it).
         onStopped: (ms) => { document.body.dataset.engineStoppedAfterMs = String(ms); },
-        onTimeline: (m) => { marks = m; },
+        onTimeline: (m) => { marks = [...m, ...marks]; },   // the worker's, before the page's own (the whole text's)
       });
       marks.push(['page: result received from the worker', epochNow()]);
       // A cancelled request never draws (the worker's answer may cross the cancel).

@@ -133,7 +133,16 @@ export class OnnxModel {
    * opens its own (a shortlisted graph is quicker to open than the full one: its projection is smaller to prepack).
    */
   private firstSessions(firstUse: GraphUse): SessionName[] {
-    return firstUse === 'attention' ? this.attentionSessions() : ['encoder', ...this.searchSessions()];
+    return this.searchSessionsFor(undefined, firstUse === 'attention');
+  }
+
+  /**
+   * The sessions the search of a translation runs (into `target`, when known: its shortlist's step). With attention
+   * its encoder is the one with attention outputs (one run serves the search and the maps); the attention graph is
+   * not among them: it opens after the search, so the text is shown before it is ready.
+   */
+  searchSessionsFor(target: Lang | undefined, attention: boolean): SessionName[] {
+    return [attention ? 'encoderAttn' : 'encoder', ...this.searchSessions(target)];
   }
 
   /** The search's session when it is known: into `target`, or into any language when the package has no shortlists. */
@@ -151,14 +160,6 @@ export class OnnxModel {
   /** The decoder graph a translation's attention comes from: all tokens in one run, or (older packages) step by step. */
   private get attentionGraph(): SessionName {
     return this.manifest.graphs.decoderAttn ? 'decoderAttn' : 'decoderStepAttn';
-  }
-
-  /**
-   * The sessions a translation with attention runs (into `target`, when known: its shortlist's step), which the
-   * worker opens and times apart from the translation.
-   */
-  attentionSessions(target?: Lang): SessionName[] {
-    return ['encoderAttn', ...this.searchSessions(target), this.attentionGraph];
   }
 
   /** Whether plain translation runs the full-vocabulary search step graph (where no shortlist applies). */

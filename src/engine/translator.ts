@@ -33,7 +33,10 @@ export interface TranslateOptions {
   /** Aborting rejects the translation at once with a CancelledError; decoding stops within one step. */
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
-  /** After each sentence: the translation so far (finished sentences, joined as in the final text). */
+  /**
+   * After each sentence: the translation so far (finished sentences, joined as in the final text). With attention,
+   * also the whole text (done = total) once the search ends, before the attention runs.
+   */
   onPartial?: (partial: PartialTranslation) => void;
   /**
    * Once the work has really stopped: after the result, or after a cancel, when the decoder step that was running
@@ -57,14 +60,15 @@ interface TextJob {
 }
 
 /**
- * After a batch: the finished part of `job` from its start, when it grew and is not yet all of it, assembled as the
- * final text will be (structure and verbatim spans kept). Batches finish sentences out of order; the partial result
- * shows only an unbroken run from the start.
+ * After a batch: the finished part of `job` from its start, when it grew, assembled as the final text will be
+ * (structure and verbatim spans kept). Batches finish sentences out of order; the partial result shows only an
+ * unbroken run from the start. All of it only when `whole` (the attention is still to come after the search: the
+ * whole text can be read before the maps are ready); else the result itself follows at once.
  */
-function reportPartial(job: TextJob, onPartial: (p: PartialTranslation) => void): void {
+function reportPartial(job: TextJob, onPartial: (p: PartialTranslation) => void, whole: boolean): void {
   let n = job.shown;
   while (n < job.spans.length && job.results[n]) n++;
-  if (n === job.shown || n === job.spans.length) return;
+  if (n === job.shown || (n === job.spans.length && !whole)) return;
   job.shown = n;
   const finished = job.results.slice(0, n).map((r) => r!.text);
   onPartial({ text: assembleTranslation(job.text.slice(0, job.spans[n - 1].end), job.spans.slice(0, n), finished, job.to !== 'ko'), done: n, total: job.spans.length });
@@ -138,7 +142,8 @@ export class Translator {
     const todo = units.map((_, i) => i).filter((i) => !this.fromCache(units[i], cacheKeys[i], opts));
     let done = units.length - todo.length;
     if (done > 0 && done < units.length) opts.onProgress?.(done, units.length);
-    if (done > 0 && opts.onPartial) jobs.forEach((job) => reportPartial(job, opts.onPartial!));
+    const whole = !!opts.attention && done < units.length;
+    if (done > 0 && opts.onPartial) jobs.forEach((job) => reportPartial(job, opts.onPartial!, whole));
     // Pivots (two hops) go one by one; the rest is batched by direction and input length (sentenceBatches.ts: equal
     // lengths, or similar ones when the package's graphs mask padding), with or without attention: the search is
     // the same, and the attention of each translation comes after it (attend). Except a request with attention that
@@ -168,7 +173,7 @@ export class Translator {
       });
       done += batch.length;
       if (done < units.length) opts.onProgress?.(done, units.length);
-      if (opts.onPartial && !opts.signal?.aborted) reportPartial(first.job, opts.onPartial);
+      if (opts.onPartial && !opts.signal?.aborted) reportPartial(first.job, opts.onPartial, whole);
     }
     // Attention in the order of the sentences (each text's budget admits them in order), then into the cache.
     for (const [t, i] of todo.entries()) {

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as ort from 'onnxruntime-web';
-import { OnnxModel } from '../../src/engine/onnxModel';
+import { OnnxModel, type SessionName } from '../../src/engine/onnxModel';
 import { Translator } from '../../src/engine/translator';
 import { defaultPackageDir, fsPackage } from '../../src/node/fsPackage';
 import type { Lang } from '../../src/shared/manifest';
@@ -153,18 +153,23 @@ test('a load opens the graphs its first use needs, and the others on first use',
   try {
     const m = attention.manifest;
     // The search runs plain translation's step (into Korean: its shortlist, opened by the first translation, when the
-    // package has shortlists); the attention comes from decoderAttn after it (older packages: the attention step).
+    // package has shortlists); the attention comes from decoderAttn after it (older packages: the attention step),
+    // opened only once the search is done, so that the panel shows the text before it.
     const plainStep = m.searchShortlists?.ko ? 'shortlist:ko' : m.graphs.decoderStepSearch ? 'decoderStepSearch' : 'decoderStep';
     const attentionStep = m.graphs.decoderAttn ? 'decoderAttn' : 'decoderStepAttn';
-    const atLoad = m.searchShortlists?.ko ? ['encoderAttn', attentionStep] : ['encoderAttn', plainStep, attentionStep];
-    assert.deepEqual(attention.openGraphs, atLoad, 'the panel: no plain encoder at load');
+    const atLoad = m.searchShortlists?.ko ? ['encoderAttn'] : ['encoderAttn', plainStep];
+    assert.deepEqual(attention.openGraphs, atLoad, 'the panel: no plain encoder, no attention graph at load');
     const translator = new Translator(attention);
-    const shown = await translator.translate('Attention is all you need.', { to: 'ko', beam: 2, attention: true });
+    const openAtText: SessionName[][] = [];
+    const shown = await translator.translate('Attention is all you need.', {
+      to: 'ko', beam: 2, attention: true, onPartial: () => openAtText.push(attention.openGraphs),
+    });
     assert.ok(shown.sentences[0].attention, 'attention came back');
-    assert.deepEqual(new Set(attention.openGraphs), new Set([...atLoad, plainStep]), 'attention opens the search\'s step and nothing else');
+    assert.deepEqual(openAtText.map((g) => new Set(g)), [new Set([...atLoad, plainStep])], 'the whole text came before the attention graph opened');
+    assert.deepEqual(new Set(attention.openGraphs), new Set([...atLoad, plainStep, attentionStep]), 'attention opens the search\'s step and its graph, nothing else');
     const out = await translator.translate('Attention is all you need.', { to: 'ko', beam: 2 });
     assert.equal(out.text, shown.text, 'the same translation with and without attention');
-    assert.deepEqual(new Set(attention.openGraphs), new Set([...atLoad, plainStep, 'encoder']), 'a plain translation opens the plain encoder');
+    assert.deepEqual(new Set(attention.openGraphs), new Set([...atLoad, plainStep, attentionStep, 'encoder']), 'a plain translation opens the plain encoder');
   } finally {
     await attention.release();
   }

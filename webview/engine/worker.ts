@@ -115,15 +115,17 @@ const endpoint = webviewEndpoint<EngineWorkerProtocol>(ENGINE_WORKER, {
       let abortedAt: number | undefined;
       signal.addEventListener('abort', () => { abortedAt = performance.now(); }, { once: true });
       const model = engine.translator.model;
-      // The graphs with attention outputs are opened on first use: timed here, apart from the translation.
-      if (p.attention) {
-        await Promise.all(model.attentionSessions(p.to === 'auto' ? undefined : p.to).map((name) => model.session(name)));
-        mark('attention sessions ready');
-      }
+      // The search's graphs open on first use: timed here, apart from the translation (the attention graph opens
+      // after the search, once the text is out).
+      await Promise.all(model.searchSessionsFor(p.to === 'auto' ? undefined : p.to, !!p.attention).map((name) => model.session(name)));
+      mark('search sessions ready');
       const result = await engine.translator.translate(p.text, {
         to: p.to, from: p.from, beam: p.beam, attention: p.attention, queriesAndKeys: p.queriesAndKeys, steps: p.steps, signal,
         onProgress: (done, total) => endpoint.notify('progress', { requestId: id, done, total }),
-        onPartial: p.partial ? (x) => endpoint.notify('partial', { requestId: id, ...x }) : undefined,
+        onPartial: p.partial ? (x) => {
+          if (x.done === x.total) mark('text searched (attention next)');
+          endpoint.notify('partial', { requestId: id, ...x });
+        } : undefined,
         onSettled: () => {
           if (abortedAt !== undefined) endpoint.notify('stopped', { requestId: id, afterAbortMs: Math.round(performance.now() - abortedAt) });
         },

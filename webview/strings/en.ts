@@ -52,6 +52,7 @@ export const en = {
   'panel.loadingModel': 'Loading model {label}…',
   'panel.translating': 'Translating…',
   'panel.translatingSentence': 'Translating sentence {n} of {total}…',
+  'panel.computingAttention': 'Translation done; computing its attention…',
   'panel.attentionLeftOut': 'Attention was left out for {n} of {total} sentences: one translation carries at most {mb} MB of it. Select less text to see it.',
   'panel.attentionLeftOutHere': 'The attention of this sentence was left out, to keep the translation under its size bound. Select less text to see it.',
   'panel.model': 'Model {id} · {backend}',

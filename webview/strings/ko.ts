@@ -53,6 +53,7 @@ export const ko: Record<StringKey, string> = {
   'panel.loadingModel': '모델 {label} 불러오는 중…',
   'panel.translating': '번역 중…',
   'panel.translatingSentence': '{total}개 문장 중 {n}번째 번역 중…',
+  'panel.computingAttention': '번역 완료, 어텐션 계산 중…',
   'panel.attentionLeftOut': '{total}개 문장 중 {n}개는 어텐션을 생략했습니다. 번역 하나에 담는 어텐션은 최대 {mb} MB입니다. 보려면 더 짧게 선택하세요.',
   'panel.attentionLeftOutHere': '번역 크기 한도를 지키려고 이 문장의 어텐션은 생략했습니다. 보려면 더 짧게 선택하세요.',
   'panel.model': '모델 {id} · {backend}',

@@ -133,12 +133,13 @@ export class AttentionView {
   }
 
   /**
-   * The finished sentences of a translation still running: their text only (marked `data-partial`), over the previous
-   * result's strips and maps, which stay dimmed until the result comes (or the translation is cancelled).
+   * The finished sentences of a translation still running: their text only (marked `data-partial`: "whole" when it
+   * is all of the text, its attention still computing), over the previous result's strips and maps, which stay
+   * dimmed until the result comes (or the translation is cancelled).
    */
-  showPartial(text: string): void {
+  showPartial(text: string, whole = false): void {
     this.translationEl.textContent = text;
-    this.translationEl.dataset.partial = 'true';
+    this.translationEl.dataset.partial = whole ? 'whole' : 'sentences';
     this.container.classList.add('is-partial');
     this.emptyEl.hidden = true;
     this.resultEl.hidden = false;

@@ -56,7 +56,9 @@ async function quickPick(page, text, match, { timeout = 30_000, what = text } = 
       await page.evaluate(() => { document.activeElement?.blur?.(); document.body.focus(); }).catch(() => {});
       continue;
     }
-    await box.fill(text);
+    // The box can close again before it is typed into (a webview taking the focus as it comes back after a
+    // reload): then open it again, within the deadline, instead of failing on one attempt.
+    if (!(await box.fill(text, { timeout: 5_000 }).then(() => true, () => false))) continue;
     // Wait up to 3 s (per attempt) for the row.
     const rowDeadline = Math.min(deadline, Date.now() + 3_000);
     let idx = -1;

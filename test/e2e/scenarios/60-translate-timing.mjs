@@ -33,9 +33,10 @@ const SPANS = [
   ['sessions: last file in -> encoder and decoder created', /^worker: decoder_step\.onnx received/, /^worker: encoder and decoder sessions created/],
   ['host: model loaded (answer received)', /^worker: encoder and decoder sessions created/, /^host: model loaded/],
   ['host: translate sent -> worker received it', /^host: translate request sent/, /^worker: translate received/],
-  ['worker: attention sessions (first use)', /^worker: translate received/, /^worker: attention sessions ready/],
-  // (The panel asks for attention, so the worker marks "attention sessions ready" before every translation.)
-  ['worker: translation (tokenize, encode, beam search)', /^worker: attention sessions ready/, /^worker: translated/],
+  ['worker: search sessions (first use)', /^worker: translate received/, /^worker: search sessions ready/],
+  ['worker: search (tokenize, encode, beam search)', /^worker: search sessions ready/, /^worker: text searched/],
+  ['worker: attention (its graph opened on first use; its run)', /^worker: text searched/, /^worker: translated/],
+  ['worker: translation (search and attention)', /^worker: search sessions ready/, /^worker: translated/],
   ['worker result -> drawn in the page', /^worker: translated/, /^page: result drawn/],
   ['drawn -> shown (observed in the page)', /^page: result drawn/, /^page: text shown/],
   ['drawn -> seen by the test (polling)', /^page: result drawn/, /^e2e: text seen/],
@@ -44,6 +45,9 @@ const SPANS = [
   ['total: command invoked -> text drawn', /^host: command invoked/, /^page: result drawn/],
   ['total: palette -> text shown (observed in the page)', /^e2e: palette opened/, /^page: text shown/],
   ['total: command invoked -> text shown (observed in the page)', /^host: command invoked/, /^page: text shown/],
+  // The text the user reads: the whole translation painted, its attention maybe still computing (the maps follow).
+  ['total: palette -> whole text painted (observed in the page)', /^e2e: palette opened/, /^page: whole text painted/],
+  ['total: command invoked -> whole text painted (observed in the page)', /^host: command invoked/, /^page: whole text painted/],
 ];
 
 /** Milliseconds from `t0` until the panel shows a final translation (not partial, not busy) passing `test`. */
@@ -58,26 +62,36 @@ async function shownAfter(h, frame, t0, test) {
 }
 
 /**
- * Watches the panel's page for the moment its translation is final (text that passes `test`, not partial, not busy)
- * and painted, and keeps that moment (page clock = wall clock) in window.__acShownAt: the test's own polling through
- * two frames takes hundreds of milliseconds on a busy machine, which is not the extension's time.
+ * Watches the panel's page for two moments, each kept when painted (page clock = wall clock): the whole translation
+ * text shown (window.__acTextAt: final, or the whole text with its attention still computing, data-partial="whole")
+ * and the final result (window.__acShownAt: not partial, not busy). The test's own polling through two frames takes
+ * hundreds of milliseconds on a busy machine, which is not the extension's time.
  */
 async function watchShown(frame, notText) {
   await frame.locator('body').evaluate((body, not) => {
     const w = window;
     w.__acShownObserver?.disconnect();
     w.__acShownAt = null;
+    w.__acTextAt = null;
     w.__acShownSeen = false;
+    w.__acTextSeen = false;
+    // Painted: a task after the next animation frame (its style, layout and paint come before).
+    const whenPainted = (done) => requestAnimationFrame(() => setTimeout(() => done(performance.timeOrigin + performance.now()), 0));
     const check = () => {
       if (w.__acShownSeen) return;
       const t = document.getElementById('translation');
       const busy = document.getElementById('busy');
       const text = (t?.textContent ?? '').replace(/\s+/g, ' ').trim();
       const busyShown = !!busy && busy.offsetParent !== null && getComputedStyle(busy).visibility !== 'hidden';
-      if (text && text !== not && /[\uAC00-\uD7A3]/.test(text) && !t.hasAttribute('data-partial') && !busyShown) {
-        // Shown when painted: a task after the next animation frame (its style, layout and paint come before).
+      if (!text || text === not || !/[\uAC00-\uD7A3]/.test(text)) return;
+      const partial = t.getAttribute('data-partial');
+      if (!w.__acTextSeen && (partial === null || partial === 'whole')) {
+        w.__acTextSeen = true;
+        whenPainted((at) => { w.__acTextAt = at; });
+      }
+      if (partial === null && !busyShown) {
         w.__acShownSeen = true;
-        requestAnimationFrame(() => setTimeout(() => { w.__acShownAt = performance.timeOrigin + performance.now(); }, 0));
+        whenPainted((at) => { w.__acShownAt = at; });
       }
     };
     w.__acShownObserver = new MutationObserver(check);
@@ -149,9 +163,9 @@ export async function run(ctx) {
       await watchShown(frame, previous);                   // the first (cold) translation takes far longer than this
     }
     const shown = await shownAfter(h, frame, t0, (t) => t !== previous && ac.HANGUL.test(t));
-    const shownAt = await frame.locator('body').evaluate(() => window.__acShownAt);
+    const { shownAt, textAt } = await frame.locator('body').evaluate(() => ({ shownAt: window.__acShownAt, textAt: window.__acTextAt }));
     ac.measure(ctx, `${run} Translate Selection (palette -> text seen) ms`, shown.seenAt - t0);
-    runs.push({ run, t0, seenAt: shown.seenAt, shownAt });
+    runs.push({ run, t0, seenAt: shown.seenAt, shownAt, textAt });
     return shown.text;
   };
   const cold = await translate('cold', ac.EN_SENTENCE, undefined);
@@ -179,12 +193,13 @@ export async function run(ctx) {
   const problems = [];
   for (const [i, r] of runs.entries()) {
     const marks = [['e2e: palette opened', r.t0], ...logged[i].marks, ['e2e: text seen in the panel', r.seenAt],
-      ...(r.shownAt ? [['page: text shown (observed)', r.shownAt]] : [])];
+      ...(r.shownAt ? [['page: text shown (observed)', r.shownAt]] : []), ...(r.textAt ? [['page: whole text painted (observed)', r.textAt]] : [])];
     const spans = report(ctx, r.run, marks);
     for (const side of ['host: ', 'page: ', 'worker: ']) {
       if (!marks.some(([l]) => l.startsWith(side))) problems.push(`${r.run}: no marks from "${side.trim()}"`);
     }
     if (spans['total: command invoked -> text drawn'] === null) problems.push(`${r.run}: no "command invoked" or "result drawn" mark`);
+    if (!r.textAt || (r.shownAt && r.textAt > r.shownAt)) problems.push(`${r.run}: the whole text was not painted before or with the result`);
     if (r.run === 'reload' && !marks.some(([l]) => /^page: weights\.bin from the webview's storage/.test(l))) {
       problems.push('reload: the weights did not come from the webview\'s storage');
     }
