@@ -2,7 +2,8 @@
 
 A shipped package carries no parameter map of its own (models/training/state/ holds only the unshipped run's), so
 this one is read from the ONNX graphs: an initializer named after its parameter (`model.<name>`, `__fp16` appended
-when stored as float16) is that parameter; an unnamed one (`onnx::MatMul_N`, a Linear weight stored transposed for
+when stored as float16 with a Cast; in the widened file, export.widen_storage, mapped back to its float16 bytes) is
+that parameter; an unnamed one (`onnx::MatMul_N`, a Linear weight stored transposed for
 MatMul) belongs to the Linear whose bias the MatMul's output is added to, and a Gemm's weight (a decoder step's Linear)
 to the Linear whose bias is the Gemm's third input. The map has export.tensor_map's shape, so
 export.load_from_package reads the weights. check_against_golden() proves the map with the logits PyTorch wrote
@@ -30,17 +31,32 @@ def config_of(manifest: dict) -> ModelConfig:
                        enc_layers=d["encoderLayers"], dec_layers=d["decoderLayers"], max_len=d["maxLen"])
 
 
-def _graph_tensors(graph: onnx.GraphProto, weights_name: str) -> tuple[dict, dict]:
+def _widened_sources(manifest: dict) -> dict[int, tuple[int, int]]:
+    """Where each tensor of the widened file (export.widen_storage) lies in weights.bin: {widened offset: (offset,
+    bytes)} of its float16 span."""
+    out, at = {}, 0
+    for offset, length in manifest.get("widenedWeights", {}).get("spans", []):
+        out[at] = (offset, length)
+        at += 2 * length
+    return out
+
+
+def _graph_tensors(graph: onnx.GraphProto, manifest: dict) -> tuple[dict, dict]:
     """(parameter name -> weights.bin entry) for named initializers, and (graph value -> entry) for all of them."""
     by_value, by_param = {}, {}
     producer = {o: n for n in graph.node for o in n.output}
+    weights_name, widened = manifest["weights"], manifest.get("widenedWeights", {}).get("file")
+    sources = _widened_sources(manifest)
     for init in graph.initializer:
         ext = {e.key: e.value for e in init.external_data}
-        if init.data_location != TensorProto.EXTERNAL or ext.get("location") != weights_name:
+        if init.data_location != TensorProto.EXTERNAL or ext.get("location") not in (weights_name, widened):
             continue                                   # tiny inline constants: never a parameter of this model
         if init.data_type not in STORED:
             raise SystemExit(f"{init.name}: stored as ONNX type {init.data_type}; the bench reads float32 and float16 only")
         entry = {"offset": int(ext["offset"]), "length": int(ext["length"]), "dtype": STORED[init.data_type], "dims": list(init.dims)}
+        if ext.get("location") == widened:             # float32 read from the widened file: its float16 source
+            offset, length = sources[entry["offset"]]
+            entry.update(offset=offset, length=length, dtype="float16")
         base = init.name[:-len("__fp16")] if init.name.endswith("__fp16") else init.name
         by_value[init.name] = entry
         by_value[base] = entry                           # the Cast's output carries the plain name
@@ -80,7 +96,7 @@ def package_tensor_map(package: Path, manifest: dict, model: Transformer) -> dic
     found: dict = {}
     for graph in ("encoder", "decoderStep"):
         m = onnx.load(str(package / manifest["graphs"][graph]["file"]), load_external_data=False)
-        by_param, _ = _graph_tensors(m.graph, manifest["weights"])
+        by_param, _ = _graph_tensors(m.graph, manifest)
         found.update(by_param)
     out, problems = {}, []
     for name, t in model.state_dict().items():

@@ -16,6 +16,8 @@ import onnxruntime as ort
 import sacrebleu
 import sentencepiece as spm
 
+from .ort_package import graph_dir
+
 
 class PackageTranslator:
     """Greedy decoding with the package's encoder and decoder_step graphs (batch 1, KV cache)."""
@@ -25,9 +27,9 @@ class PackageTranslator:
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = threads
         opts.inter_op_num_threads = 1
-        g = self.manifest["graphs"]
-        self.encoder = ort.InferenceSession(str(package / g["encoder"]["file"]), opts, providers=["CPUExecutionProvider"])
-        self.step = ort.InferenceSession(str(package / g["decoderStep"]["file"]), opts, providers=["CPUExecutionProvider"])
+        g, graphs = self.manifest["graphs"], graph_dir(package)
+        self.encoder = ort.InferenceSession(str(graphs / g["encoder"]["file"]), opts, providers=["CPUExecutionProvider"])
+        self.step = ort.InferenceSession(str(graphs / g["decoderStep"]["file"]), opts, providers=["CPUExecutionProvider"])
         # Packages exported since sentences of different lengths share a decoder run take each row's source length.
         self.takes_src_len = any(i.name == "src_len" for i in self.step.get_inputs())
         # Packages exported since 1 December 2026 return this step's position only (new_k, new_v): the cache grows here.

@@ -28,6 +28,7 @@ import torch
 from onnx import helper, numpy_helper, TensorProto
 
 from .model import ModelConfig, Transformer
+from .ort_package import widened_bytes
 from .shortlist import SHORTLIST_FILE, VOCAB, ids_location, shortlist_graph, shortlists_from_data
 from .step_graph import append_search_outputs, export_search_step
 
@@ -160,6 +161,54 @@ def to_fp16_storage(graph: onnx.GraphProto):
             casts.append(helper.make_node("Cast", [name + "__fp16"], [name], to=TensorProto.FLOAT, name=name + "__cast"))
     for i, node in enumerate(casts):
         graph.node.insert(i, node)
+
+
+WIDENED_FILE = "weights.f32.bin"
+
+
+def widen_storage(models: dict[str, onnx.ModelProto], weights_path: Path) -> dict:
+    """Float16 storage without Casts in the graphs: each float16 initializer (stored in weights.bin by externalize)
+    and the Cast that follows it become one float32 initializer in WIDENED_FILE, a file no package holds: the engine
+    writes it in memory from weights.bin before it opens a session (src/engine/widenedWeights.ts), and Python's
+    sessions from a copy (ort_package.py). weights.bin stays float16 (the .vsix's size), while onnxruntime no longer
+    folds every Cast at every session creation: about half of a session's creation time (docs/PERFORMANCE.md,
+    "Float16 weights widened once"). Run after externalize. Returns the manifest's "widenedWeights": the float16
+    spans of weights.bin ([offset, bytes], by offset), which widened side by side in that order make WIDENED_FILE."""
+    fp16 = []                                                       # (model, initializer) of every float16 one
+    for m in models.values():
+        for init in m.graph.initializer:
+            if init.data_type == TensorProto.FLOAT16:
+                fp16.append((m, init))
+    spans = sorted({external_span(init) for _, init in fp16 if init.data_location == TensorProto.EXTERNAL})
+    widened_at, end = {}, 0
+    for offset, length in spans:
+        widened_at[offset] = end
+        end += 2 * length
+    for m, init in fp16:
+        g = m.graph
+        casts = [n for n in g.node if init.name in n.input]
+        if len(casts) != 1 or casts[0].op_type != "Cast" or casts[0].input[0] != init.name \
+                or next(a.i for a in casts[0].attribute if a.name == "to") != TensorProto.FLOAT:
+            raise ValueError(f"{init.name}: a float16 initializer must feed exactly one Cast to float32")
+        cast = casts[0]
+        if init.data_location == TensorProto.EXTERNAL:
+            offset, length = external_span(init)
+            del init.external_data[:]
+            for k, v in (("location", WIDENED_FILE), ("offset", str(widened_at[offset])), ("length", str(2 * length))):
+                e = init.external_data.add()
+                e.key, e.value = k, v
+            init.data_type = TensorProto.FLOAT
+        else:                                                       # a small tensor kept inline: widened in place
+            init.CopyFrom(numpy_helper.from_array(numpy_helper.to_array(init).astype(np.float32), init.name))
+        init.name = cast.output[0]
+        g.node.remove(cast)
+    return {"file": WIDENED_FILE, "spans": [list(s) for s in spans]}
+
+
+def external_span(init: onnx.TensorProto) -> tuple[int, int]:
+    """(offset, length) of an external initializer's bytes in its file."""
+    d = {e.key: e.value for e in init.external_data}
+    return int(d.get("offset", 0)), int(d["length"])
 
 
 def logits_as_matmul(graph: onnx.GraphProto) -> int:
@@ -355,11 +404,12 @@ def load_run(run: Path):
 
 
 def export_package(run: Path, out: Path, dtype: str = "fp32", package_id: str | None = None, description: str = "",
-                   search_step: bool = True, shortlist_data: Path | None = None):
+                   search_step: bool = True, shortlist_data: Path | None = None, widen: bool = True):
     # search_step: the fifth graph, plain translation's step (step_graph.py). --no-search-step leaves it out (the
     # engine then runs decoder_step.onnx and does the search in JavaScript).
     # shortlist_data: training pairs (train.tsv) whose target sides give each language's shortlist (shortlist.py):
     # decoder_step_search_<lang>.onnx, which plain translation into that language runs instead of the full graph.
+    # widen: with fp16, the graphs read float32 weights from WIDENED_FILE (widen_storage); without, float16 + Casts.
     model, cfg, ckpt = load_run(run)
     shortlists = shortlists_from_data(shortlist_data, run / "tokenizer.model", LANGS) if search_step and shortlist_data else {}
     out.mkdir(parents=True, exist_ok=True)
@@ -387,6 +437,7 @@ def export_package(run: Path, out: Path, dtype: str = "fp32", package_id: str | 
     for old in out.glob("*.onnx"):
         old.unlink()
     stats = externalize(every, out / "weights.bin")
+    widened = widen_storage(every, out / "weights.bin") if dtype == "fp16" and widen else None
     tensors = tensor_map(model, out / "weights.bin", dtype)
 
     def save(m: onnx.ModelProto, file: str) -> dict:
@@ -394,9 +445,15 @@ def export_package(run: Path, out: Path, dtype: str = "fp32", package_id: str | 
         onnx.checker.check_model(str(out / file))
         inputs, outputs = io_spec(m)
         return {"file": file, "inputs": inputs, "outputs": outputs}
-    graphs = {name: save(m, specs[name][0]) for name, m in models.items()}
-    search_shortlists = {lang: {**save(m, SHORTLIST_FILE.format(lang=lang)), "vocab": len(shortlists[lang]), "ids": ids_location(m)}
-                         for lang, m in short_models.items()}
+    # The checker reads external data from files beside the graph: the widened file is there while it checks.
+    if widened:
+        (out / WIDENED_FILE).write_bytes(widened_bytes((out / "weights.bin").read_bytes(), widened["spans"]))
+    try:
+        graphs = {name: save(m, specs[name][0]) for name, m in models.items()}
+        search_shortlists = {lang: {**save(m, SHORTLIST_FILE.format(lang=lang)), "vocab": len(shortlists[lang]), "ids": ids_location(m)}
+                             for lang, m in short_models.items()}
+    finally:
+        (out / WIDENED_FILE).unlink(missing_ok=True)
 
     from . import tokenizer as tok
     shutil.copy(run / "tokenizer.model", out / "tokenizer.model")
@@ -420,6 +477,7 @@ def export_package(run: Path, out: Path, dtype: str = "fp32", package_id: str | 
         "weightsDtype": dtype,
         "tokenizer": {"model": "tokenizer.model", "json": "tokenizer.json"},
         "weights": "weights.bin",
+        **({"widenedWeights": widened} if widened else {}),
         "graphs": graphs,
         **({"searchShortlists": search_shortlists} if search_shortlists else {}),
         "operators": ops,

@@ -2,6 +2,7 @@
 import type * as Ort from 'onnxruntime-web';
 import type { FileDigest, GraphSpec, Lang, ManifestGraphs, ModelManifest } from '../shared/manifest';
 import type { GraphUse } from '../shared/protocol';
+import { widenFloat16Spans } from './widenedWeights';
 import { PackageError } from '../shared/packageError';
 import type { Backend, BackendChoice, BackendSetting, Tensor } from '../shared/results';
 import { chooseBackend } from './backendChoice';
@@ -61,6 +62,7 @@ export type PlainStep = 'shortlist' | 'search' | 'plain';
 export class OnnxModel {
   private readonly sessions = new Map<SessionName, Promise<Ort.InferenceSession>>();
   private weights?: Promise<Uint8Array>;
+  private widened?: Promise<Uint8Array>;
   private creating: Promise<unknown> = Promise.resolve();
   /** The decoders' KV cache buffers, passed from one sentence to the next. */
   private readonly kvBuffers = new BufferPool();
@@ -194,11 +196,13 @@ export class OnnxModel {
   private async createSession(name: SessionName): Promise<Ort.InferenceSession> {
     const spec = this.graphSpec(name);
     if (!spec) throw new PackageError(this.source.location, `the manifest has no graph ${name}`);
-    const [graph, weights] = await Promise.all([this.source.read(spec.file), this.weightBytes()]);
+    const [graph, weights, widened] = await Promise.all([this.source.read(spec.file), this.weightBytes(), this.widenedBytes()]);
+    const externalData = [{ path: this.manifest.weights, data: weights }];
+    if (widened) externalData.push({ path: this.manifest.widenedWeights!.file, data: widened });
     try {
       return await this.ort.InferenceSession.create(graph, {
         executionProviders: [this.backend],
-        externalData: [{ path: this.manifest.weights, data: weights }],
+        externalData,
         graphOptimizationLevel: 'all',
       });
     } catch (e) {
@@ -350,6 +354,18 @@ export class OnnxModel {
   private weightBytes(): Promise<Uint8Array> {
     this.weights ??= this.source.read(this.manifest.weights);
     return this.weights;
+  }
+
+  /**
+   * The float32 weights the package's graphs read when it has widened storage (undefined when not), written once
+   * for every session: writing them takes 0.1-0.2 s, most of it the first touch of 37 MB of fresh memory, which
+   * once per session would cost more than the widening saves.
+   */
+  private widenedBytes(): Promise<Uint8Array | undefined> {
+    const widened = this.manifest.widenedWeights;
+    if (!widened) return Promise.resolve(undefined);
+    this.widened ??= this.weightBytes().then((w) => widenFloat16Spans(w, widened));
+    return this.widened;
   }
 
   async release(): Promise<void> {

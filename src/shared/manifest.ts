@@ -53,6 +53,9 @@ export interface ShortlistSpec {
 /** A byte range of the weights file. */
 export interface WeightsRange { offset: number; length: number }
 
+/** See ModelManifest.widenedWeights. */
+export interface WidenedWeights { file: string; spans: [number, number][] }
+
 /** One entry of "files": what write_manifest measured when it exported the file. */
 export interface FileDigest { sha256: string; bytes: number }
 
@@ -73,6 +76,12 @@ export interface ModelManifest {
   weightsDtype?: 'fp32' | 'fp16';
   tokenizer: { model: string; json: string };
   weights: string;
+  /**
+   * Graphs exported with widened storage read float32 weights from `file`, which no package holds: the float16
+   * `spans` of the weights file ([byte offset, bytes], by offset), widened to float32 and put side by side in this
+   * order (src/engine/widenedWeights.ts). onnxruntime then folds no Cast when it opens a session.
+   */
+  widenedWeights?: WidenedWeights;
   graphs: ManifestGraphs;
   /** Per target language, a shortlisted search step graph (packages exported since they have them). */
   searchShortlists?: { en?: ShortlistSpec; ko?: ShortlistSpec; de?: ShortlistSpec };

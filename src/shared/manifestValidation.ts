@@ -115,6 +115,7 @@ export function validateManifest(value: unknown, file = 'manifest.json'): ModelM
     const bytes = files[m.weights as string].bytes;
     if (end > bytes) fail(field, `ends at byte ${end}, past the end of ${show(m.weights)} (${bytes} bytes)`);
   }
+  if (m.widenedWeights !== undefined) checkWidened(m, files[m.weights as string].bytes, fail);
 
   if (m.decoding !== undefined) {
     const d = objectField(m, 'decoding', fail);
@@ -122,6 +123,24 @@ export function validateManifest(value: unknown, file = 'manifest.json'): ModelM
     if (d.lengthPenalty !== undefined && !Number.isFinite(d.lengthPenalty)) fail('decoding.lengthPenalty', 'must be a number');
   }
   return typed;
+}
+
+/** The widened file's name and its float16 spans: even lengths, in order, inside the weights file. */
+function checkWidened(m: Json, weightBytes: number, fail: Fail): void {
+  const w = objectField(m, 'widenedWeights', fail);
+  checkFileName('widenedWeights.file', w.file, fail);
+  if (w.file === m.weights || (isObject(m.files) && (m.files as Json)[w.file as string] !== undefined)) {
+    fail('widenedWeights.file', `is ${show(w.file)}; it must name a file the package does not hold (the engine writes it in memory)`);
+  }
+  if (!Array.isArray(w.spans)) fail('widenedWeights.spans', 'must be a list of [byte offset, bytes] pairs');
+  let end = 0;
+  (w.spans as unknown[]).forEach((span, i) => {
+    const [offset, bytes] = Array.isArray(span) ? span : [];
+    const ok = Array.isArray(span) && span.length === 2 && Number.isSafeInteger(offset) && Number.isSafeInteger(bytes)
+      && offset >= end && offset % 2 === 0 && bytes > 0 && bytes % 2 === 0 && offset + bytes <= weightBytes;
+    if (!ok) fail(`widenedWeights.spans[${i}]`, `is ${show(span)}; it must be [byte offset, bytes] of float16 data in ${show(m.weights)} (${weightBytes} bytes), even, after the span before it`);
+    end = offset + bytes;
+  });
 }
 
 type Fail = (field: string, problem: string) => never;

@@ -217,6 +217,23 @@ test('shortlisted search step graphs are checked like the others when a manifest
   assert.throws(() => validateManifest(withShortlists({ ko: { ...ko, ids: { offset: 1e9, length: 36000 } } })), /searchShortlists\.ko\.ids.*past the end of "weights\.bin"/);
 });
 
+test('widened weights: the widened file and its float16 spans are checked; the file is never one the package holds', { skip: noPackage }, () => {
+  const base: Json = JSON.parse(readFileSync(join(pristine!, 'manifest.json'), 'utf8'));
+  const withWidened = (value: unknown): Json => ({ ...structuredClone(base), widenedWeights: value });
+  const bytes = base.files['weights.bin'].bytes as number;
+  const ok = { file: 'weights.f32.bin', spans: [[0, 1024], [1024, 512], [4096, bytes - 4096]] };
+  assert.deepEqual(validateManifest(withWidened(ok)).widenedWeights, ok);
+  assert.ok(!engineFiles(validateManifest(withWidened(ok))).includes('weights.f32.bin'), 'nothing to read or check: the engine writes it');
+  assert.throws(() => validateManifest(withWidened({ ...ok, file: 'weights.bin' })), /widenedWeights\.file.*does not hold/);
+  assert.throws(() => validateManifest(withWidened({ ...ok, file: 'encoder.onnx' })), /widenedWeights\.file.*does not hold/);
+  assert.throws(() => validateManifest(withWidened({ ...ok, file: '../w.bin' })), /widenedWeights\.file/);
+  assert.throws(() => validateManifest(withWidened({ ...ok, spans: 'all' })), /widenedWeights\.spans.*list/);
+  assert.throws(() => validateManifest(withWidened({ ...ok, spans: [[0, 3]] })), /widenedWeights\.spans\[0\].*even/);
+  assert.throws(() => validateManifest(withWidened({ ...ok, spans: [[1024, 64], [0, 64]] })), /widenedWeights\.spans\[1\].*after the span before it/);
+  assert.throws(() => validateManifest(withWidened({ ...ok, spans: [[0, bytes + 2]] })), /widenedWeights\.spans\[0\].*\(\d+ bytes\)/);
+  assert.throws(() => validateManifest(withWidened({ ...ok, spans: [[0]] })), /widenedWeights\.spans\[0\]/);
+});
+
 test('digests are cached by file identity: a second check hashes nothing, a changed file is hashed again', { skip: noPackage }, async () => {
   const dir = copyPackage();
   const m = validateManifest(readManifestJson(dir));

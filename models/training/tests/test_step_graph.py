@@ -9,6 +9,7 @@ import numpy as np
 import onnxruntime as ort
 
 from models.training.export import export_package
+from models.training.ort_package import graph_dir
 from models.training.shortlist import SHORTLIST_FILE
 from models.training.tests.test_manifest_keys import _tiny_pairs, _tiny_run
 
@@ -23,7 +24,7 @@ def _exported(cls, dtype: str, shortlists: bool = False):
     cls.manifest, _ = export_package(run, out, dtype=dtype, search_step=True, shortlist_data=_tiny_pairs(run) if shortlists else None)
     so = ort.SessionOptions()
     so.intra_op_num_threads = 1
-    return out, so
+    return graph_dir(out), so
 
 
 class SearchStepGraphTest(unittest.TestCase):
@@ -87,7 +88,7 @@ class SearchStepGraphTest(unittest.TestCase):
             so = ort.SessionOptions()
             so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
             so.optimized_model_filepath = str(Path(tmp) / "optimized.onnx")
-            ort.InferenceSession(str(Path(self.tmp.name) / "pkg" / "decoder_step_search.onnx"), so, providers=["CPUExecutionProvider"])
+            ort.InferenceSession(str(graph_dir(Path(self.tmp.name) / "pkg") / "decoder_step_search.onnx"), so, providers=["CPUExecutionProvider"])
             ops = [n.op_type for n in onnx.load(so.optimized_model_filepath, load_external_data=False).graph.node]
         Ld = self.manifest["dims"]["decoderLayers"]
         self.assertEqual([op for op in ops if op in ("Transpose", "Sqrt", "IsNaN")], [])
@@ -132,18 +133,55 @@ class ShortlistGraphTest(unittest.TestCase):
             ids = np.frombuffer(weights[at["offset"]: at["offset"] + at["length"]], dtype="<i4")
             self.assertEqual(ids.tolist(), sorted(self.expected[lang]), lang)
 
-    def test_no_float16_reaches_a_node_that_runs(self):
-        """Every float16 initializer feeds a Cast only (folded when the session is created): onnxruntime-web's WebGPU
-        kernels for float16 need shader-f16, which many adapters lack (SwiftShader's among them)."""
+    def test_no_float16_in_the_graphs_and_the_same_outputs_as_casts(self):
+        """weights.bin stores float16, yet no graph holds a float16 tensor or a Cast of one: each reads float32 from
+        the widened file (export.widen_storage), so onnxruntime folds no Cast when it opens a session, and no float16
+        reaches onnxruntime-web's WebGPU kernels (which need shader-f16, missing on many adapters). The widened
+        graphs compute exactly what the float16 + Cast graphs compute."""
         import onnx
+        from models.training.export import WIDENED_FILE
         pkg = Path(self.tmp.name) / "pkg"
+        widened = self.manifest["widenedWeights"]
+        self.assertEqual(widened["file"], WIDENED_FILE)
+        self.assertFalse((pkg / WIDENED_FILE).exists(), "the widened file is never part of a package")
+        self.assertNotIn(WIDENED_FILE, self.manifest["files"])
+        weights = (pkg / "weights.bin").read_bytes()
+        widened_size = 2 * sum(length for _, length in widened["spans"])
+        self.assertGreater(widened_size, len(weights), "most of weights.bin is float16")
         files = [g["file"] for g in self.manifest["graphs"].values()] + [s["file"] for s in self.manifest["searchShortlists"].values()]
         for file in files:
             g = onnx.load(str(pkg / file), load_external_data=False).graph
-            halves = {i.name for i in g.initializer if i.data_type == onnx.TensorProto.FLOAT16}
-            self.assertTrue(halves, file)
-            users = {n.op_type for n in g.node if halves & set(n.input)}
-            self.assertEqual(users, {"Cast"}, file)
+            self.assertEqual([i.name for i in g.initializer if i.data_type == onnx.TensorProto.FLOAT16], [], file)
+            inits = {i.name for i in g.initializer}
+            self.assertEqual([n.name for n in g.node if n.op_type == "Cast" and inits & set(n.input)], [], file)
+            for i in g.initializer:
+                d = {e.key: e.value for e in i.external_data}
+                if d.get("location") == WIDENED_FILE:
+                    self.assertEqual(i.data_type, onnx.TensorProto.FLOAT, i.name)
+                    self.assertLessEqual(int(d["offset"]) + int(d["length"]), widened_size, i.name)
+        # The same model exported with float16 + Casts: the same numbers out of the same inputs.
+        casts = Path(self.tmp.name) / "casts"
+        export_package(Path(self.tmp.name) / "run", casts, dtype="fp16", search_step=True,
+                       shortlist_data=Path(self.tmp.name) / "run" / "train.tsv", widen=False)
+        self.assertEqual((casts / "weights.bin").read_bytes(), weights, "the same weights file either way")
+        so = ort.SessionOptions()
+        so.intra_op_num_threads = 1
+        d = self.manifest["dims"]
+        Ld, H, dh, V = d["decoderLayers"], d["heads"], d["dHead"], d["vocab"]
+        rng = np.random.default_rng(5)
+        feeds = {"tokens": rng.integers(4, V, (2, 1)).astype(np.int64), "beam_idx": np.array([1, 0], dtype=np.int64),
+                 "past_k": rng.standard_normal((Ld, 2, H, 3, dh)).astype(np.float32),
+                 "past_v": rng.standard_normal((Ld, 2, H, 3, dh)).astype(np.float32),
+                 "cross_k": rng.standard_normal((Ld, 2, H, 5, dh)).astype(np.float32),
+                 "cross_v": rng.standard_normal((Ld, 2, H, 5, dh)).astype(np.float32),
+                 "src_len": np.array([5, 4], dtype=np.int64), "top_k": np.array([3], dtype=np.int64)}
+        for file in ("encoder.onnx", SHORTLIST_FILE.format(lang="ko")):
+            a = ort.InferenceSession(str(graph_dir(pkg) / file), so)
+            b = ort.InferenceSession(str(casts / file), so)
+            f = {"src_ids": rng.integers(4, V, (1, 7)).astype(np.int64)} if file == "encoder.onnx" else feeds
+            f = {k: v for k, v in f.items() if k in {i.name for i in a.get_inputs()}}
+            for x, y in zip(a.run(None, f), b.run(None, f)):
+                np.testing.assert_array_equal(x, y, file)
 
     def test_top_k_and_log_norm_over_the_shortlist(self):
         d = self.manifest["dims"]
