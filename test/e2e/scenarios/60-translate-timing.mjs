@@ -75,6 +75,9 @@ async function watchShown(frame, notText) {
     w.__acTextAt = null;
     w.__acShownSeen = false;
     w.__acTextSeen = false;
+    // Only what comes after this translation started counts: a panel restored after a reload shows its old result
+    // (the same sentence's text) before the command's own.
+    w.__acBusySeen = false;
     // Painted: a task after the next animation frame (its style, layout and paint come before).
     const whenPainted = (done) => requestAnimationFrame(() => setTimeout(() => done(performance.timeOrigin + performance.now()), 0));
     const check = () => {
@@ -83,7 +86,8 @@ async function watchShown(frame, notText) {
       const busy = document.getElementById('busy');
       const text = (t?.textContent ?? '').replace(/\s+/g, ' ').trim();
       const busyShown = !!busy && busy.offsetParent !== null && getComputedStyle(busy).visibility !== 'hidden';
-      if (!text || text === not || !/[\uAC00-\uD7A3]/.test(text)) return;
+      if (busyShown) w.__acBusySeen = true;
+      if (!w.__acBusySeen || !text || text === not || !/[\uAC00-\uD7A3]/.test(text)) return;
       const partial = t.getAttribute('data-partial');
       if (!w.__acTextSeen && (partial === null || partial === 'whole')) {
         w.__acTextSeen = true;
