@@ -21,6 +21,7 @@ from onnx import TensorProto
 
 from models.training.export import load_from_package
 from models.training.model import ModelConfig, Transformer
+from models.training.ort_package import widened_offsets
 
 STORED = {TensorProto.FLOAT: "float32", TensorProto.FLOAT16: "float16"}
 
@@ -34,11 +35,9 @@ def config_of(manifest: dict) -> ModelConfig:
 def _widened_sources(manifest: dict) -> dict[int, tuple[int, int]]:
     """Where each tensor of the widened file (export.widen_storage) lies in weights.bin: {widened offset: (offset,
     bytes)} of its float16 span."""
-    out, at = {}, 0
-    for offset, length in manifest.get("widenedWeights", {}).get("spans", []):
-        out[at] = (offset, length)
-        at += 2 * length
-    return out
+    spans = manifest.get("widenedWeights", {}).get("spans", [])
+    at = widened_offsets(spans)
+    return {at[offset]: (offset, length) for offset, length in spans}
 
 
 def _graph_tensors(graph: onnx.GraphProto, manifest: dict) -> tuple[dict, dict]:

@@ -28,7 +28,7 @@ import torch
 from onnx import helper, numpy_helper, TensorProto
 
 from .model import ModelConfig, Transformer
-from .ort_package import widened_bytes
+from .ort_package import widened_bytes, widened_offsets
 from .shortlist import SHORTLIST_FILE, VOCAB, ids_location, shortlist_graph, shortlists_from_data
 from .step_graph import append_search_outputs, export_search_step
 
@@ -180,10 +180,7 @@ def widen_storage(models: dict[str, onnx.ModelProto], weights_path: Path) -> dic
             if init.data_type == TensorProto.FLOAT16:
                 fp16.append((m, init))
     spans = sorted({external_span(init) for _, init in fp16 if init.data_location == TensorProto.EXTERNAL})
-    widened_at, end = {}, 0
-    for offset, length in spans:
-        widened_at[offset] = end
-        end += 2 * length
+    widened_at = widened_offsets(spans)
     for m, init in fp16:
         g = m.graph
         casts = [n for n in g.node if init.name in n.input]

@@ -17,6 +17,16 @@ from pathlib import Path
 import numpy as np
 
 
+def widened_offsets(spans: list[list[int]]) -> dict[int, int]:
+    """Where each float16 span ([offset, bytes] in weights.bin, by offset) lies in the widened file: {offset: widened
+    offset}. The one layout rule of that file (widened_bytes writes it, export.widen_storage points graphs into it)."""
+    out, end = {}, 0
+    for offset, length in spans:
+        out[offset] = end
+        end += 2 * length
+    return out
+
+
 def widened_bytes(weights: bytes, spans: list[list[int]]) -> bytes:
     """The float16 spans of `weights` ([offset, bytes] each), widened to float32 and put side by side in this order."""
     parts = []

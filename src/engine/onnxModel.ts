@@ -159,11 +159,6 @@ export class OnnxModel {
     return this.searchStep ? 'decoderStepSearch' : 'decoderStep';
   }
 
-  /** The decoder graph a translation's attention comes from: all tokens in one run, or (older packages) step by step. */
-  private get attentionGraph(): SessionName {
-    return this.manifest.graphs.decoderAttn ? 'decoderAttn' : 'decoderStepAttn';
-  }
-
   /** Whether plain translation runs the full-vocabulary search step graph (where no shortlist applies). */
   private get searchStep(): boolean {
     return this.plainStep !== 'plain' && !!this.manifest.graphs.decoderStepSearch;

@@ -115,7 +115,7 @@ export function validateManifest(value: unknown, file = 'manifest.json'): ModelM
     const bytes = files[m.weights as string].bytes;
     if (end > bytes) fail(field, `ends at byte ${end}, past the end of ${show(m.weights)} (${bytes} bytes)`);
   }
-  if (m.widenedWeights !== undefined) checkWidened(m, files[m.weights as string].bytes, fail);
+  if (m.widenedWeights !== undefined) checkWidened(m, files, fail);
 
   if (m.decoding !== undefined) {
     const d = objectField(m, 'decoding', fail);
@@ -126,10 +126,11 @@ export function validateManifest(value: unknown, file = 'manifest.json'): ModelM
 }
 
 /** The widened file's name and its float16 spans: even lengths, in order, inside the weights file. */
-function checkWidened(m: Json, weightBytes: number, fail: Fail): void {
+function checkWidened(m: Json, files: Record<string, FileDigest>, fail: Fail): void {
   const w = objectField(m, 'widenedWeights', fail);
   checkFileName('widenedWeights.file', w.file, fail);
-  if (w.file === m.weights || (isObject(m.files) && (m.files as Json)[w.file as string] !== undefined)) {
+  const weightBytes = files[m.weights as string].bytes;
+  if (w.file === m.weights || files[w.file as string] !== undefined) {
     fail('widenedWeights.file', `is ${show(w.file)}; it must name a file the package does not hold (the engine writes it in memory)`);
   }
   if (!Array.isArray(w.spans)) fail('widenedWeights.spans', 'must be a list of [byte offset, bytes] pairs');
