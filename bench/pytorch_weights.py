@@ -2,7 +2,7 @@
 
 A shipped package carries no parameter map of its own (models/training/state/ holds only the unshipped run's), so
 this one is read from the ONNX graphs: an initializer named after its parameter (`model.<name>`, `__fp16` appended
-when stored as float16 with a Cast; in the widened file, export.widen_storage, mapped back to its float16 bytes) is
+when stored as float16 with a Cast; in the widened file, export.widen_storage, mapped back to its float16 or int8 bytes) is
 that parameter; an unnamed one (`onnx::MatMul_N`, a Linear weight stored transposed for
 MatMul) belongs to the Linear whose bias the MatMul's output is added to, and a Gemm's weight (a decoder step's Linear)
 to the Linear whose bias is the Gemm's third input. The map has export.tensor_map's shape, so
@@ -21,7 +21,7 @@ from onnx import TensorProto
 
 from models.training.export import load_from_package
 from models.training.model import ModelConfig, Transformer
-from models.training.ort_package import widened_offsets
+from models.training.ort_package import FLOAT16, widened_offsets
 
 STORED = {TensorProto.FLOAT: "float32", TensorProto.FLOAT16: "float16"}
 
@@ -34,10 +34,15 @@ def config_of(manifest: dict) -> ModelConfig:
 
 def _widened_sources(manifest: dict) -> dict[int, tuple[int, int]]:
     """Where each tensor of the widened file (export.widen_storage) lies in weights.bin: {widened offset: (offset,
-    bytes)} of its float16 span."""
+    bytes)} of its stored span."""
     spans = manifest.get("widenedWeights", {}).get("spans", [])
-    at = widened_offsets(spans)
+    at = widened_offsets(spans, _encoding(manifest))
     return {at[offset]: (offset, length) for offset, length in spans}
+
+
+def _encoding(manifest: dict) -> str:
+    """How weights.bin stores the widened tensors (float16, int8-block32): load_from_package's dtype for them."""
+    return manifest.get("widenedWeights", {}).get("encoding", FLOAT16)
 
 
 def _graph_tensors(graph: onnx.GraphProto, manifest: dict) -> tuple[dict, dict]:
@@ -53,9 +58,9 @@ def _graph_tensors(graph: onnx.GraphProto, manifest: dict) -> tuple[dict, dict]:
         if init.data_type not in STORED:
             raise SystemExit(f"{init.name}: stored as ONNX type {init.data_type}; the bench reads float32 and float16 only")
         entry = {"offset": int(ext["offset"]), "length": int(ext["length"]), "dtype": STORED[init.data_type], "dims": list(init.dims)}
-        if ext.get("location") == widened:             # float32 read from the widened file: its float16 source
+        if ext.get("location") == widened:             # float32 read from the widened file: its stored source
             offset, length = sources[entry["offset"]]
-            entry.update(offset=offset, length=length, dtype="float16")
+            entry.update(offset=offset, length=length, dtype=_encoding(manifest))
         base = init.name[:-len("__fp16")] if init.name.endswith("__fp16") else init.name
         by_value[init.name] = entry
         by_value[base] = entry                           # the Cast's output carries the plain name
@@ -115,7 +120,7 @@ def package_tensor_map(package: Path, manifest: dict, model: Transformer) -> dic
 
 
 def load_package_model(package: Path) -> tuple[Transformer, dict]:
-    """The package's model in PyTorch, eval mode, float32 weights read from weights.bin (float16 widened)."""
+    """The package's model in PyTorch, eval mode, float32 weights read from weights.bin (float16 or int8 widened)."""
     manifest = json.loads((package / "manifest.json").read_text(encoding="utf-8"))
     model = Transformer(config_of(manifest))
     load_from_package(model, package, package_tensor_map(package, manifest, model))

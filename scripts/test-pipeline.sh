@@ -10,7 +10,7 @@ PY=.venv/bin/python
 [ -f "$W/data/train.tsv" ] || $PY -m models.training.data --corpora "${AC_CORPORA:-../shared/corpora}" --out "$W/data" --no-debian --max-per-source 400 > "$W/data.log"
 $PY -m models.training.train --config tiny --data "$W/data" --out "$W/run" > "$W/train.log"
 tail -n 1 "$W/train.log"
-$PY -m models.training.export --run "$W/run" --out "$W/package" --dtype fp16 --id ci-tiny --shortlist-data "$W/data/train.tsv" > "$W/export.log" 2>&1
+$PY -m models.training.export --run "$W/run" --out "$W/package" --dtype int8 --id ci-tiny --shortlist-data "$W/data/train.tsv" > "$W/export.log" 2>&1
 # The round trip below must run the search step graph (plain translation's step when a package has it).
 grep -q '"decoderStepSearch"' "$W/package/manifest.json" || { echo "export wrote no decoderStepSearch graph" >&2; exit 1; }
 grep -q '"searchShortlists"' "$W/package/manifest.json" || { echo "export wrote no shortlisted search step graphs" >&2; exit 1; }

@@ -4,7 +4,7 @@
 #   bash models/training/build_package.sh release ac-release-gpu-v1         # one CUDA GPU, ~10 minutes + evaluation
 #   STAGES="data train" bash models/training/build_package.sh release X     # e.g. only data and training (GPU box without node)
 # Env: RUN (training folder, default build/runs/CONFIG), PY (python, default .venv/bin/python, made by scripts/ensure-python.sh), CORPORA (default ../shared/corpora), EVAL_LIMIT (segments per set),
-#      DTYPE (fp16|fp32, default fp16), TORCHRUN_GPUS (train with torchrun on N GPUs).
+#      DTYPE (int8|fp16|fp32, default int8), TORCHRUN_GPUS (train with torchrun on N GPUs).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 CONFIG=${1:?config: tiny|small|release}
@@ -21,7 +21,7 @@ if has train; then
   if [ -n "${TORCHRUN_GPUS:-}" ]; then torchrun --nproc_per_node="$TORCHRUN_GPUS" -m models.training.train --config "$CONFIG" --out "$RUN"
   else $PY -m models.training.train --config "$CONFIG" --out "$RUN"; fi
 fi
-if has export; then $PY -m models.training.export --run "$RUN" --out "$PKG" --dtype "${DTYPE:-fp16}" --id "$ID"; fi
+if has export; then $PY -m models.training.export --run "$RUN" --out "$PKG" --dtype "${DTYPE:-int8}" --id "$ID"; fi
 if has golden; then
   $PY -m models.training.golden --run "$RUN" --package "$PKG" --out test/fixtures/engine-golden.json
   $PY -m models.training.tokenizer golden --model "$PKG/tokenizer.model" --out test/fixtures/tokenizer-golden.jsonl

@@ -7,7 +7,7 @@
    state), else the committed state: models/training/state/<config>.json names the shipped package whose weights
    continue (fresh Adam moments, a short re-warmup), else starts from scratch;
 3. trains for --minutes more (2 DDP ranks x 1 thread on a 2-core CPU);
-4. exports the candidate package (fp16) and scores it on the dev pairs (devscore.py: greedy, chrF per direction),
+4. exports the candidate package (int8 weights) and scores it on the dev pairs (devscore.py: greedy, chrF per direction),
    beside the shipped default package scored the same way;
 5. if the candidate is better (higher mean dev chrF, and no direction more than 1 point lower), it replaces the
    shipped package: models/<new id>/, models/DEFAULT, the committed state, the engine and tokenizer goldens,
@@ -206,7 +206,7 @@ def main(argv=None):
     candidate = Path("build/candidates") / new_id
     if candidate.exists():
         shutil.rmtree(candidate)
-    _, tensors = export_package(run, candidate, "fp16", new_id, shortlist_data=Path(args.data) / "train.tsv")
+    _, tensors = export_package(run, candidate, "int8", new_id, shortlist_data=Path(args.data) / "train.tsv")
     dev_tsv = Path(args.data) / "dev.tsv"
     scores = dev_score(candidate, dev_tsv, args.dev_per_direction)
     shipped = default_package()

@@ -28,7 +28,7 @@ import torch
 from onnx import helper, numpy_helper, TensorProto
 
 from .model import ModelConfig, Transformer
-from .ort_package import widened_bytes, widened_offsets
+from .ort_package import FLOAT16, INT8_BLOCK32, int8_block_decode, int8_block_encode, widened_bytes, widened_offsets
 from .shortlist import SHORTLIST_FILE, VOCAB, ids_location, shortlist_graph, shortlists_from_data
 from .step_graph import append_search_outputs, export_search_step
 
@@ -163,43 +163,84 @@ def to_fp16_storage(graph: onnx.GraphProto):
         graph.node.insert(i, node)
 
 
+# The node that stands for an int8-block32 tensor's widening between to_int8_storage and widen_storage; never saved.
+INT8_MARK = "WidenInt8Block32"
+INT8_DOMAIN = "ai.attention_companion"
+
+
+def to_int8_storage(graph: onnx.GraphProto):
+    """Float32 initializers of 16+ elements become int8-block32 blobs (ort_package.int8_block_encode: 32 int8 codes per
+    float16 scale; uint8 initializers) feeding a mark node that widen_storage turns into a float32 initializer of the
+    widened file. Half the bytes of float16 storage; the engine and Python widen the same way."""
+    marks = []
+    for init in graph.initializer:
+        if init.data_type == TensorProto.FLOAT and int(np.prod(init.dims)) >= 16:
+            raw = int8_block_encode(numpy_helper.to_array(init))
+            name, dims = init.name, list(init.dims)
+            init.CopyFrom(numpy_helper.from_array(np.frombuffer(raw, dtype=np.uint8), name + "__int8"))
+            marks.append(helper.make_node(INT8_MARK, [name + "__int8"], [name], domain=INT8_DOMAIN, name=name + "__widen",
+                                          dims=dims))
+    for i, node in enumerate(marks):
+        graph.node.insert(i, node)
+
+
 WIDENED_FILE = "weights.f32.bin"
 
 
 def widen_storage(models: dict[str, onnx.ModelProto], weights_path: Path) -> dict:
-    """Float16 storage without Casts in the graphs: each float16 initializer (stored in weights.bin by externalize)
-    and the Cast that follows it become one float32 initializer in WIDENED_FILE, a file no package holds: the engine
-    writes it in memory from weights.bin before it opens a session (src/engine/widenedWeights.ts), and Python's
-    sessions from a copy (ort_package.py). weights.bin stays float16 (the .vsix's size), while onnxruntime no longer
-    folds every Cast at every session creation: about half of a session's creation time (docs/PERFORMANCE.md,
-    "Float16 weights widened once"). Run after externalize. Returns the manifest's "widenedWeights": the float16
-    spans of weights.bin ([offset, bytes], by offset), which widened side by side in that order make WIDENED_FILE."""
-    fp16 = []                                                       # (model, initializer) of every float16 one
+    """Compact storage without Casts in the graphs: each float16 initializer and the Cast that follows it
+    (to_fp16_storage), or each int8-block32 blob and its mark (to_int8_storage), stored in weights.bin by externalize,
+    become one float32 initializer in WIDENED_FILE, a file no package holds: the engine writes it in memory from
+    weights.bin before it opens a session (src/engine/widenedWeights.ts), and Python's sessions from a copy
+    (ort_package.py). weights.bin stays compact (the .vsix's size), while onnxruntime folds nothing per weight at every
+    session creation: about half of a session's creation time (docs/PERFORMANCE.md, "Float16 weights widened once").
+    Run after externalize. Returns the manifest's "widenedWeights": the encoding and the spans of weights.bin
+    ([offset, bytes], by offset), which widened side by side in that order make WIDENED_FILE."""
+    stored = []                                                     # (model, initializer, its widening node)
     for m in models.values():
         for init in m.graph.initializer:
-            if init.data_type == TensorProto.FLOAT16:
-                fp16.append((m, init))
-    spans = sorted({external_span(init) for _, init in fp16 if init.data_location == TensorProto.EXTERNAL})
-    widened_at = widened_offsets(spans)
-    for m, init in fp16:
+            if init.data_type in (TensorProto.FLOAT16, TensorProto.UINT8):
+                users = [n for n in m.graph.node if init.name in n.input]
+                stored.append((m, init, users))
+    kinds = {FLOAT16 if init.data_type == TensorProto.FLOAT16 else INT8_BLOCK32 for _, init, _ in stored}
+    if len(kinds) > 1:
+        raise ValueError("a package stores its weights in one encoding: float16 and int8 initializers found")
+    encoding = kinds.pop() if kinds else FLOAT16
+    spans = sorted({external_span(init) for _, init, _ in stored if init.data_location == TensorProto.EXTERNAL})
+    widened_at = widened_offsets(spans, encoding)
+    for m, init, users in stored:
         g = m.graph
-        casts = [n for n in g.node if init.name in n.input]
-        if len(casts) != 1 or casts[0].op_type != "Cast" or casts[0].input[0] != init.name \
-                or next(a.i for a in casts[0].attribute if a.name == "to") != TensorProto.FLOAT:
-            raise ValueError(f"{init.name}: a float16 initializer must feed exactly one Cast to float32")
-        cast = casts[0]
+        node = users[0] if len(users) == 1 else None
+        if encoding == FLOAT16:
+            ok = node is not None and node.op_type == "Cast" and node.input[0] == init.name \
+                and next(a.i for a in node.attribute if a.name == "to") == TensorProto.FLOAT
+        else:
+            ok = node is not None and node.op_type == INT8_MARK and node.domain == INT8_DOMAIN
+        if not ok:
+            raise ValueError(f"{init.name}: a {encoding} initializer must feed exactly one widening node (Cast to float32, {INT8_MARK})")
         if init.data_location == TensorProto.EXTERNAL:
             offset, length = external_span(init)
             del init.external_data[:]
-            for k, v in (("location", WIDENED_FILE), ("offset", str(widened_at[offset])), ("length", str(2 * length))):
+            for k, v in (("location", WIDENED_FILE), ("offset", str(widened_at[offset])),
+                         ("length", str(4 * (length // 2 if encoding == FLOAT16 else int(np.prod(_dims(node))))))):
                 e = init.external_data.add()
                 e.key, e.value = k, v
             init.data_type = TensorProto.FLOAT
+            if encoding == INT8_BLOCK32:
+                del init.dims[:]
+                init.dims.extend(_dims(node))
         else:                                                       # a small tensor kept inline: widened in place
-            init.CopyFrom(numpy_helper.from_array(numpy_helper.to_array(init).astype(np.float32), init.name))
-        init.name = cast.output[0]
-        g.node.remove(cast)
-    return {"file": WIDENED_FILE, "spans": [list(s) for s in spans]}
+            values = numpy_helper.to_array(init)
+            values = values.astype(np.float32) if encoding == FLOAT16 else int8_block_decode(values.tobytes()).reshape(_dims(node))
+            init.CopyFrom(numpy_helper.from_array(values, init.name))
+        init.name = node.output[0]
+        g.node.remove(node)
+    return {"file": WIDENED_FILE, "encoding": encoding, "spans": [list(s) for s in spans]}
+
+
+def _dims(mark: onnx.NodeProto) -> list[int]:
+    """The float32 shape an int8-block32 mark widens its blob to."""
+    return list(next(a.ints for a in mark.attribute if a.name == "dims"))
 
 
 def external_span(init: onnx.TensorProto) -> tuple[int, int]:
@@ -281,8 +322,9 @@ def externalize(models: dict[str, onnx.ModelProto], weights_path: Path) -> dict:
     for m in models.values():
         for init in m.graph.initializer:
             raw = numpy_helper.to_array(init).tobytes()
-            if len(raw) < 64 and init.name != VOCAB:
-                continue                                            # tiny tensors stay inline (a shortlist's ids never: the engine reads them)
+            if len(raw) < 64 and init.name != VOCAB and init.data_type != TensorProto.UINT8:
+                continue                                            # tiny tensors stay inline (a shortlist's ids never: the engine
+                                                                    # reads them; int8 blocks never: tensor_map finds them there)
             key = hashlib.sha256(raw + str(init.data_type).encode() + str(list(init.dims)).encode()).hexdigest()
             uniques.setdefault(key, raw)
             stored.append((init, key, raw))
@@ -344,17 +386,16 @@ def tensor_map(model: Transformer, weights_path: Path, dtype: str) -> dict:
     out, missing = {}, []
     for name, t in model.state_dict().items():
         t = t.detach().cpu().float()
-        stored = np.float16 if dtype == "fp16" and t.numel() >= 16 else np.float32
-        variants = [(t.numpy().astype(stored), False)]
+        stored = "float32" if t.numel() < 16 or dtype == "fp32" else {"fp16": "float16", "int8": INT8_BLOCK32}[dtype]
+        variants = [(t.numpy(), False)]
         if t.dim() == 2:
-            variants.append((t.t().contiguous().numpy().astype(stored), True))
+            variants.append((t.t().contiguous().numpy(), True))
         found = None
         for arr, transposed in variants:
-            raw = arr.tobytes()
+            raw = int8_block_encode(arr) if stored == INT8_BLOCK32 else arr.astype(stored).tobytes()
             off = aligned_find(data, raw)
             if off != -1:
-                found = {"offset": off, "length": len(raw), "dtype": "float16" if stored is np.float16 else "float32",
-                         "shape": list(t.shape), "transposed": transposed}
+                found = {"offset": off, "length": len(raw), "dtype": stored, "shape": list(t.shape), "transposed": transposed}
                 break
         if found is None:
             missing.append(name)
@@ -366,11 +407,15 @@ def tensor_map(model: Transformer, weights_path: Path, dtype: str) -> dict:
 
 
 def load_from_package(model: Transformer, package: Path, tensors: dict) -> None:
-    """The inverse of tensor_map: fills model's parameters from the package's weights.bin (float16 -> float32)."""
+    """The inverse of tensor_map: fills model's parameters from the package's weights.bin (float16 or int8-block32 ->
+    float32)."""
     data = (package / "weights.bin").read_bytes()
     state = {}
     for name, e in tensors.items():
-        arr = np.frombuffer(data, dtype=np.dtype(e["dtype"]), count=e["length"] // np.dtype(e["dtype"]).itemsize, offset=e["offset"])
+        if e["dtype"] == INT8_BLOCK32:
+            arr = int8_block_decode(data[e["offset"]:e["offset"] + e["length"]])
+        else:
+            arr = np.frombuffer(data, dtype=np.dtype(e["dtype"]), count=e["length"] // np.dtype(e["dtype"]).itemsize, offset=e["offset"])
         shape = list(reversed(e["shape"])) if e["transposed"] else e["shape"]
         t = torch.from_numpy(arr.astype(np.float32).reshape(shape))
         state[name] = t.t().contiguous() if e["transposed"] else t
@@ -406,7 +451,7 @@ def export_package(run: Path, out: Path, dtype: str = "fp32", package_id: str | 
     # engine then runs decoder_step.onnx and does the search in JavaScript).
     # shortlist_data: training pairs (train.tsv) whose target sides give each language's shortlist (shortlist.py):
     # decoder_step_search_<lang>.onnx, which plain translation into that language runs instead of the full graph.
-    # widen: with fp16, the graphs read float32 weights from WIDENED_FILE (widen_storage); without, float16 + Casts.
+    # widen: with fp16 or int8, the graphs read float32 weights from WIDENED_FILE (widen_storage); fp16 without it: float16 + Casts.
     model, cfg, ckpt = load_run(run)
     shortlists = shortlists_from_data(shortlist_data, run / "tokenizer.model", LANGS) if search_step and shortlist_data else {}
     out.mkdir(parents=True, exist_ok=True)
@@ -430,11 +475,15 @@ def export_package(run: Path, out: Path, dtype: str = "fp32", package_id: str | 
     for m in every.values():
         if dtype == "fp16":
             to_fp16_storage(m.graph)
+        elif dtype == "int8":
+            to_int8_storage(m.graph)
         constants_to_initializers(m.graph)
     for old in out.glob("*.onnx"):
         old.unlink()
     stats = externalize(every, out / "weights.bin")
-    widened = widen_storage(every, out / "weights.bin") if dtype == "fp16" and widen else None
+    if dtype == "int8" and not widen:
+        raise ValueError("int8 storage is always widened: onnxruntime has no kernel for its blocks")
+    widened = widen_storage(every, out / "weights.bin") if dtype in ("fp16", "int8") and widen else None
     tensors = tensor_map(model, out / "weights.bin", dtype)
 
     def save(m: onnx.ModelProto, file: str) -> dict:
@@ -444,7 +493,7 @@ def export_package(run: Path, out: Path, dtype: str = "fp32", package_id: str | 
         return {"file": file, "inputs": inputs, "outputs": outputs}
     # The checker reads external data from files beside the graph: the widened file is there while it checks.
     if widened:
-        (out / WIDENED_FILE).write_bytes(widened_bytes((out / "weights.bin").read_bytes(), widened["spans"]))
+        (out / WIDENED_FILE).write_bytes(widened_bytes((out / "weights.bin").read_bytes(), widened["spans"], widened["encoding"]))
     try:
         graphs = {name: save(m, specs[name][0]) for name, m in models.items()}
         search_shortlists = {lang: {**save(m, SHORTLIST_FILE.format(lang=lang)), "vocab": len(shortlists[lang]), "ids": ids_location(m)}
@@ -547,7 +596,8 @@ def main(argv=None):
     ap.add_argument("--from-package", help="instead of --run: this shipped package's weights, with --state")
     ap.add_argument("--state", help="the package's committed training state (models/training/state/CONFIG.json)")
     ap.add_argument("--out")
-    ap.add_argument("--dtype", choices=["fp32", "fp16"], default="fp32")
+    ap.add_argument("--dtype", choices=["fp32", "fp16", "int8"], default="fp32",
+                    help="weights.bin's storage: float32, float16, or int8 codes with a float16 scale per 32 (widened to float32 for onnxruntime either way but fp32)")
     ap.add_argument("--id", default=None)
     ap.add_argument("--description", default="")
     ap.add_argument("--no-search-step", dest="search_step", action="store_false",

@@ -17,7 +17,7 @@ from pathlib import Path
 import torch
 
 from .decode import beam_search
-from .export import load_run
+from .export import load_from_package, load_run, tensor_map
 
 SENTENCES = [
     ("ko", "en", "은행에 가서 돈을 찾았다."),
@@ -45,7 +45,11 @@ STEPS = 3          # teacher-forced steps whose logits and attention rows are re
 LOGIT_SLICE = 16   # first logits of each recorded step, plus the top-5 ids
 
 
-def round_like_package(model, dtype: str):
+def round_like_package(model, dtype: str, package: Path):
+    """The model's weights as the package stores them: float16-rounded, or int8-block32 codes widened back."""
+    if dtype == "int8":
+        load_from_package(model, package, tensor_map(model, package / "weights.bin", dtype))
+        return
     if dtype != "fp16":
         return
     with torch.no_grad():
@@ -110,7 +114,7 @@ def main(argv=None):
     pkg = Path(args.package)
     manifest = json.loads((pkg / "manifest.json").read_text(encoding="utf-8"))
     model, _, _ = load_run(Path(args.run))
-    round_like_package(model, manifest.get("weightsDtype", "fp32"))
+    round_like_package(model, manifest.get("weightsDtype", "fp32"), pkg)
     sp = spm.SentencePieceProcessor(model_file=str(pkg / manifest["tokenizer"]["model"]))
     weights_sha = hashlib.sha256((pkg / manifest["weights"]).read_bytes()).hexdigest()
     golden = {"package": manifest["id"], "weightsSha256": weights_sha, "tolerance": {"logits": 2e-3, "attention": 1e-4},

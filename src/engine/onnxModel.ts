@@ -2,7 +2,7 @@
 import type * as Ort from 'onnxruntime-web';
 import type { FileDigest, GraphSpec, Lang, ManifestGraphs, ModelManifest } from '../shared/manifest';
 import type { GraphUse } from '../shared/protocol';
-import { widenFloat16Spans } from './widenedWeights';
+import { widenSpans } from './widenedWeights';
 import { PackageError } from '../shared/packageError';
 import type { Backend, BackendChoice, BackendSetting, Tensor } from '../shared/results';
 import { chooseBackend } from './backendChoice';
@@ -359,7 +359,7 @@ export class OnnxModel {
   private widenedBytes(): Promise<Uint8Array | undefined> {
     const widened = this.manifest.widenedWeights;
     if (!widened) return Promise.resolve(undefined);
-    this.widened ??= this.weightBytes().then((w) => widenFloat16Spans(w, widened));
+    this.widened ??= this.weightBytes().then((w) => widenSpans(w, widened));
     return this.widened;
   }
 

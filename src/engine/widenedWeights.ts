@@ -1,9 +1,9 @@
 // The float32 weights that graphs exported with widened storage read (models/training/export.py widen_storage),
-// written in memory from the package's float16 weights file. The same rule as models/training/ort_package.py
-// widened_bytes: each float16 span of the weights file, widened, side by side in the manifest's order. onnxruntime
-// then opens a session without folding a Cast per weight, about half of its creation time (docs/PERFORMANCE.md,
-// "Float16 weights widened once").
-import type { WidenedWeights } from '../shared/manifest';
+// written in memory from the package's compact weights file. The same rule as models/training/ort_package.py
+// widened_bytes: each span of the weights file, widened, side by side in the manifest's order. onnxruntime then opens
+// a session without folding a Cast per weight, about half of its creation time (docs/PERFORMANCE.md, "Float16
+// weights widened once"); int8 storage halves the bytes that travel (docs/PERFORMANCE.md, "Int8 weights").
+import { INT8_BLOCK as BLOCK, spanElements, type WidenedWeights } from '../shared/manifest';
 
 let halfToFloat: Float32Array | undefined;
 
@@ -21,19 +21,39 @@ function table(): Float32Array {
   return (halfToFloat = floats);
 }
 
-/** The widened file's bytes: `weights`' float16 spans as float32, side by side (little-endian, as both files are). */
-export function widenFloat16Spans(weights: Uint8Array, widened: WidenedWeights): Uint8Array {
-  const t = table();
-  const total = widened.spans.reduce((n, [, bytes]) => n + bytes / 2, 0);
-  const out = new Float32Array(total);
-  let at = 0;
-  for (const [offset, bytes] of widened.spans) {
+/** The widened file's bytes: `weights`' spans as float32, side by side (little-endian, as both files are). */
+export function widenSpans(weights: Uint8Array, widened: WidenedWeights): Uint8Array {
+  const encoding = widened.encoding ?? 'float16';
+  const counts = widened.spans.map(([offset, bytes]) => {
     if (offset + bytes > weights.byteLength) throw new RangeError(`widened span [${offset}, ${bytes}] lies past the weights' ${weights.byteLength} bytes`);
-    const start = weights.byteOffset + offset;
+    const n = spanElements(bytes, encoding);
+    if (n < 0) throw new RangeError(`widened span [${offset}, ${bytes}] is no ${encoding} span`);
+    return n;
+  });
+  const out = new Float32Array(counts.reduce((a, b) => a + b, 0));
+  const t = table();
+  let at = 0;
+  widened.spans.forEach(([offset, bytes], s) => {
+    const n = counts[s];
     // A Uint16Array view needs an even byte offset; a copy when the bytes lie at an odd one (never, as read here).
-    const halves = start % 2 === 0 ? new Uint16Array(weights.buffer, start, bytes / 2) : new Uint16Array(weights.slice(offset, offset + bytes).buffer);
-    for (let i = 0; i < halves.length; i++) out[at + i] = t[halves[i]];
-    at += halves.length;
-  }
+    const start = weights.byteOffset + offset;
+    const span = start % 2 === 0 ? weights : weights.slice(offset, offset + bytes);
+    const base = span === weights ? start : 0;
+    if (encoding === 'float16') {
+      const halves = new Uint16Array(span.buffer, base, n);
+      for (let i = 0; i < n; i++) out[at + i] = t[halves[i]];
+    } else {
+      const blocks = Math.ceil(n / BLOCK);
+      const scales = new Uint16Array(span.buffer, base, blocks);
+      const codes = new Int8Array(span.buffer, base + 2 * blocks, n);
+      // code * scale in double is exact (8 x 11 significant bits); storing it rounds once, as float32 multiplication does.
+      for (let b = 0; b < blocks; b++) {
+        const scale = t[scales[b]];
+        const end = Math.min(n, (b + 1) * BLOCK);
+        for (let i = b * BLOCK; i < end; i++) out[at + i] = codes[i] * scale;
+      }
+    }
+    at += n;
+  });
   return new Uint8Array(out.buffer);
 }

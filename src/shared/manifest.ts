@@ -53,8 +53,28 @@ export interface ShortlistSpec {
 /** A byte range of the weights file. */
 export interface WeightsRange { offset: number; length: number }
 
+/**
+ * How the weights file stores what is widened (models/training/ort_package.py has the same rule):
+ * "float16": n elements in 2n bytes; "int8-block32": ceil(n / 32) float16 scales, then n int8 codes (element i is
+ * code[i] * scale[floor(i / 32)]).
+ */
+export type WidenedEncoding = 'float16' | 'int8-block32';
+
+/** Elements per float16 scale in int8-block32 storage. */
+export const INT8_BLOCK = 32;
+
+/**
+ * How many float32 values a span of `bytes` bytes widens to, or -1 when no span of that encoding has that size.
+ * int8-block32: n elements take n + 2 * ceil(n / 32) bytes, which grows with n, so the count is its inverse.
+ */
+export function spanElements(bytes: number, encoding: WidenedEncoding): number {
+  if (encoding === 'float16') return bytes > 0 && bytes % 2 === 0 ? bytes / 2 : -1;
+  const n = bytes - 2 * Math.ceil(bytes / (INT8_BLOCK + 2));
+  return n > 0 && n + 2 * Math.ceil(n / INT8_BLOCK) === bytes ? n : -1;
+}
+
 /** See ModelManifest.widenedWeights. */
-export interface WidenedWeights { file: string; spans: [number, number][] }
+export interface WidenedWeights { file: string; encoding?: WidenedEncoding; spans: [number, number][] }
 
 /** One entry of "files": what write_manifest measured when it exported the file. */
 export interface FileDigest { sha256: string; bytes: number }
@@ -73,13 +93,14 @@ export interface ModelManifest {
     vocab: number; dModel: number; heads: number; dHead: number; dFF: number;
     encoderLayers: number; decoderLayers: number; maxLen: number; preLN?: boolean; params?: number;
   };
-  weightsDtype?: 'fp32' | 'fp16';
+  weightsDtype?: 'fp32' | 'fp16' | 'int8';
   tokenizer: { model: string; json: string };
   weights: string;
   /**
-   * Graphs exported with widened storage read float32 weights from `file`, which no package holds: the float16
-   * `spans` of the weights file ([byte offset, bytes], by offset), widened to float32 and put side by side in this
-   * order (src/engine/widenedWeights.ts). onnxruntime then folds no Cast when it opens a session.
+   * Graphs exported with widened storage read float32 weights from `file`, which no package holds: the `spans` of
+   * the weights file ([byte offset, bytes], by offset), stored as `encoding` says (float16 when absent), widened to
+   * float32 and put side by side in this order (src/engine/widenedWeights.ts). onnxruntime then folds no Cast when it
+   * opens a session.
    */
   widenedWeights?: WidenedWeights;
   graphs: ManifestGraphs;

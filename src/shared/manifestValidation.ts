@@ -1,7 +1,7 @@
 // Checks a parsed manifest.json completely, before any other file of the package is read, so that a bad package
 // fails at load with the field named, never later at translate time. Mirrors what models/training/export.py writes
 // (export_package, write_manifest): change both together.
-import { GRAPH_NAMES, LANGS, OPTIONAL_GRAPH_NAMES, MANIFEST_FORMAT, type FileDigest, type Lang, type ModelManifest } from './manifest';
+import { GRAPH_NAMES, LANGS, OPTIONAL_GRAPH_NAMES, MANIFEST_FORMAT, spanElements, type FileDigest, type Lang, type ModelManifest, type WidenedEncoding } from './manifest';
 import { ManifestError, isPlainFileName } from './packageError';
 
 /**
@@ -67,8 +67,8 @@ export function validateManifest(value: unknown, file = 'manifest.json'): ModelM
   const tagIds = objectField(special, 'tags', (f, p) => fail(`special.${f}`, p));
   for (const l of languages) tokenId(`special.tags.${l}`, tagIds[l]);
 
-  if (m.weightsDtype !== undefined && m.weightsDtype !== 'fp32' && m.weightsDtype !== 'fp16') {
-    fail('weightsDtype', `is ${show(m.weightsDtype)}; it must be "fp32" or "fp16"`);
+  if (m.weightsDtype !== undefined && m.weightsDtype !== 'fp32' && m.weightsDtype !== 'fp16' && m.weightsDtype !== 'int8') {
+    fail('weightsDtype', `is ${show(m.weightsDtype)}; it must be "fp32", "fp16" or "int8"`);
   }
   const tokenizer = objectField(m, 'tokenizer', fail);
   checkFileName('tokenizer.json', tokenizer.json, fail);
@@ -125,7 +125,7 @@ export function validateManifest(value: unknown, file = 'manifest.json'): ModelM
   return typed;
 }
 
-/** The widened file's name and its float16 spans: even lengths, in order, inside the weights file. */
+/** The widened file's name, its encoding and its spans: each one that encoding can hold, in order, inside the weights file. */
 function checkWidened(m: Json, files: Record<string, FileDigest>, fail: Fail): void {
   const w = objectField(m, 'widenedWeights', fail);
   checkFileName('widenedWeights.file', w.file, fail);
@@ -133,13 +133,17 @@ function checkWidened(m: Json, files: Record<string, FileDigest>, fail: Fail): v
   if (w.file === m.weights || files[w.file as string] !== undefined) {
     fail('widenedWeights.file', `is ${show(w.file)}; it must name a file the package does not hold (the engine writes it in memory)`);
   }
+  const encoding = (w.encoding ?? 'float16') as WidenedEncoding;
+  if (encoding !== 'float16' && encoding !== 'int8-block32') {
+    fail('widenedWeights.encoding', `is ${show(w.encoding)}; it must be "float16" or "int8-block32"`);
+  }
   if (!Array.isArray(w.spans)) fail('widenedWeights.spans', 'must be a list of [byte offset, bytes] pairs');
   let end = 0;
   (w.spans as unknown[]).forEach((span, i) => {
     const [offset, bytes] = Array.isArray(span) ? span : [];
     const ok = Array.isArray(span) && span.length === 2 && Number.isSafeInteger(offset) && Number.isSafeInteger(bytes)
-      && offset >= end && offset % 2 === 0 && bytes > 0 && bytes % 2 === 0 && offset + bytes <= weightBytes;
-    if (!ok) fail(`widenedWeights.spans[${i}]`, `is ${show(span)}; it must be [byte offset, bytes] of float16 data in ${show(m.weights)} (${weightBytes} bytes), even, after the span before it`);
+      && offset >= end && offset % 2 === 0 && spanElements(bytes, encoding) > 0 && offset + bytes <= weightBytes;
+    if (!ok) fail(`widenedWeights.spans[${i}]`, `is ${show(span)}; it must be [byte offset, bytes] of ${encoding} data in ${show(m.weights)} (${weightBytes} bytes), at an even offset after the span before it`);
     end = offset + bytes;
   });
 }

@@ -217,7 +217,7 @@ test('shortlisted search step graphs are checked like the others when a manifest
   assert.throws(() => validateManifest(withShortlists({ ko: { ...ko, ids: { offset: 1e9, length: 36000 } } })), /searchShortlists\.ko\.ids.*past the end of "weights\.bin"/);
 });
 
-test('widened weights: the widened file and its float16 spans are checked; the file is never one the package holds', { skip: noPackage }, () => {
+test('widened weights: the widened file, its encoding and its spans are checked; the file is never one the package holds', { skip: noPackage }, () => {
   const base: Json = JSON.parse(readFileSync(join(pristine!, 'manifest.json'), 'utf8'));
   const withWidened = (value: unknown): Json => ({ ...structuredClone(base), widenedWeights: value });
   const bytes = base.files['weights.bin'].bytes as number;
@@ -232,6 +232,11 @@ test('widened weights: the widened file and its float16 spans are checked; the f
   assert.throws(() => validateManifest(withWidened({ ...ok, spans: [[1024, 64], [0, 64]] })), /widenedWeights\.spans\[1\].*after the span before it/);
   assert.throws(() => validateManifest(withWidened({ ...ok, spans: [[0, bytes + 2]] })), /widenedWeights\.spans\[0\].*\(\d+ bytes\)/);
   assert.throws(() => validateManifest(withWidened({ ...ok, spans: [[0]] })), /widenedWeights\.spans\[0\]/);
+  // int8 storage: each span's size must be n codes and ceil(n / 32) scales.
+  const int8 = { file: 'weights.f32.bin', encoding: 'int8-block32', spans: [[0, 34], [64, 3], [128, 1000 + 2 * 32]] };
+  assert.deepEqual(validateManifest(withWidened(int8)).widenedWeights, int8);
+  assert.throws(() => validateManifest(withWidened({ ...int8, spans: [[0, 35]] })), /widenedWeights\.spans\[0\].*int8-block32 data/);
+  assert.throws(() => validateManifest(withWidened({ ...int8, encoding: 'int4' })), /widenedWeights\.encoding.*"float16" or "int8-block32"/);
 });
 
 test('digests are cached by file identity: a second check hashes nothing, a changed file is hashed again', { skip: noPackage }, async () => {

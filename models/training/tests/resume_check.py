@@ -36,7 +36,7 @@ def main(argv=None) -> int:
     if work.exists():
         shutil.rmtree(work)
     meta = torch.load(run / "model.pt", map_location="cpu")
-    _, tensors = export_package(run, work / "models" / "ci-resume", "fp16", "ci-resume")
+    _, tensors = export_package(run, work / "models" / "ci-resume", "int8", "ci-resume")   # the shipped form (continuation.py)
     state_file = work / "state.json"
     write_state(state_file, meta["config"], "ci-resume", meta, tensors)
     state = json.loads(state_file.read_text())
