@@ -15,6 +15,7 @@ from models.training.export import INT8_MARK, WIDENED_FILE, export_package, load
 from models.training.ort_package import INT8_BLOCK32, graph_dir, int8_block_decode, int8_block_encode, span_elements
 from models.training.shortlist import SHORTLIST_FILE
 from models.training.tests.test_manifest_keys import _tiny_pairs, _tiny_run
+from models.training.tests.test_step_graph import step_feeds
 
 
 class Int8BlockEncodingTest(unittest.TestCase):
@@ -94,15 +95,9 @@ class Int8PackageTest(unittest.TestCase):
         torch.save({**ckpt, "model": model.state_dict()}, run32 / "model.pt")
         fp32 = self.root / "fp32"
         export_package(run32, fp32, dtype="fp32", shortlist_data=self.pairs)
-        d = self.manifest["dims"]
-        Ld, H, dh, V = d["decoderLayers"], d["heads"], d["dHead"], d["vocab"]
+        V = self.manifest["dims"]["vocab"]
         rng = np.random.default_rng(3)
-        step = {"tokens": rng.integers(4, V, (2, 1)).astype(np.int64), "beam_idx": np.array([1, 0], dtype=np.int64),
-                "past_k": rng.standard_normal((Ld, 2, H, 3, dh)).astype(np.float32),
-                "past_v": rng.standard_normal((Ld, 2, H, 3, dh)).astype(np.float32),
-                "cross_k": rng.standard_normal((Ld, 2, H, 5, dh)).astype(np.float32),
-                "cross_v": rng.standard_normal((Ld, 2, H, 5, dh)).astype(np.float32),
-                "src_len": np.array([5, 4], dtype=np.int64), "top_k": np.array([3], dtype=np.int64)}
+        step = step_feeds(self.manifest["dims"], rng)
         for file in ("encoder.onnx", "decoder_step_search.onnx", SHORTLIST_FILE.format(lang="ko")):
             a = ort.InferenceSession(str(graph_dir(self.pkg) / file), self.so)
             b = ort.InferenceSession(str(fp32 / file), self.so)

@@ -27,6 +27,17 @@ def _exported(cls, dtype: str, shortlists: bool = False):
     return graph_dir(out), so
 
 
+def step_feeds(dims: dict, rng) -> dict:
+    """Random feeds for a search step graph: 2 rows continuing rows 1 and 0 of a 3-position cache, 5 source tokens."""
+    Ld, H, dh, V = dims["decoderLayers"], dims["heads"], dims["dHead"], dims["vocab"]
+    return {"tokens": rng.integers(4, V, (2, 1)).astype(np.int64), "beam_idx": np.array([1, 0], dtype=np.int64),
+            "past_k": rng.standard_normal((Ld, 2, H, 3, dh)).astype(np.float32),
+            "past_v": rng.standard_normal((Ld, 2, H, 3, dh)).astype(np.float32),
+            "cross_k": rng.standard_normal((Ld, 2, H, 5, dh)).astype(np.float32),
+            "cross_v": rng.standard_normal((Ld, 2, H, 5, dh)).astype(np.float32),
+            "src_len": np.array([5, 4], dtype=np.int64), "top_k": np.array([3], dtype=np.int64)}
+
+
 class SearchStepGraphTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -166,15 +177,9 @@ class ShortlistGraphTest(unittest.TestCase):
         self.assertEqual((casts / "weights.bin").read_bytes(), weights, "the same weights file either way")
         so = ort.SessionOptions()
         so.intra_op_num_threads = 1
-        d = self.manifest["dims"]
-        Ld, H, dh, V = d["decoderLayers"], d["heads"], d["dHead"], d["vocab"]
+        V = self.manifest["dims"]["vocab"]
         rng = np.random.default_rng(5)
-        feeds = {"tokens": rng.integers(4, V, (2, 1)).astype(np.int64), "beam_idx": np.array([1, 0], dtype=np.int64),
-                 "past_k": rng.standard_normal((Ld, 2, H, 3, dh)).astype(np.float32),
-                 "past_v": rng.standard_normal((Ld, 2, H, 3, dh)).astype(np.float32),
-                 "cross_k": rng.standard_normal((Ld, 2, H, 5, dh)).astype(np.float32),
-                 "cross_v": rng.standard_normal((Ld, 2, H, 5, dh)).astype(np.float32),
-                 "src_len": np.array([5, 4], dtype=np.int64), "top_k": np.array([3], dtype=np.int64)}
+        feeds = step_feeds(self.manifest["dims"], rng)
         for file in ("encoder.onnx", SHORTLIST_FILE.format(lang="ko")):
             a = ort.InferenceSession(str(graph_dir(pkg) / file), so)
             b = ort.InferenceSession(str(casts / file), so)
