@@ -5,7 +5,7 @@ import type { Endpoint, NotificationOf, ProtocolNames, RequestHandlers } from '.
 import { EngineFileServer } from '../models/engineFileServer';
 import { engineFiles } from '../shared/manifestValidation';
 import type { ModelManifest } from '../shared/manifest';
-import { ORT_WASM_FILES, type EngineProtocol, type GraphUse, type ModelInfo } from '../shared/protocol';
+import { ORT_WASM_FILES, type EngineProtocol, type FileReply, type GraphUse, type ModelInfo } from '../shared/protocol';
 import type { BackendSetting } from '../shared/results';
 import { verifyPackageFiles } from '../models/packageVerifier';
 import { EngineConnection } from './engineConnection';
@@ -45,7 +45,7 @@ export class EngineClient<P extends EngineProtocol> implements vscode.Disposable
     // The runtime may be read from the start: the page asks for it while the host still checks the package.
     this.ortFolder = vscode.Uri.joinPath(extensionUri, 'dist', 'ort');
     for (const file of Object.values(ORT_WASM_FILES)) this.files.allow(`${this.ortBaseUri()}${file}`, vscode.Uri.joinPath(this.ortFolder, file));
-    const handlers = { ...o.handlers, readFile: ({ url }: { url: unknown }) => this.files.read(url) } as unknown as RequestHandlers<P['webviewToHost']['requests']>;
+    const handlers = { ...o.handlers, readFile: ({ url }: { url: unknown }) => this.readFile(url) } as unknown as RequestHandlers<P['webviewToHost']['requests']>;
     this.connection = new EngineConnection<P>({
       ...o,
       handlers,
@@ -55,6 +55,18 @@ export class EngineClient<P extends EngineProtocol> implements vscode.Disposable
     });
     // Anything malformed from the webview is ignored.
     this.subscription = webview.onDidReceiveMessage((raw) => this.connection.receive(raw));
+  }
+
+  /**
+   * A file the engine asked for, marked when asked and when read (the page marks its arrival): the timeline then
+   * splits the host's reading (and gzipping) from the channel into the webview.
+   */
+  private async readFile(url: unknown): Promise<FileReply> {
+    const name = typeof url === 'string' ? url.slice(url.lastIndexOf('/') + 1) : '?';
+    markOpen(`host: ${name} asked by the page`);
+    const reply = await this.files.read(url);
+    markOpen(`host: ${name} read, posting ${'bytes' in reply ? (reply.bytes.byteLength / 1e6).toFixed(2) : 0} MB`);
+    return reply;
   }
 
   /** Requests and notifications to the webview. */
