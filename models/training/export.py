@@ -28,7 +28,7 @@ import torch
 from onnx import helper, numpy_helper, TensorProto
 
 from .model import ModelConfig, Transformer
-from .ort_package import FLOAT16, INT8_BLOCK32, int8_block_decode, int8_block_encode, widened_bytes, widened_offsets
+from .ort_package import FLOAT16, INT8_BLOCK32, int8_block_decode, int8_block_encode, span_elements, widened_bytes, widened_offsets
 from .shortlist import SHORTLIST_FILE, VOCAB, ids_location, shortlist_graph, shortlists_from_data
 from .step_graph import append_search_outputs, export_search_step
 
@@ -221,8 +221,7 @@ def widen_storage(models: dict[str, onnx.ModelProto], weights_path: Path) -> dic
         if init.data_location == TensorProto.EXTERNAL:
             offset, length = external_span(init)
             del init.external_data[:]
-            for k, v in (("location", WIDENED_FILE), ("offset", str(widened_at[offset])),
-                         ("length", str(4 * (length // 2 if encoding == FLOAT16 else int(np.prod(_dims(node))))))):
+            for k, v in (("location", WIDENED_FILE), ("offset", str(widened_at[offset])), ("length", str(4 * span_elements(length, encoding)))):
                 e = init.external_data.add()
                 e.key, e.value = k, v
             init.data_type = TensorProto.FLOAT

@@ -37,15 +37,14 @@ export function widenSpans(weights: Uint8Array, widened: WidenedWeights): Uint8A
     const n = counts[s];
     // A Uint16Array view needs an even byte offset; a copy when the bytes lie at an odd one (never, as read here).
     const start = weights.byteOffset + offset;
-    const span = start % 2 === 0 ? weights : weights.slice(offset, offset + bytes);
-    const base = span === weights ? start : 0;
+    const [buffer, base] = start % 2 === 0 ? [weights.buffer, start] : [weights.slice(offset, offset + bytes).buffer, 0];
     if (encoding === 'float16') {
-      const halves = new Uint16Array(span.buffer, base, n);
+      const halves = new Uint16Array(buffer, base, n);
       for (let i = 0; i < n; i++) out[at + i] = t[halves[i]];
     } else {
       const blocks = Math.ceil(n / BLOCK);
-      const scales = new Uint16Array(span.buffer, base, blocks);
-      const codes = new Int8Array(span.buffer, base + 2 * blocks, n);
+      const scales = new Uint16Array(buffer, base, blocks);
+      const codes = new Int8Array(buffer, base + 2 * blocks, n);
       // code * scale in double is exact (8 x 11 significant bits); storing it rounds once, as float32 multiplication does.
       for (let b = 0; b < blocks; b++) {
         const scale = t[scales[b]];
