@@ -3,7 +3,8 @@
 // The orchestrator measures CPU time and memory from outside (/proc); the page measures wall time. The engine runs on
 // the page's own thread here, not in the webview's worker (webview/engine/worker.ts): the same OnnxModel and
 // Translator doing the same arithmetic, without the worker's message hops (the result's structured clone).
-import { OnnxModel } from '../src/engine/onnxModel';
+import { OnnxModel, type OrtModule } from '../src/engine/onnxModel';
+import { warmUpRuntime } from '../src/engine/runtimeWarmup';
 import { chooseBackend } from '../src/engine/backendChoice';
 import { ortFor } from '../webview/engine/ortRuntimes';
 import type { Backend } from '../src/shared/results';
@@ -50,6 +51,9 @@ const read: FileReader = async (url) => {
   return { bytes: new Uint8Array(await res.arrayBuffer()) };
 };
 
+/** Each onnxruntime build's warm-up, run once per page. */
+const warmedUp = new Map<OrtModule, Promise<number>>();
+
 /** The build bench.load was asked to run, by the backend it serves (undefined: the backend's own). */
 let buildOf: Backend | undefined;
 
@@ -61,6 +65,9 @@ const engine = new EngineHost(async (p) => {
   ort.env.wasm.numThreads = 1;        // as in the webview: not cross-origin isolated, one wasm thread
   ort.env.wasm.wasmPaths = p.ortBaseUri;
   ort.env.logLevel = 'error';
+  // As the worker starts its runtime, once per build: instantiated, and its first Cast run (runtimeWarmup.ts).
+  if (!warmedUp.has(ort)) warmedUp.set(ort, warmUpRuntime(ort));
+  await warmedUp.get(ort);
   return OnnxModel.load(ort, packageOverUrls(p.baseUri, read, p.checkedFiles), choice);
 }, 0);         // no sentence cache: the cells translate their sentences again, and each time is timed
 

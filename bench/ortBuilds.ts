@@ -2,10 +2,11 @@
 // webview): the plain build, which the webview runs for WebAssembly, and the asyncify build, which WebGPU needs and
 // which ran WebAssembly too before (webview/engine/ortRuntimes.ts). Each round starts one process per build, in turn
 // (the order swapped every round, so a machine whose load drifts moves both alike); a process times the runtime's
-// start (instantiating the binary: a one-node warm-up session, as the worker does), the model's load (package files
-// and the plain translation's two sessions) and the bench's 25-word sentences (bench/sentences.json, both
-// directions) translated greedy and beam 4, twice: the first pass runs while V8 may still be optimizing the binary's
-// hot functions on its background threads (their CPU is the process's too), the second after. One WASM thread.
+// start (instantiating the binary and running the worker's one-node warm-up graph, src/engine/runtimeWarmup.ts), the
+// model's load (package files and the plain translation's two sessions) and the bench's 25-word sentences
+// (bench/sentences.json, both directions) translated greedy and beam 4, twice: the first pass runs while V8 may still
+// be optimizing the binary's hot functions on its background threads (their CPU is the process's too), the second
+// after. One WASM thread.
 // `--runtime chromium` does the same in headless Chromium (the bench page, a fresh browser per build and round: load
 // = runtime start, package and sessions; CPU of every Chromium process, from /proc). Prints each build's medians and
 // asyncify ÷ plain.
@@ -17,6 +18,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { OnnxModel, type OrtModule } from '../src/engine/onnxModel';
 import { Translator } from '../src/engine/translator';
+import { warmUpRuntime } from '../src/engine/runtimeWarmup';
 import { defaultPackageDir, fsPackage } from '../src/node/fsPackage';
 import { ORT_WASM_FILES } from '../src/shared/protocol';
 import type { Lang, ModelManifest } from '../src/shared/manifest';
@@ -39,7 +41,6 @@ interface Sample {
   firstCpu: number; firstWall: number; greedyCpu: number; beamCpu: number; tokens: string;
 }
 
-const WARMUP_GRAPH = 'CAgSE2F0dGVudGlvbi1jb21wYW5pb246PAoQCgF4EgF5IghJZGVudGl0eRIGd2FybXVwWg8KAXgSCgoICAESBAoCCAFiDwoBeRIKCggIARIECgIIAUIECgAQEQ==';
 const cpuNow = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
 
 async function child(build: Build, modelDir: string): Promise<Sample> {
@@ -50,7 +51,7 @@ async function child(build: Build, modelDir: string): Promise<Sample> {
   ort.env.wasm.numThreads = 1;
   ort.env.logLevel = 'error';
   let c = cpuNow(), w = performance.now();
-  await (await ort.InferenceSession.create(Buffer.from(WARMUP_GRAPH, 'base64'), { executionProviders: ['wasm'] })).release();
+  await warmUpRuntime(ort);
   const [startCpu, startWall] = [cpuNow() - c, performance.now() - w];
   c = cpuNow(); w = performance.now();
   const model = await OnnxModel.load(ort, fsPackage(modelDir), 'wasm');

@@ -13,6 +13,7 @@ import { untilAborted } from './engine/concurrency';
 import { formatMegabytes } from './engine/attentionBudget';
 import { openTimelines, type Timeline } from './shared/timeline';
 import { verifyPackageFiles } from './models/packageVerifier';
+import { PROGRESS_DELAY_MS, withProgressAfterDelay } from './progressAfterDelay';
 
 export class SupersededError extends RequestCancelledError {
   constructor() {
@@ -47,7 +48,8 @@ export class TranslationService {
   readonly onDidTranslate = new vscode.EventEmitter<TranslatedEvent>();
   readonly onDidLoadModel = new vscode.EventEmitter<{ id: string; backend: string; choice: BackendChoice }>();
 
-  constructor(private readonly panel: AttentionPanel, private readonly registry: ModelRegistry) {
+  /** `progressDelayMs`: how long a translation runs before its progress notification appears (tests pass 0). */
+  constructor(private readonly panel: AttentionPanel, private readonly registry: ModelRegistry, private readonly progressDelayMs = PROGRESS_DELAY_MS) {
     panel.onNotification((n) => {
       if (n.method === 'timeline') this.timelines.get(n.params?.requestId)?.add(n.params?.marks);   // add() checks each mark
       if (n.method !== 'progress') return;
@@ -72,7 +74,8 @@ export class TranslationService {
     const timeline = opts.timeline;
     if (timeline) openTimelines.add(timeline);
     try {
-      return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: opts.title, cancellable: true }, async (progress, token) => {
+      // The notification (with its Cancel) appears only when the translation outlasts a moment (progressAfterDelay.ts).
+      return await withProgressAfterDelay(opts.title, async (progress, token) => {
         token.onCancellationRequested(() => abort.abort(new RequestCancelledError()));
         const cancelled = () => (abort.signal.reason instanceof Error ? abort.signal.reason : new RequestCancelledError());
         const model = await this.registry.current();
@@ -115,7 +118,7 @@ export class TranslationService {
         }
         this.onDidTranslate.fire({ result, editorKey: opts.editorKey, origin: opts.origin, version });
         return result;
-      });
+      }, this.progressDelayMs);
     } finally {
       if (timeline) openTimelines.delete(timeline);
       if (this.live.get(opts.editorKey) === abort) this.live.delete(opts.editorKey);

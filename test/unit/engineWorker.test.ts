@@ -27,6 +27,8 @@ class FakeWorker {
   static last?: FakeWorker;
   /** Settings for the next FakeWorker (the page creates it once the script arrives, after the test's first call). */
   static next: { reads?: string[]; silent?: boolean } = {};
+  /** Where the script notes each file it asks for ("worker asks: name"), when a test gives one. */
+  static log?: string[];
   /** A script that never runs: messages are only recorded. */
   private readonly silent: boolean;
   reads: string[] = [`${PARAMS.baseUri}/manifest.json`, `${PARAMS.ortBaseUri}${RUNTIME}`];
@@ -52,6 +54,7 @@ class FakeWorker {
         prepare: async () => undefined,
         load: async (p) => {
           for (const url of this.reads) {
+            FakeWorker.log?.push(`worker asks: ${url.slice(url.lastIndexOf('/') + 1)}`);
             try {
               this.readReplies.push(await this.inside.request('readFile', { url }, { timeoutMs: 1000 }));
             } catch (e) {
@@ -277,6 +280,36 @@ test('a cold start after the first reads the runtime and the checked files from 
   assert.deepEqual(asked, [], 'nothing asked of the host');
   assert.deepEqual(FakeWorker.last!.readReplies.map(text), [`bytes of ${manifestUrl}`, `bytes of ${runtimeUrl}`]);
   assert.ok(info.marks?.some(([l]) => l === 'page: manifest.json from the webview\'s storage (0.00 MB)'));
+});
+
+test('once the runtime has come from the host, the page asks for the checked files before the worker does, each once', async () => {
+  const runtimeUrl = `${PARAMS.ortBaseUri}${RUNTIME}`;
+  const [manifestUrl, weightsUrl] = [`${PARAMS.baseUri}/manifest.json`, `${PARAMS.baseUri}/weights.bin`];
+  const params = { ...PARAMS, checkedFiles: { 'manifest.json': sha('m'), 'weights.bin': sha('w') } };
+  const log: string[] = [];
+  const host = async (url: string): Promise<FileReply> => {
+    log.push(`host asked: ${url.slice(url.lastIndexOf('/') + 1)}`);
+    await new Promise((r) => setTimeout(r, 10));
+    return { bytes: new TextEncoder().encode(`host bytes of ${url}`) };
+  };
+  FakeWorker.log = log;
+  try {
+    // As the real worker: the runtime first, then the package's files.
+    FakeWorker.next.reads = [runtimeUrl, manifestUrl, weightsUrl];
+    await new EngineWorker(SCRIPT, host).load(params);
+    assert.deepEqual(FakeWorker.last!.readReplies.map(text), [runtimeUrl, manifestUrl, weightsUrl].map((u) => `host bytes of ${u}`));
+    assert.deepEqual(log, [`worker asks: ${RUNTIME}`, `host asked: ${RUNTIME}`, 'host asked: manifest.json', 'host asked: weights.bin',
+      'worker asks: manifest.json', 'worker asks: weights.bin']);
+
+    // A worker that read a checked file before the runtime: that file is not read ahead again.
+    log.length = 0;
+    FakeWorker.next.reads = [manifestUrl, runtimeUrl, weightsUrl];
+    await new EngineWorker(SCRIPT, host).load(params);
+    assert.deepEqual(log.filter((l) => l.startsWith('host')), ['host asked: manifest.json', `host asked: ${RUNTIME}`, 'host asked: weights.bin']);
+    assert.deepEqual(FakeWorker.last!.readReplies.map(text), [manifestUrl, runtimeUrl, weightsUrl].map((u) => `host bytes of ${u}`));
+  } finally {
+    FakeWorker.log = undefined;
+  }
 });
 
 test('a stored file that no longer matches its digest or size is read from the host again and replaced', async () => {

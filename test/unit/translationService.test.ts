@@ -37,7 +37,7 @@ function setup({ start = true } = {}) {
     current: async () => ({ dir: Uri.file(pkg.dir), manifest: pkg.manifest, bundled: true }),
     all: async () => ({ entries: [], problems: [] }),
   } as unknown as ModelRegistry;
-  const service = new TranslationService(panel, registry);
+  const service = new TranslationService(panel, registry, 0);      // the notification at once: its reports are checked
   const translated: TranslatedEvent[] = [];
   const loaded: unknown[] = [];
   service.onDidTranslate.event((e) => translated.push(e));

@@ -49,6 +49,15 @@ export class EngineWorker {
   /** The page's storage of engine files, and how each readable file is kept there (by resolved URL). */
   private readonly cache?: FileCache;
   private readonly cacheEntries = new Map<string, CacheEntry>();
+  /** onnxruntime's binaries as the worker asks for them (resolved URLs). */
+  private readonly runtimeUrls = new Set<string>();
+  /** Resolves once a runtime binary has come to this page (from the host or the page's storage). */
+  private runtimeCame!: () => void;
+  private readonly runtimeIn = new Promise<void>((resolve) => { this.runtimeCame = resolve; });
+  /** Package files the page began reading before the worker asked for them (load()), by resolved URL; each taken once. */
+  private readonly prefetched = new Map<string, Promise<FileReply | undefined>>();
+  /** What the worker asked for during the current load (never read ahead again). */
+  private readonly askedByWorker = new Set<string>();
 
   /**
    * `scriptUrl`: dist/engineWorker.js as a webview resource URI. `fromHost`: asks the extension host for a file by its
@@ -66,7 +75,7 @@ export class EngineWorker {
         else this.queued.push([m, transferables(m)]);
       },
       peer: 'The engine worker',
-      handlers: { readFile: async ({ url }) => this.readFile(url) },
+      handlers: { readFile: async ({ url }) => (await this.takePrefetched(url)) ?? this.readFile(url) },
       onNotification: (n) => {
         const l = this.listeners.get(n.params.requestId);
         if (n.method === 'progress') l?.onProgress?.(n.params.done, n.params.total);
@@ -118,7 +127,11 @@ export class EngineWorker {
       this.cacheEntries.set(fileUrl, { key: `sha256|${sha256}`, sha256 });
       keys.push(`sha256|${sha256}`);
     }
-    const info = await this.request('load', params, { timeoutMs: LOAD_TIMEOUT_MS });
+    this.prefetchAfterRuntime(params);
+    const info = await this.request('load', params, { timeoutMs: LOAD_TIMEOUT_MS }).finally(() => {
+      this.prefetched.clear();                // what the worker did not ask for is not kept
+      this.askedByWorker.clear();
+    });
     // What this load read is what the next cold start will read: the rest of the storage goes (an older package).
     void this.cache?.keepOnly(keys).catch(() => undefined);
     return { ...info, marks: [...this.takeMarks(), ...(info.marks ?? [])] };
@@ -134,6 +147,7 @@ export class EngineWorker {
       const url = resolvedUrl(withSlash(ortBaseUri) + file);
       if (!url) continue;
       this.readable.add(url);
+      this.runtimeUrls.add(url);
       const tag = this.runtimeTags[file];
       const size = Number(tag?.split('-')[0]);
       if (!tag || !Number.isSafeInteger(size)) continue;
@@ -186,6 +200,34 @@ export class EngineWorker {
     this.endpoint.failPending(this.failure);
   }
 
+  /**
+   * The worker asks for the package's files once its runtime's binary is in, and they then share the channel with
+   * nothing; but between the binary coming to this page and the worker's asking, the page inflates the binary (0.7 s)
+   * and hands it over. The page asks for the files the host checked as soon as the binary has come, so they travel
+   * meanwhile (the binary first still: the runtime compiles while they travel). docs/PERFORMANCE.md, "The package
+   * asked for while the runtime inflates".
+   */
+  private prefetchAfterRuntime(params: LoadModelParams): void {
+    const base = withSlash(params.baseUri);
+    const urls = Object.keys(params.checkedFiles ?? {}).map((name) => resolvedUrl(base + name)).filter((u): u is string => !!u);
+    void this.runtimeIn.then(() => {
+      for (const url of urls) {
+        if (this.prefetched.has(url) || this.askedByWorker.has(url)) continue;
+        // A file that cannot be read now is read again when the worker asks (and its problem reported then).
+        this.prefetched.set(url, this.readFile(url).then((r) => ('bytes' in r ? r : undefined), () => undefined));
+      }
+    });
+  }
+
+  /** A file the page already began reading for the worker (prefetchAfterRuntime), handed over once. */
+  private takePrefetched(asked: string): Promise<FileReply | undefined> | undefined {
+    const url = resolvedUrl(asked);
+    if (url) this.askedByWorker.add(url);
+    const pending = url ? this.prefetched.get(url) : undefined;
+    if (pending) this.prefetched.delete(url!);
+    return pending;
+  }
+
   /** Reads a file for the worker, only under what it was asked to load. */
   private async readFile(asked: string): Promise<FileReply> {
     // Compared once resolved: `models/m/../../x` is not inside `models/m/`.
@@ -195,17 +237,22 @@ export class EngineWorker {
     }
     const name = url.slice(url.lastIndexOf('/') + 1);
     const entry = this.cache ? this.cacheEntries.get(url) : undefined;
+    const runtime = this.runtimeUrls.has(url);
     if (entry) {
       const kept = await this.fromCache(entry, name);
-      if (kept) return { bytes: kept };
+      if (kept) {
+        if (runtime) this.runtimeCame();
+        return { bytes: kept };
+      }
     }
-    const reply = await this.readUncached(url, name);
+    const reply = await this.readUncached(url, name, runtime ? this.runtimeCame : undefined);
     if (entry && 'bytes' in reply) this.cache!.put(entry.key, reply.bytes);       // copied now, before the transfer
     return reply;
   }
 
   /** The file's bytes from the page's storage when they are there and still match their digest (or size). */
   private async fromCache(entry: CacheEntry, name: string): Promise<Uint8Array | undefined> {
+    this.mark(`page: ${name} asked of the webview's storage`);
     const bytes = await this.cache!.get(entry.key).catch(() => undefined);
     if (!bytes) return undefined;
     const matches = entry.sha256 ? (await sha256Hex(bytes).catch(() => undefined)) === entry.sha256 : bytes.length === entry.size;
@@ -217,13 +264,14 @@ export class EngineWorker {
     return bytes;
   }
 
-  /** Reads a file from the host, or fetches it over its webview URI. */
-  private async readUncached(url: string, name: string): Promise<FileReply> {
+  /** Reads a file from the host, or fetches it over its webview URI. `came`: called once its bytes are here (before inflating). */
+  private async readUncached(url: string, name: string, came?: () => void): Promise<FileReply> {
     if (this.fromHost) {
       this.mark(`page: ${name} asked of the host`);
       const reply = await this.fromHost(url).catch(() => undefined);      // not served by the host: fetched below
       if (reply && 'bytes' in reply && reply.bytes instanceof Uint8Array) {
         this.mark(`page: ${name} came from the host (${(reply.bytes.length / 1e6).toFixed(2)} MB${reply.encoding ? ` ${reply.encoding}` : ''})`);
+        came?.();
         if (reply.encoding === undefined) return { bytes: ownBuffer(reply.bytes) };
         const bytes = reply.encoding === 'gzip' ? await gunzip(reply.bytes).catch(() => undefined) : undefined;
         if (bytes) {
@@ -247,6 +295,7 @@ export class EngineWorker {
       if (!res.ok) return res.status === 404 ? { problem: 'missing' } : { problem: 'http', status: res.status };
       const bytes = new Uint8Array(await res.arrayBuffer());
       this.mark(`page: fetch ${name} done (${(bytes.length / 1e6).toFixed(2)} MB)`);
+      came?.();
       return { bytes };
     }
   }

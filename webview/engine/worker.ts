@@ -10,6 +10,7 @@ import { EngineHost, bytesOf, packageOverUrls, type FileReader } from '../engine
 import { ortFor } from './ortRuntimes';
 import { ENGINE_WORKER, ORT_WASM_FILES, type EngineWorkerProtocol } from './workerProtocol';
 import { epochNow, type Mark } from '../../src/shared/timeline';
+import { warmUpRuntime } from '../../src/engine/runtimeWarmup';
 
 /** The parts of a dedicated worker's global scope used here (the project's types are the DOM's, not the worker's). */
 interface WorkerScope {
@@ -34,13 +35,7 @@ const read: FileReader = async (url) => {
   return reply;
 };
 
-/**
- * A one-node graph (Identity, float [1]; 91 bytes, written by the onnx package): a session on it makes onnxruntime
- * instantiate its WebAssembly, which otherwise happens inside the encoder's session.
- */
-const WARMUP_GRAPH = 'CAgSE2F0dGVudGlvbi1jb21wYW5pb246PAoQCgF4EgF5IghJZGVudGl0eRIGd2FybXVwWg8KAXgSCgoICAESBAoCCAFiDwoBeRIKCggIARIECgIIAUIECgAQEQ==';
-
-/** A started onnxruntime build: its module, and the warm-up session's creation, which the model's sessions wait for. */
+/** A started onnxruntime build: its module, and its warm-up (instantiated, first Cast run), which the model's sessions wait for. */
 interface Runtime { ort: OrtModule; started: Promise<void> }
 
 /** One per backend whose build was asked for (usually one: the choice `prepare` guessed is the load's). */
@@ -61,8 +56,8 @@ function startRuntime(ortBaseUri: string, backend: Backend): Promise<Runtime> {
       // A webview is not cross-origin isolated: no SharedArrayBuffer, so one wasm thread.
       ort.env.wasm.numThreads = 1;
       ort.env.logLevel = 'error';
-      const started = ort.InferenceSession.create(Uint8Array.from(atob(WARMUP_GRAPH), (c) => c.charCodeAt(0)), { executionProviders: ['wasm'] })
-        .then((s) => s.release()).then(() => { mark(`runtime started (${file})`); }, () => undefined);   // a failure shows in the real sessions
+      // Instantiates the WebAssembly and runs its first Cast while the package's files travel (runtimeWarmup.ts).
+      const started = warmUpRuntime(ort).then(() => { mark(`runtime started (${file})`); }, () => undefined);   // a failure shows in the real sessions
       return { ort, started };
     })();
     runtimes.set(backend, runtime);

@@ -31,8 +31,10 @@ const SPANS = [
   ['weights.bin: read by the host, posted to the page', /^page: weights\.bin asked of the host/, /^page: weights\.bin came from the host/],
   ['weights.bin: the host reading it', /^host: weights\.bin asked by the page/, /^host: weights\.bin read, posting/],
   ['weights.bin: the channel (host posting -> page has it)', /^host: weights\.bin read, posting/, /^page: weights\.bin came from the host/],
-  ['weights.bin: requested -> in the worker', /^worker: weights\.bin requested/, /^worker: weights\.bin received/],
-  ['weights.bin: read from the webview\'s storage', /^worker: weights\.bin requested/, /^page: weights\.bin from the webview's storage/],
+  // The page asks for the package's files as soon as the runtime's binary has come, before the worker does.
+  ['weights.bin: requested by the worker -> in the worker', /^worker: weights\.bin requested/, /^worker: weights\.bin received/],
+  ['weights.bin: asked by the page -> in the worker', /^page: weights\.bin asked of the (host|webview's storage)/, /^worker: weights\.bin received/],
+  ['weights.bin: read from the webview\'s storage', /^page: weights\.bin asked of the webview's storage/, /^page: weights\.bin from the webview's storage/],
   ['model load in the worker (load received -> sessions created)', /^worker: load received/, /^worker: encoder and decoder sessions created/],
   ['sessions: weights in -> encoder and decoder created', /^worker: weights\.bin received/, /^worker: encoder and decoder sessions created/],
   ['host: model loaded (answer received)', /^worker: encoder and decoder sessions created/, /^host: model loaded/],
@@ -82,6 +84,14 @@ async function watchShown(frame, notText) {
     // Only what comes after this translation started counts: a panel restored after a reload shows its old result
     // (the same sentence's text) before the command's own.
     w.__acBusySeen = false;
+    // The page's frames until the result is shown: how long a paint waits for the next one (headless Chromium
+    // composites in software, so the editor's and the panel's animations cost every frame).
+    w.__acFrames = [];
+    const frameLoop = () => {
+      w.__acFrames.push(performance.now());
+      if (!w.__acShownAt && w.__acFrames.length < 2000) requestAnimationFrame(frameLoop);
+    };
+    requestAnimationFrame(frameLoop);
     // Painted: a task after the next animation frame (its style, layout and paint come before).
     const whenPainted = (done) => requestAnimationFrame(() => setTimeout(() => done(performance.timeOrigin + performance.now()), 0));
     const check = () => {
@@ -171,14 +181,23 @@ export async function run(ctx) {
       await watchShown(frame, previous);                   // the first (cold) translation takes far longer than this
     }
     const shown = await shownAfter(h, frame, t0, (t) => t !== previous && ac.HANGUL.test(t));
-    const { shownAt, textAt } = await frame.locator('body').evaluate(() => ({ shownAt: window.__acShownAt, textAt: window.__acTextAt }));
+    const { shownAt, textAt, frames } = await frame.locator('body').evaluate(() => ({ shownAt: window.__acShownAt, textAt: window.__acTextAt, frames: window.__acFrames }));
     ac.measure(ctx, `${run} Translate Selection (palette -> text seen) ms`, shown.seenAt - t0);
+    const gaps = frames.slice(1).map((f, i) => f - frames[i]).sort((a, b) => a - b);
+    if (gaps.length) {
+      ac.measure(ctx, `${run} page frames until shown: count / median / 90th percentile / longest interval ms`,
+        `${frames.length} / ${Math.round(gaps[gaps.length >> 1])} / ${Math.round(gaps[Math.floor(gaps.length * 0.9)])} / ${Math.round(gaps[gaps.length - 1])}`);
+    }
     runs.push({ run, t0, seenAt: shown.seenAt, shownAt, textAt });
     return shown.text;
   };
   const cold = await translate('cold', ac.EN_SENTENCE, undefined);
   await ctx.screenshot('cold', page);
+  // E2E_TRACE=path: a Chromium trace of the warm translation (every process, the webview's too), for chrome://tracing.
+  const browser = process.env.E2E_TRACE ? page.context().browser() : null;
+  await browser?.startTracing(page, { path: process.env.E2E_TRACE, categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'toplevel', 'v8', 'blink', 'cc', 'gpu', 'viz'] });
   const warm1 = await translate('warm', ac.EN_SHORT, cold);
+  await browser?.stopTracing();
   await translate('warm2', ac.EN_SENTENCE, warm1);
   await ctx.screenshot('warm', page);
 

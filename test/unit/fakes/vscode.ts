@@ -85,6 +85,8 @@ export const shown = {
   errors: [] as string[],
   infos: [] as string[],
   progress: [] as { message?: string; increment?: number }[],
+  /** The titles of the progress notifications shown, in order. */
+  progressTitles: [] as string[],
   /** The cancel button of the progress notification now running (undefined when none runs). */
   cancel: undefined as (() => void) | undefined,
   reset(): void {
@@ -92,6 +94,7 @@ export const shown = {
     this.errors.length = 0;
     this.infos.length = 0;
     this.progress.length = 0;
+    this.progressTitles.length = 0;
     this.cancel = undefined;
   },
 };
@@ -163,8 +166,9 @@ export const window = {
     shown.infos.push(message);
     return undefined;
   },
-  async withProgress<R>(_options: { title?: string; cancellable?: boolean },
+  async withProgress<R>(options: { title?: string; cancellable?: boolean },
     task: (progress: { report(v: { message?: string; increment?: number }): void }, token: CancellationToken) => Promise<R>): Promise<R> {
+    shown.progressTitles.push(options.title ?? '');
     const token = new CancellationToken();
     shown.cancel = () => token.cancel();
     try {
@@ -174,6 +178,14 @@ export const window = {
     }
   },
 };
+
+export class CancellationTokenSource {
+  readonly token = new CancellationToken();
+  cancel(): void {
+    if (!this.token.isCancellationRequested) this.token.cancel();
+  }
+  dispose(): void {}
+}
 
 export class CancellationToken {
   isCancellationRequested = false;
