@@ -282,10 +282,10 @@ test('a cold start after the first reads the runtime and the checked files from 
   assert.ok(info.marks?.some(([l]) => l === 'page: manifest.json from the webview\'s storage (0.00 MB)'));
 });
 
-test('once the runtime has come from the host, the page asks for the checked files before the worker does, each once', async () => {
+test('once the runtime has come from the host, the page asks for the manifest and the checked files before the worker does, each once, the weights last', async () => {
   const runtimeUrl = `${PARAMS.ortBaseUri}${RUNTIME}`;
-  const [manifestUrl, weightsUrl] = [`${PARAMS.baseUri}/manifest.json`, `${PARAMS.baseUri}/weights.bin`];
-  const params = { ...PARAMS, checkedFiles: { 'manifest.json': sha('m'), 'weights.bin': sha('w') } };
+  const [manifestUrl, weightsUrl, graphUrl] = [`${PARAMS.baseUri}/manifest.json`, `${PARAMS.baseUri}/weights.bin`, `${PARAMS.baseUri}/encoder.onnx`];
+  const params = { ...PARAMS, checkedFiles: { 'weights.bin': sha('w'), 'encoder.onnx': sha('e') } };
   const log: string[] = [];
   const host = async (url: string): Promise<FileReply> => {
     log.push(`host asked: ${url.slice(url.lastIndexOf('/') + 1)}`);
@@ -295,18 +295,24 @@ test('once the runtime has come from the host, the page asks for the checked fil
   FakeWorker.log = log;
   try {
     // As the real worker: the runtime first, then the package's files.
-    FakeWorker.next.reads = [runtimeUrl, manifestUrl, weightsUrl];
+    FakeWorker.next.reads = [runtimeUrl, manifestUrl, weightsUrl, graphUrl];
     await new EngineWorker(SCRIPT, host).load(params);
-    assert.deepEqual(FakeWorker.last!.readReplies.map(text), [runtimeUrl, manifestUrl, weightsUrl].map((u) => `host bytes of ${u}`));
-    assert.deepEqual(log, [`worker asks: ${RUNTIME}`, `host asked: ${RUNTIME}`, 'host asked: manifest.json', 'host asked: weights.bin',
-      'worker asks: manifest.json', 'worker asks: weights.bin']);
+    assert.deepEqual(FakeWorker.last!.readReplies.map(text), [runtimeUrl, manifestUrl, weightsUrl, graphUrl].map((u) => `host bytes of ${u}`));
+    assert.deepEqual(log, [`worker asks: ${RUNTIME}`, `host asked: ${RUNTIME}`, 'host asked: manifest.json', 'host asked: encoder.onnx',
+      'host asked: weights.bin', 'worker asks: manifest.json', 'worker asks: weights.bin', 'worker asks: encoder.onnx']);
 
-    // A worker that read a checked file before the runtime: that file is not read ahead again.
+    // A worker that read a file before the runtime: that file is not read ahead again.
     log.length = 0;
-    FakeWorker.next.reads = [manifestUrl, runtimeUrl, weightsUrl];
+    FakeWorker.next.reads = [manifestUrl, runtimeUrl, weightsUrl, graphUrl];
     await new EngineWorker(SCRIPT, host).load(params);
-    assert.deepEqual(log.filter((l) => l.startsWith('host')), ['host asked: manifest.json', `host asked: ${RUNTIME}`, 'host asked: weights.bin']);
-    assert.deepEqual(FakeWorker.last!.readReplies.map(text), [manifestUrl, runtimeUrl, weightsUrl].map((u) => `host bytes of ${u}`));
+    assert.deepEqual(log.filter((l) => l.startsWith('host')), ['host asked: manifest.json', `host asked: ${RUNTIME}`, 'host asked: encoder.onnx', 'host asked: weights.bin']);
+    assert.deepEqual(FakeWorker.last!.readReplies.map(text), [manifestUrl, runtimeUrl, weightsUrl, graphUrl].map((u) => `host bytes of ${u}`));
+
+    // Without checked files (a host that checked nothing), nothing is read ahead.
+    log.length = 0;
+    FakeWorker.next.reads = [runtimeUrl, manifestUrl];
+    await new EngineWorker(SCRIPT, host).load(PARAMS);
+    assert.deepEqual(log, [`worker asks: ${RUNTIME}`, `host asked: ${RUNTIME}`, 'worker asks: manifest.json', 'host asked: manifest.json']);
   } finally {
     FakeWorker.log = undefined;
   }

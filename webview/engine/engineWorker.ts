@@ -208,8 +208,13 @@ export class EngineWorker {
    * asked for while the runtime inflates".
    */
   private prefetchAfterRuntime(params: LoadModelParams): void {
+    const checked = Object.keys(params.checkedFiles ?? {});
+    if (!checked.length) return;
     const base = withSlash(params.baseUri);
-    const urls = Object.keys(params.checkedFiles ?? {}).map((name) => resolvedUrl(base + name)).filter((u): u is string => !!u);
+    // The channel delivers in order: what the engine reads first (the manifest, the tokenizer) and the small graphs go
+    // ahead of the weights, so the engine parses them while the weights travel.
+    const names = [...new Set([MANIFEST, ...checked.filter((n) => !n.endsWith('.bin')), ...checked.filter((n) => n.endsWith('.bin'))])];
+    const urls = names.map((name) => resolvedUrl(base + name)).filter((u): u is string => !!u);
     void this.runtimeIn.then(() => {
       for (const url of urls) {
         if (this.prefetched.has(url) || this.askedByWorker.has(url)) continue;
@@ -322,6 +327,9 @@ export function pageBackendSetting(): BackendSetting {
 }
 
 const withSlash = (uri: string) => (uri.endsWith('/') ? uri : uri + '/');
+
+/** A package's manifest: the engine's first read, before any checked file. */
+const MANIFEST = 'manifest.json';
 
 /** Inflates gzip bytes (the browser's own DecompressionStream: native code, streamed). */
 async function gunzip(bytes: Uint8Array): Promise<Uint8Array> {
