@@ -308,6 +308,18 @@ test('once the runtime has come from the host, the page asks for the manifest an
     assert.deepEqual(log.filter((l) => l.startsWith('host')), ['host asked: manifest.json', `host asked: ${RUNTIME}`, 'host asked: encoder.onnx', 'host asked: weights.bin']);
     assert.deepEqual(FakeWorker.last!.readReplies.map(text), [manifestUrl, runtimeUrl, weightsUrl, graphUrl].map((u) => `host bytes of ${u}`));
 
+    // A load that ended before any runtime came reads nothing ahead later, when another load brings the runtime.
+    log.length = 0;
+    const engine = new EngineWorker(SCRIPT, host);
+    FakeWorker.next.reads = [];
+    await engine.load(params);
+    const other = { ...PARAMS, baseUri: 'https://webview.test/models/n', checkedFiles: { 'weights.bin': sha('n') } };
+    FakeWorker.last!.reads = [runtimeUrl];
+    await engine.load(other);
+    await new Promise((r) => setTimeout(r, 30));
+    assert.deepEqual(log.filter((l) => l.startsWith('host')), [`host asked: ${RUNTIME}`, 'host asked: manifest.json', 'host asked: weights.bin']);
+    assert.ok(!log.includes('host asked: encoder.onnx'), 'nothing of the first load was read ahead');
+
     // Without checked files (a host that checked nothing), nothing is read ahead.
     log.length = 0;
     FakeWorker.next.reads = [runtimeUrl, manifestUrl];

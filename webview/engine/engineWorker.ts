@@ -127,8 +127,10 @@ export class EngineWorker {
       this.cacheEntries.set(fileUrl, { key: `sha256|${sha256}`, sha256 });
       keys.push(`sha256|${sha256}`);
     }
-    this.prefetchAfterRuntime(params);
+    const load = { settled: false };
+    this.prefetchAfterRuntime(params, load);
     const info = await this.request('load', params, { timeoutMs: LOAD_TIMEOUT_MS }).finally(() => {
+      load.settled = true;
       this.prefetched.clear();                // what the worker did not ask for is not kept
       this.askedByWorker.clear();
     });
@@ -207,7 +209,7 @@ export class EngineWorker {
    * meanwhile (the binary first still: the runtime compiles while they travel). docs/PERFORMANCE.md, "The package
    * asked for while the runtime inflates".
    */
-  private prefetchAfterRuntime(params: LoadModelParams): void {
+  private prefetchAfterRuntime(params: LoadModelParams, load: { settled: boolean }): void {
     const checked = Object.keys(params.checkedFiles ?? {});
     if (!checked.length) return;
     const base = withSlash(params.baseUri);
@@ -216,6 +218,7 @@ export class EngineWorker {
     const names = [...new Set([MANIFEST, ...checked.filter((n) => !n.endsWith('.bin')), ...checked.filter((n) => n.endsWith('.bin'))])];
     const urls = names.map((name) => resolvedUrl(base + name)).filter((u): u is string => !!u);
     void this.runtimeIn.then(() => {
+      if (load.settled) return;                 // the load ended (failed) before a runtime came: nothing to read ahead
       for (const url of urls) {
         if (this.prefetched.has(url) || this.askedByWorker.has(url)) continue;
         // A file that cannot be read now is read again when the worker asks (and its problem reported then).

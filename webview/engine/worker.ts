@@ -35,7 +35,8 @@ const read: FileReader = async (url) => {
   return reply;
 };
 
-/** A started onnxruntime build: its module, and its warm-up (instantiated, first Cast run), which the model's sessions wait for. */
+/** A started onnxruntime build: its module, and its warm-up (instantiated, its first Cast run), which the model's
+ * sessions wait for. */
 interface Runtime { ort: OrtModule; started: Promise<void> }
 
 /** One per backend whose build was asked for (usually one: the choice `prepare` guessed is the load's). */
