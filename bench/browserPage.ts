@@ -4,7 +4,7 @@
 // the page's own thread here, not in the webview's worker (webview/engine/worker.ts): the same OnnxModel and
 // Translator doing the same arithmetic, without the worker's message hops (the result's structured clone).
 import { OnnxModel, type OrtModule } from '../src/engine/onnxModel';
-import { warmUpRuntime } from '../src/engine/runtimeWarmup';
+import { startWarmup, type RuntimeWarmup } from '../src/engine/engineWarmup';
 import { chooseBackend } from '../src/engine/backendChoice';
 import { ortFor } from '../webview/engine/ortRuntimes';
 import type { Backend } from '../src/shared/results';
@@ -51,8 +51,8 @@ const read: FileReader = async (url) => {
   return { bytes: new Uint8Array(await res.arrayBuffer()) };
 };
 
-/** Each onnxruntime build's warm-up, run once per page. */
-const warmedUp = new Map<OrtModule, Promise<number>>();
+/** Each onnxruntime build's warm-up, started once per page. */
+const warmups = new Map<OrtModule, RuntimeWarmup>();
 
 /** The build bench.load was asked to run, by the backend it serves (undefined: the backend's own). */
 let buildOf: Backend | undefined;
@@ -65,10 +65,10 @@ const engine = new EngineHost(async (p) => {
   ort.env.wasm.numThreads = 1;        // as in the webview: not cross-origin isolated, one wasm thread
   ort.env.wasm.wasmPaths = p.ortBaseUri;
   ort.env.logLevel = 'error';
-  // As the worker starts its runtime, once per build: instantiated, and its first Cast run (runtimeWarmup.ts).
-  if (!warmedUp.has(ort)) warmedUp.set(ort, warmUpRuntime(ort));
-  await warmedUp.get(ort);
-  return OnnxModel.load(ort, packageOverUrls(p.baseUri, read, p.checkedFiles), choice);
+  // As the worker starts its runtime, once per build: its first Cast, then on WASM the engine on the micro model
+  // until the package is in (engineWarmup.ts; here the files come at once, so it is stopped early).
+  if (!warmups.has(ort)) warmups.set(ort, startWarmup(ort, choice.backend));
+  return OnnxModel.load(ort, packageOverUrls(p.baseUri, read, p.checkedFiles), choice, { runtimeReady: warmups.get(ort)!.ready });
 }, 0);         // no sentence cache: the cells translate their sentences again, and each time is timed
 
 function find<T extends { key: string }>(list: T[], key: string): T {

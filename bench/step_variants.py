@@ -27,13 +27,37 @@ import json
 import time
 from pathlib import Path
 
+import sys
+
 import numpy as np
 import onnx
 import onnxruntime as ort
 from onnx import TensorProto, helper
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from models.training.ort_package import graph_dir  # noqa: E402
+
 FORMS = ("MatMul", "Einsum", "Gemm")
 EINSUM_EQUATION = b"...d,vd->...v"
+
+
+def self_contained(package: Path, file: str) -> onnx.ModelProto:
+    """A package's graph with its weights read in (float32: a package with widened storage is read through the
+    folder graph_dir writes). onnx.load's own reading refuses that folder's links to the package's files."""
+    folder = graph_dir(package)
+    model = onnx.load(str(folder / file), load_external_data=False)
+    files: dict[str, bytes] = {}
+    for t in model.graph.initializer:
+        if t.data_location != TensorProto.EXTERNAL:
+            continue
+        info = {e.key: e.value for e in t.external_data}
+        if info["location"] not in files:
+            files[info["location"]] = (folder / info["location"]).resolve().read_bytes()
+        offset = int(info.get("offset", 0))
+        t.raw_data = files[info["location"]][offset:offset + int(info["length"])]
+        del t.external_data[:]
+        t.data_location = TensorProto.DEFAULT
+    return model
 
 
 def attr(node: onnx.NodeProto, name: str):
@@ -83,22 +107,24 @@ def with_projection(shipped: onnx.ModelProto, form: str) -> onnx.ModelProto:
 
 
 def io_variant(shipped: onnx.ModelProto, vocab: int) -> onnx.ModelProto:
-    """Same inputs and outputs; present = past + one position sliced from cross_k; logits = zeros [n, V]."""
+    """Same inputs and outputs; new_k = one position sliced from cross_k (present = past + it); logits = zeros [n, V]."""
     n = helper.make_node
+    has_new = any(o.name == "new_k" for o in shipped.graph.output)
     nodes = [
         n("Constant", [], ["one_pos_start"], value=helper.make_tensor("s", TensorProto.INT64, [1], [0])),
         n("Constant", [], ["one_pos_end"], value=helper.make_tensor("e", TensorProto.INT64, [1], [1])),
         n("Constant", [], ["axis3"], value=helper.make_tensor("a", TensorProto.INT64, [1], [3])),
         n("Slice", ["cross_k", "one_pos_start", "one_pos_end", "axis3"], ["k_new"]),
         n("Slice", ["cross_v", "one_pos_start", "one_pos_end", "axis3"], ["v_new"]),
-        n("Concat", ["past_k", "k_new"], ["present_k"], axis=3),
-        n("Concat", ["past_v", "v_new"], ["present_v"], axis=3),
+        # Packages since the cache stays in JavaScript return the new position only (new_k), older ones the whole cache.
+        *([n("Identity", ["k_new"], ["new_k"]), n("Identity", ["v_new"], ["new_v"])] if has_new else
+          [n("Concat", ["past_k", "k_new"], ["present_k"], axis=3), n("Concat", ["past_v", "v_new"], ["present_v"], axis=3)]),
         n("Shape", ["tokens"], ["tok_shape"], end=1),
         n("Constant", [], ["vocab"], value=helper.make_tensor("v", TensorProto.INT64, [1], [vocab])),
         n("Concat", ["tok_shape", "vocab"], ["logits_shape"], axis=0),
         n("ConstantOfShape", ["logits_shape"], ["logits"], value=helper.make_tensor("z", TensorProto.FLOAT, [1], [0.0])),
     ]
-    outputs = [o for o in shipped.graph.output if o.name in ("logits", "present_k", "present_v")]
+    outputs = [o for o in shipped.graph.output if o.name in ("logits", "present_k", "present_v", "new_k", "new_v")]
     graph = helper.make_graph(nodes, "decoder_step_io", list(shipped.graph.input), outputs)
     model = helper.make_model(graph, opset_imports=list(shipped.opset_import))
     model.ir_version = shipped.ir_version            # onnxruntime-web reads up to the version it was built for
@@ -108,7 +134,8 @@ def io_variant(shipped: onnx.ModelProto, vocab: int) -> onnx.ModelProto:
 def feeds(dims: dict, batch: int, past: int, source: int) -> dict:
     rng = np.random.default_rng(0)
     kv = lambda t: rng.standard_normal((dims["decoderLayers"], batch, dims["heads"], t, dims["dHead"]), dtype=np.float32)
-    return {"tokens": np.full((batch, 1), 100, dtype=np.int64), "past_k": kv(past), "past_v": kv(past), "cross_k": kv(source), "cross_v": kv(source)}
+    return {"tokens": np.full((batch, 1), 100, dtype=np.int64), "past_k": kv(past), "past_v": kv(past), "cross_k": kv(source), "cross_v": kv(source),
+            "src_len": np.full((batch,), source, dtype=np.int64)}
 
 
 def native_session(path: Path, profile: bool = False) -> ort.InferenceSession:
@@ -171,7 +198,7 @@ def main(argv=None):
     package, out = Path(args.package), Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     manifest = json.loads((package / "manifest.json").read_text(encoding="utf-8"))
-    shipped = onnx.load(str(package / manifest["graphs"]["decoderStep"]["file"]))   # weights read in: self-contained copies
+    shipped = self_contained(package, manifest["graphs"]["decoderStep"]["file"])    # self-contained copies
     form, _, _, nodes = output_projection(shipped)
     rewritten = [other.lower() for other in FORMS if other != form]
     files = {name: out / f"decoder_step.{name}.onnx" for name in ["shipped", *rewritten, "io"]}

@@ -98,8 +98,11 @@ export class OnnxModel {
   static async load(ort: OrtModule, source: PackageSource, backendSetting: BackendSetting | BackendChoice,
     { onMark, firstUse = 'plain', runtimeReady, plainStep = 'shortlist' }: {
       onMark?: (label: string) => void; firstUse?: GraphUse;
-      /** Sessions wait for it (the worker's runtime warm-up); the manifest and tokenizer are read meanwhile. */
-      runtimeReady?: Promise<unknown>;
+      /**
+       * Sessions wait for it (the worker's runtime warm-up, engineWarmup.ts): called once the package's files the
+       * sessions need are in (the manifest, tokenizer and weights are read meanwhile).
+       */
+      runtimeReady?: () => Promise<unknown>;
       /** See PlainStep (default: the shortlisted search step). */
       plainStep?: PlainStep;
     } = {}): Promise<OnnxModel> {
@@ -116,15 +119,20 @@ export class OnnxModel {
     const tokenizer = readTokenizer(await files.read(tokenizerFile), files.label(tokenizerFile), manifest);
     mark('tokenizer read');
     const model = new OnnxModel(ort, files, manifest, tokenizer, await backend, plainStep);
-    await runtimeReady;
-    for (const graph of model.firstSessions(firstUse)) {
-      try {
+    try {
+      if (runtimeReady) {
+        // The weights (widened) before the runtime is asked for: it goes on warming up while they travel.
+        await model.widenedBytes();
+        await model.weightBytes();
+        await runtimeReady();
+      }
+      for (const graph of model.firstSessions(firstUse)) {
         await model.session(graph);
         mark(`${graph} session created`);
-      } catch (e) {
-        await model.release();
-        throw e;
       }
+    } catch (e) {
+      await model.release();
+      throw e;
     }
     return model;
   }

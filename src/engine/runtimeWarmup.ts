@@ -10,7 +10,7 @@ import type { OrtModule } from './onnxModel';
  * Cast the runtime ever runs (any pair of types) costs 0.3 s in Chromium on an idle 2-core machine and 0.6-1.4 s on
  * a busy one, once per realm; every later Cast costs under a millisecond. The model's graphs all cast (the source
  * mask, the shortlist's ids), so without this the first translation paid it (docs/PERFORMANCE.md, "The first Cast").
- * Run here, it is paid while the weights still travel to the worker.
+ * Run here (engineWarmup.ts starts it, then the engine on a micro model), it is paid while the weights still travel.
  */
 export const RUNTIME_WARMUP_GRAPH = 'CAgSE2F0dGVudGlvbi1jb21wYW5pb246QwoXCgF4EgF5IgRDYXN0KgkKAnRvGAegAQISBndhcm11cFoPCgF4EgoKCAgBEgQKAggBYg8KAXkSCgoICAcSBAoCCAFCBAoAEBE=';
 

@@ -10,7 +10,7 @@ import { EngineHost, bytesOf, packageOverUrls, type FileReader } from '../engine
 import { ortFor } from './ortRuntimes';
 import { ENGINE_WORKER, ORT_WASM_FILES, type EngineWorkerProtocol } from './workerProtocol';
 import { epochNow, type Mark } from '../../src/shared/timeline';
-import { warmUpRuntime } from '../../src/engine/runtimeWarmup';
+import { startWarmup, type RuntimeWarmup } from '../../src/engine/engineWarmup';
 
 /** The parts of a dedicated worker's global scope used here (the project's types are the DOM's, not the worker's). */
 interface WorkerScope {
@@ -35,9 +35,8 @@ const read: FileReader = async (url) => {
   return reply;
 };
 
-/** A started onnxruntime build: its module, and its warm-up (instantiated, its first Cast run), which the model's
- * sessions wait for. */
-interface Runtime { ort: OrtModule; started: Promise<void> }
+/** A started onnxruntime build: its module, and its warm-up (engineWarmup.ts), which the model's sessions wait for. */
+interface Runtime { ort: OrtModule; warmup: RuntimeWarmup }
 
 /** One per backend whose build was asked for (usually one: the choice `prepare` guessed is the load's). */
 const runtimes = new Map<Backend, Promise<Runtime>>();
@@ -57,9 +56,9 @@ function startRuntime(ortBaseUri: string, backend: Backend): Promise<Runtime> {
       // A webview is not cross-origin isolated: no SharedArrayBuffer, so one wasm thread.
       ort.env.wasm.numThreads = 1;
       ort.env.logLevel = 'error';
-      // Instantiates the WebAssembly and runs its first Cast while the package's files travel (runtimeWarmup.ts).
-      const started = warmUpRuntime(ort).then(() => { mark(`runtime started (${file})`); }, () => undefined);   // a failure shows in the real sessions
-      return { ort, started };
+      // Instantiates the WebAssembly, runs its first Cast and, on WASM, the engine on a micro model, while the
+      // package's files travel (engineWarmup.ts).
+      return { ort, warmup: startWarmup(ort, backend, mark) };
     })();
     runtimes.set(backend, runtime);
     runtime.catch(() => runtimes.delete(backend));
@@ -83,9 +82,9 @@ const engine = new EngineHost(async (p) => {
   // The backend first (it decides the build), then the runtime's binary, then the package's files (packageOverUrls
   // asks for every checked file at once): onnxruntime instantiates its WebAssembly while they travel.
   const choice = await choose(p.backend);
-  const { ort, started } = await startRuntime(p.ortBaseUri, choice.backend);
+  const { ort, warmup } = await startRuntime(p.ortBaseUri, choice.backend);
   const source = packageOverUrls(p.baseUri, read, p.checkedFiles);
-  const model = await OnnxModel.load(ort, source, choice, { onMark: mark, firstUse: p.firstUse, runtimeReady: started });
+  const model = await OnnxModel.load(ort, source, choice, { onMark: mark, firstUse: p.firstUse, runtimeReady: warmup.ready });
   mark('encoder and decoder sessions created');
   return model;
 });

@@ -35,6 +35,10 @@ const SPANS = [
   ['weights.bin: requested by the worker -> in the worker', /^worker: weights\.bin requested/, /^worker: weights\.bin received/],
   ['weights.bin: asked by the page -> in the worker', /^page: weights\.bin asked of the (host|webview's storage)/, /^worker: weights\.bin received/],
   ['weights.bin: read from the webview\'s storage', /^page: weights\.bin asked of the webview's storage/, /^page: weights\.bin from the webview's storage/],
+  // The runtime's warm-up (src/engine/engineWarmup.ts): its first Cast, then the engine on the micro model, stopped
+  // when the package is in.
+  ['worker: ort wasm in -> runtime started (instantiated, first Cast)', /^worker: ort-wasm.* received/, /^worker: runtime started/],
+  ['worker: runtime started -> engine warm-up ended (or stopped)', /^worker: runtime started/, /^worker: engine (warmed up|warm-up stopped)/],
   ['model load in the worker (load received -> sessions created)', /^worker: load received/, /^worker: encoder and decoder sessions created/],
   ['sessions: weights in -> encoder and decoder created', /^worker: weights\.bin received/, /^worker: encoder and decoder sessions created/],
   ['host: model loaded (answer received)', /^worker: encoder and decoder sessions created/, /^host: model loaded/],
