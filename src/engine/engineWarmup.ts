@@ -82,7 +82,7 @@ export interface RuntimeWarmup {
  */
 export function startWarmup(ort: OrtModule, backend: Backend, mark: (label: string) => void = () => undefined): RuntimeWarmup {
   const stop = new AbortController();
-  const cast = warmUpRuntime(ort).then(() => mark('runtime started'), () => undefined);
+  const cast = warmUpRuntime(ort, mark).then(() => mark('runtime started'), () => undefined);
   const done = backend !== 'wasm' ? cast : cast.then(() => (stop.signal.aborted ? undefined : warmUpEngine(ort, stop.signal))).then(
     (r) => { if (r) mark(`engine warmed up on the micro model (${r.tokens} tokens, ${Math.round(r.ms)} ms)`); },
     (e) => mark(e instanceof CancelledError ? 'engine warm-up stopped: the package is in' : `engine warm-up failed: ${(e as Error).message}`));

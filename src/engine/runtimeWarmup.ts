@@ -22,10 +22,11 @@ export function runtimeWarmupBytes(): Uint8Array {
 /**
  * Instantiates the runtime's WebAssembly (a session on the warm-up graph, on the CPU provider) and runs the graph
  * once. Resolves with what the Cast gave for 2.7 (2: the caller may check it); nothing else runs meanwhile, since the
- * model's sessions wait for this.
+ * model's sessions wait for this. `mark` hears when the session is created (the rest is the Cast's first run).
  */
-export async function warmUpRuntime(ort: OrtModule): Promise<number> {
+export async function warmUpRuntime(ort: OrtModule, mark: (label: string) => void = () => undefined): Promise<number> {
   const session = await ort.InferenceSession.create(runtimeWarmupBytes(), { executionProviders: ['wasm'] });
+  mark('runtime instantiated (its first session created)');
   try {
     const out = await session.run({ x: new ort.Tensor('float32', Float32Array.of(2.7), [1]) });
     return Number((out.y.data as BigInt64Array)[0]);

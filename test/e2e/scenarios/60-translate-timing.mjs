@@ -37,6 +37,8 @@ const SPANS = [
   ['weights.bin: read from the webview\'s storage', /^page: weights\.bin asked of the webview's storage/, /^page: weights\.bin from the webview's storage/],
   // The runtime's warm-up (src/engine/engineWarmup.ts): its first Cast, then the engine on the micro model, stopped
   // when the package is in.
+  ['worker: ort wasm in -> runtime instantiated (its first session created)', /^worker: ort-wasm.* received/, /^worker: runtime instantiated/],
+  ['worker: runtime instantiated -> runtime started (the first Cast run)', /^worker: runtime instantiated/, /^worker: runtime started/],
   ['worker: ort wasm in -> runtime started (instantiated, first Cast)', /^worker: ort-wasm.* received/, /^worker: runtime started/],
   ['worker: runtime started -> engine warm-up ended (or stopped)', /^worker: runtime started/, /^worker: engine (warmed up|warm-up stopped)/],
   ['model load in the worker (load received -> sessions created)', /^worker: load received/, /^worker: encoder and decoder sessions created/],
