@@ -11,7 +11,7 @@ import type { TranslationResult } from '../../src/shared/results';
 import { EngineWorker } from '../../webview/engine/engineWorker';
 import type { FileCache } from '../../webview/engine/fileCache';
 import { createHash } from 'node:crypto';
-import { ENGINE_WORKER, ORT_WASM_FILES, type EngineWorkerProtocol, type FileReply } from '../../webview/engine/workerProtocol';
+import { ENGINE_WORKER, ORT_WASM_FILES, type EngineWorkerProtocol, type FileReply, type WorkerFileReply } from '../../webview/engine/workerProtocol';
 
 const SCRIPT = 'https://webview.test/dist/engineWorker.js';
 /** The runtime a WASM load reads (the plain build); the WebGPU build is the asyncify one. */
@@ -32,7 +32,7 @@ class FakeWorker {
   /** A script that never runs: messages are only recorded. */
   private readonly silent: boolean;
   reads: string[] = [`${PARAMS.baseUri}/manifest.json`, `${PARAMS.ortBaseUri}${RUNTIME}`];
-  readReplies: (FileReply | string)[] = [];
+  readReplies: (WorkerFileReply | string)[] = [];
   steps = 0;
   stepsAtAbort: number | undefined;
   /** Steps the fake translation took from the cancel until it stopped. */
@@ -258,7 +258,7 @@ class MemoryCache implements FileCache {
 }
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
-const text = (r: FileReply | string | undefined) => (typeof r === 'object' && 'bytes' in r ? new TextDecoder().decode(r.bytes) : String(r));
+const text = (r: WorkerFileReply | string | undefined) => (typeof r === 'object' && 'bytes' in r ? new TextDecoder().decode(r.bytes) : String(r));
 
 test('a cold start after the first reads the runtime and the checked files from the page storage, not from the host', async () => {
   const manifestUrl = `${PARAMS.baseUri}/manifest.json`;
@@ -269,13 +269,13 @@ test('a cold start after the first reads the runtime and the checked files from 
   const asked: string[] = [];
   const host = async (url: string): Promise<FileReply> => { asked.push(url); return { bytes: new TextEncoder().encode(`bytes of ${url}`) }; };
 
-  await new EngineWorker(SCRIPT, host, { cache, runtimeTags: tags }).load(params);
+  await new EngineWorker(SCRIPT, host, { cache, runtimeTags: tags, uriTimes: { fillDelayMs: 0, answerTimeoutMs: 200 } }).load(params);
   assert.deepEqual(asked, [manifestUrl, runtimeUrl], 'the first start reads from the host');
-  assert.deepEqual([...cache.entries.keys()].sort(), [`runtime|${RUNTIME}|${tags[RUNTIME]}`, `sha256|${params.checkedFiles['manifest.json']}`].sort());
+  assert.deepEqual([...cache.entries.keys()].filter((k) => !k.startsWith('served|')).sort(), [`runtime|${RUNTIME}|${tags[RUNTIME]}`, `sha256|${params.checkedFiles['manifest.json']}`].sort());
 
   // The window reloads: a new page, the same storage.
   asked.length = 0;
-  const again = new EngineWorker(SCRIPT, host, { cache, runtimeTags: tags });
+  const again = new EngineWorker(SCRIPT, host, { cache, runtimeTags: tags, uriTimes: { fillDelayMs: 0, answerTimeoutMs: 200 } });
   const info = await again.load(params);
   assert.deepEqual(asked, [], 'nothing asked of the host');
   assert.deepEqual(FakeWorker.last!.readReplies.map(text), [`bytes of ${manifestUrl}`, `bytes of ${runtimeUrl}`]);
@@ -341,7 +341,7 @@ test('a stored file that no longer matches its digest or size is read from the h
   cache.entries.set('sha256|' + '0'.repeat(64), new TextEncoder().encode('an older package'));
   const asked: string[] = [];
   const host = async (url: string): Promise<FileReply> => { asked.push(url); return { bytes: new TextEncoder().encode(`bytes of ${url}`) }; };
-  const engine = new EngineWorker(SCRIPT, host, { cache, runtimeTags: { [RUNTIME]: tag } });
+  const engine = new EngineWorker(SCRIPT, host, { cache, runtimeTags: { [RUNTIME]: tag }, uriTimes: { fillDelayMs: 0, answerTimeoutMs: 200 } });
   const info = await engine.load({ ...PARAMS, checkedFiles: { 'manifest.json': digest } });
   assert.deepEqual(asked, [manifestUrl, runtimeUrl]);
   assert.deepEqual(FakeWorker.last!.readReplies.map(text), [`bytes of ${manifestUrl}`, `bytes of ${runtimeUrl}`]);
@@ -357,4 +357,76 @@ test('without runtime tags or digests nothing is stored; a file outside the load
   await new EngineWorker(SCRIPT, undefined, { cache }).load(PARAMS);
   assert.deepEqual([...cache.entries.keys()], []);
   assert.deepEqual(cache.gets, []);
+});
+
+/** The smallest valid WebAssembly module: the magic word and version 1. */
+const EMPTY_WASM = Uint8Array.of(0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00);
+
+test('after a load that read the runtime as bytes, the page reads it over its URI; the next page compiles it from there', async () => {
+  const runtimeUrl = `${PARAMS.ortBaseUri}${RUNTIME}`;
+  const tag = `${EMPTY_WASM.length}-1700000000000`;
+  const cache = new MemoryCache();
+  const asked: string[] = [];
+  const host = async (url: string): Promise<FileReply> => {
+    asked.push(url);
+    return { bytes: url === runtimeUrl ? EMPTY_WASM.slice() : new TextEncoder().encode(`bytes of ${url}`) };
+  };
+  // The runtime's URI answers as the editor's service worker does: the binary, as application/wasm.
+  const g = globalThis as Record<string, unknown>;
+  const plainFetch = g.fetch as (url: string, init?: RequestInit) => Promise<Response>;
+  let uriAnswerMs = 0;
+  g.fetch = async (url: string, init?: RequestInit) => {
+    if (url !== runtimeUrl) return plainFetch(url, init);
+    fetched.push(url);
+    await new Promise((resolve, reject) => {
+      setTimeout(resolve, uriAnswerMs);
+      init?.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')));
+    });
+    return new Response(EMPTY_WASM.slice(), { headers: { 'content-type': 'application/wasm' } });
+  };
+  const page = () => new EngineWorker(SCRIPT, host, { cache, runtimeTags: { [RUNTIME]: tag }, uriTimes: { fillDelayMs: 0, answerTimeoutMs: 200 } });
+
+  // First window: bytes from the host; once the load has ended, one read over the URI, noted in the page's storage.
+  await page().load(PARAMS);
+  assert.deepEqual(asked, [`${PARAMS.baseUri}/manifest.json`, runtimeUrl]);
+  assert.ok('bytes' in (FakeWorker.last!.readReplies[1] as object));
+  await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(fetched.filter((u) => u === runtimeUrl), [runtimeUrl]);
+  assert.ok(cache.entries.has(`served|runtime|${RUNTIME}|${tag}`));
+
+  // Next window: the worker gets a compiled module; nothing read from the host or the storage for the runtime.
+  asked.length = 0;
+  fetched.length = 0;
+  cache.gets.length = 0;
+  const info = await page().load(PARAMS);
+  const reply = FakeWorker.last!.readReplies[1] as { module?: unknown };
+  assert.ok(reply.module instanceof WebAssembly.Module, 'a compiled module');
+  assert.deepEqual(asked, [`${PARAMS.baseUri}/manifest.json`]);
+  assert.ok(!cache.gets.includes(`runtime|${RUNTIME}|${tag}`), 'the stored bytes were not read');
+  assert.ok(info.marks?.some(([l]) => l === `page: ${RUNTIME} compiled from its URI`));
+  await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(fetched.filter((u) => u === runtimeUrl), [runtimeUrl], 'compiled once; no second read over the URI');
+
+  // A URI that does not answer in time (the service worker moving the binary again): bytes from the storage.
+  uriAnswerMs = 5_000;
+  const slow = await page().load(PARAMS);
+  assert.ok('bytes' in (FakeWorker.last!.readReplies[1] as object));
+  assert.ok(slow.marks?.some(([l]) => l === `page: ${RUNTIME} not compiled from its URI (no answer in time): read as bytes`));
+
+  // A URI whose answer does not compile (not served as WebAssembly): bytes, and neither tried nor read there again.
+  uriAnswerMs = 0;
+  g.fetch = async (url: string, init?: RequestInit) => {
+    if (url !== runtimeUrl) return plainFetch(url, init);
+    fetched.push(url);
+    return new Response(EMPTY_WASM.slice(), { headers: { 'content-type': 'application/octet-stream' } });
+  };
+  await page().load(PARAMS);
+  assert.ok('bytes' in (FakeWorker.last!.readReplies[1] as object));
+  assert.deepEqual([...cache.entries.get(`served|runtime|${RUNTIME}|${tag}`)!], [0]);
+  fetched.length = 0;
+  await page().load(PARAMS);
+  await new Promise((r) => setTimeout(r, 20));
+  assert.ok('bytes' in (FakeWorker.last!.readReplies[1] as object));
+  assert.deepEqual(fetched.filter((u) => u === runtimeUrl), [], 'not tried again, not read over the URI again');
+  g.fetch = plainFetch;
 });

@@ -6,7 +6,7 @@ import { BACKEND_META, RUNTIME_META, type LoadModelParams, type ModelInfo } from
 import type { BackendSetting, TranslationResult } from '../../src/shared/results';
 import type { PartialTranslation } from '../../src/engine/translator';
 import { epochNow, type Mark } from '../../src/shared/timeline';
-import { ENGINE_WORKER, ORT_WASM_FILES, type EngineWorkerProtocol, type FileReply, type WorkerTranslateParams } from './workerProtocol';
+import { ENGINE_WORKER, ORT_WASM_FILES, type EngineWorkerProtocol, type FileReply, type WorkerFileReply, type WorkerTranslateParams } from './workerProtocol';
 import { resolvedUrl } from '../../src/shared/resolvedUrl';
 import { ownBuffer, viewsWholeBuffer } from '../../src/shared/ownBuffer';
 import { sha256Hex, type FileCache } from './fileCache';
@@ -18,6 +18,13 @@ const TRANSLATE_TIMEOUT_MS = 60 * 60_000;
 const COUNT_TIMEOUT_MS = 60_000;
 /** Tries per file when the editor answers 408 (it timed out reading the file for the webview). */
 const READ_ATTEMPTS = 3;
+/**
+ * How long the runtime's URI may take to answer before the page reads the binary from its own storage instead: the
+ * editor's service worker answers from its cache within a second; longer means it is moving the 14 MB again.
+ */
+const URI_ANSWER_TIMEOUT_MS = 2_500;
+/** After a load that read the runtime as bytes, the page reads it once over its URI, this much later (off the first translation). */
+const URI_FILL_DELAY_MS = 20_000;
 
 export interface TranslateCallbacks {
   signal?: AbortSignal;
@@ -51,24 +58,32 @@ export class EngineWorker {
   private readonly cacheEntries = new Map<string, CacheEntry>();
   /** onnxruntime's binaries as the worker asks for them (resolved URLs). */
   private readonly runtimeUrls = new Set<string>();
-  /** Resolves once a runtime binary has come to this page (from the host or the page's storage). */
+  /** Resolves once a runtime binary has come to this page (from the host or the page's storage), or its compile from its URI begins. */
   private runtimeCame!: () => void;
   private readonly runtimeIn = new Promise<void>((resolve) => { this.runtimeCame = resolve; });
   /** Package files the page began reading before the worker asked for them (load()), by resolved URL; each taken once. */
   private readonly prefetched = new Map<string, Promise<FileReply | undefined>>();
   /** What the worker asked for during the current load (never read ahead again). */
   private readonly askedByWorker = new Set<string>();
+  /** Runtime URIs read once for the browser's caches in this page (fillUriCache). */
+  private readonly uriFilled = new Set<string>();
+  /** The read over its URI that waits for the current load to end (fillUriCache). */
+  private uriFill?: () => void;
+  private readonly uriTimes: { fillDelayMs: number; answerTimeoutMs: number };
 
   /**
    * `scriptUrl`: dist/engineWorker.js as a webview resource URI. `fromHost`: asks the extension host for a file by its
    * webview URI (the host reads it from disk); a file the host does not serve is fetched over the URI instead.
    * `cache`: where the page keeps the files it read, for the next cold start (./fileCache.ts); `runtimeTags`: the
-   * host's "size-mtime" of each onnxruntime binary (pageRuntimeTags()), which key them there.
+   * host's "size-mtime" of each onnxruntime binary (pageRuntimeTags()), which key them there. `uriTimes`: how
+   * long after a load the page reads the runtime over its URI, and how long the URI may take to answer (a test
+   * shortens them; URI_FILL_DELAY_MS, URI_ANSWER_TIMEOUT_MS).
    */
   constructor(scriptUrl: string, private readonly fromHost?: (url: string) => Promise<FileReply>,
-    opts: { cache?: FileCache; runtimeTags?: Record<string, string> } = {}) {
+    opts: { cache?: FileCache; runtimeTags?: Record<string, string>; uriTimes?: { fillDelayMs: number; answerTimeoutMs: number } } = {}) {
     this.cache = opts.cache;
     this.runtimeTags = opts.runtimeTags ?? {};
+    this.uriTimes = opts.uriTimes ?? { fillDelayMs: URI_FILL_DELAY_MS, answerTimeoutMs: URI_ANSWER_TIMEOUT_MS };
     this.endpoint = hostEndpoint<EngineWorkerProtocol>(ENGINE_WORKER, {
       post: (m) => {
         if (this.worker) this.worker.postMessage(m, transferables(m));
@@ -136,6 +151,9 @@ export class EngineWorker {
     });
     // What this load read is what the next cold start will read: the rest of the storage goes (an older package).
     void this.cache?.keepOnly(keys).catch(() => undefined);
+    const fill = this.uriFill;
+    this.uriFill = undefined;
+    if (fill) setTimeout(fill, this.uriTimes.fillDelayMs);
     return { ...info, marks: [...this.takeMarks(), ...(info.marks ?? [])] };
   }
 
@@ -153,8 +171,9 @@ export class EngineWorker {
       const tag = this.runtimeTags[file];
       const size = Number(tag?.split('-')[0]);
       if (!tag || !Number.isSafeInteger(size)) continue;
-      this.cacheEntries.set(url, { key: `runtime|${file}|${tag}`, size });
-      keys.push(`runtime|${file}|${tag}`);
+      const entry = { key: `runtime|${file}|${tag}`, size };
+      this.cacheEntries.set(url, entry);
+      keys.push(entry.key, servedKey(entry));
     }
     return keys;
   }
@@ -237,7 +256,7 @@ export class EngineWorker {
   }
 
   /** Reads a file for the worker, only under what it was asked to load. */
-  private async readFile(asked: string): Promise<FileReply> {
+  private async readFile(asked: string): Promise<WorkerFileReply> {
     // Compared once resolved: `models/m/../../x` is not inside `models/m/`.
     const url = resolvedUrl(asked);
     if (!url || ![...this.readable].some((prefix) => url === prefix || (prefix.endsWith('/') && url.startsWith(prefix)))) {
@@ -246,6 +265,14 @@ export class EngineWorker {
     const name = url.slice(url.lastIndexOf('/') + 1);
     const entry = this.cache ? this.cacheEntries.get(url) : undefined;
     const runtime = this.runtimeUrls.has(url);
+    if (runtime && entry) {
+      const note = await this.uriNote(entry);
+      // The package's files are read meanwhile (prefetchAfterRuntime): the compile takes nothing from their channel.
+      if (note === 'served') this.runtimeCame();
+      const module = note === 'served' ? await this.compiledFromUri(url, name, entry) : undefined;
+      if (module) return { module };
+      if (note === undefined) this.fillUriCache(url, name, entry);
+    }
     if (entry) {
       const kept = await this.fromCache(entry, name);
       if (kept) {
@@ -256,6 +283,65 @@ export class EngineWorker {
     const reply = await this.readUncached(url, name, runtime ? this.runtimeCame : undefined);
     if (entry && 'bytes' in reply) this.cache!.put(entry.key, reply.bytes);       // copied now, before the transfer
     return reply;
+  }
+
+  /**
+   * What this page's storage says of the runtime `entry`'s URI: an earlier page read it there in full (fillUriCache),
+   * or compiling from it failed here (a browser whose caches do not serve it as WebAssembly: never tried again for
+   * this binary), or nothing yet.
+   */
+  private async uriNote(entry: CacheEntry): Promise<'served' | 'refused' | undefined> {
+    if (typeof WebAssembly.compileStreaming !== 'function') return 'refused';
+    const note = await this.cache!.get(servedKey(entry)).catch(() => undefined);
+    return note === undefined ? undefined : note[0] === 1 ? 'served' : 'refused';
+  }
+
+  /**
+   * onnxruntime's binary compiled from its URI, which an earlier page read in full (uriNote): the editor's service
+   * worker answers from its cache storage, and Chromium keeps the module's optimized code with that response, so that
+   * the next window compiles nothing (./compiledRuntime.ts). Undefined when the URI does not answer in time (the
+   * service worker's cache was emptied: it is moving the binary again) or the compile fails (noted: not tried again):
+   * the page reads the bytes as before.
+   */
+  private async compiledFromUri(url: string, name: string, entry: CacheEntry): Promise<WebAssembly.Module | undefined> {
+    this.mark(`page: ${name} compiled from its URI: started`);
+    const stop = new AbortController();
+    const timer = setTimeout(() => stop.abort(), this.uriTimes.answerTimeoutMs);
+    try {
+      const res = await fetch(url, { signal: stop.signal });
+      clearTimeout(timer);
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      try {
+        const module = await WebAssembly.compileStreaming(res);
+        this.mark(`page: ${name} compiled from its URI`);
+        return module;
+      } catch (e) {
+        this.cache!.put(servedKey(entry), Uint8Array.of(0));
+        throw e;
+      }
+    } catch (e) {
+      clearTimeout(timer);
+      this.mark(`page: ${name} not compiled from its URI (${stop.signal.aborted ? 'no answer in time' : (e as Error).message}): read as bytes`);
+      return undefined;
+    }
+  }
+
+  /**
+   * Reads the runtime's binary once over its URI, a while after the load that read it as bytes has ended (off the
+   * first translation), so that the editor's service worker keeps it in its cache storage, and notes that in this
+   * page's storage: the next window compiles it from there (compiledFromUri). Once per page; a failure only leaves
+   * the note unwritten.
+   */
+  private fillUriCache(url: string, name: string, entry: CacheEntry): void {
+    if (this.uriFilled.has(url)) return;
+    this.uriFilled.add(url);
+    this.uriFill = () => {
+      void fetch(url).then((res) => (res.ok ? res.arrayBuffer() : undefined)).then((body) => {
+        if (!body || body.byteLength !== entry.size) return;
+        this.cache!.put(servedKey(entry), Uint8Array.of(1));
+        this.mark(`page: ${name} read over its URI for the next window (${(body.byteLength / 1e6).toFixed(2)} MB)`);
+      }, () => undefined);
+    };
   }
 
   /** The file's bytes from the page's storage when they are there and still match their digest (or size). */
@@ -312,6 +398,9 @@ export class EngineWorker {
 /** How a file is kept in the page's storage: its key, and the digest (package files) or size (runtime) it must have. */
 interface CacheEntry { key: string; sha256?: string; size?: number }
 
+/** The page's note on the runtime `entry`'s URI: 1 read there in full (fillUriCache), 0 not compilable there (uriNote). */
+const servedKey = (entry: CacheEntry) => `served|${entry.key}`;
+
 /** The host's tags of onnxruntime's binaries, from the page's meta element (none when it is missing or malformed). */
 export function pageRuntimeTags(): Record<string, string> {
   try {
@@ -348,7 +437,7 @@ async function startWorker(scriptUrl: string): Promise<Worker> {
   return new Worker(url, { type: 'module', name: 'Attention Companion engine' });
 }
 
-/** The buffers a message can hand over instead of copying (file bytes going to the worker). */
+/** The buffers a message can hand over instead of copying (file bytes going to the worker; a module is cloned). */
 function transferables(m: Message): Transferable[] {
   if (m.kind !== 'response' || !m.ok) return [];
   const r = m.result as { bytes?: unknown } | undefined;

@@ -8,7 +8,8 @@ import { chooseBackend } from '../../src/engine/backendChoice';
 import type { Backend, BackendChoice, BackendSetting } from '../../src/shared/results';
 import { EngineHost, bytesOf, packageOverUrls, type FileReader } from '../engineHost';
 import { ortFor } from './ortRuntimes';
-import { ENGINE_WORKER, ORT_WASM_FILES, type EngineWorkerProtocol } from './workerProtocol';
+import { ENGINE_WORKER, ORT_WASM_FILES, type EngineWorkerProtocol, type WorkerFileReply } from './workerProtocol';
+import { startFromCompiled } from './compiledRuntime';
 import { epochNow, type Mark } from '../../src/shared/timeline';
 import { startWarmup, type RuntimeWarmup } from '../../src/engine/engineWarmup';
 
@@ -27,11 +28,18 @@ const marks: Mark[] = [['worker: script running', epochNow()]];
 const mark = (label: string) => marks.push([`worker: ${label}`, epochNow()]);
 const takeMarks = () => marks.splice(0);
 
-const read: FileReader = async (url) => {
+const readAny = async (url: string): Promise<WorkerFileReply> => {
   const name = url.slice(url.lastIndexOf('/') + 1);
   mark(`${name} requested`);
   const reply = await endpoint.request('readFile', { url }, { timeoutMs: READ_TIMEOUT_MS });
-  mark(`${name} received`);
+  mark(`${name} ${'module' in reply ? 'received compiled' : 'received'}`);
+  return reply;
+};
+
+/** A package file's bytes (the page compiles nothing but the runtime's binary). */
+const read: FileReader = async (url) => {
+  const reply = await readAny(url);
+  if ('module' in reply) throw new Error(`The page sent a compiled module for ${url}.`);
   return reply;
 };
 
@@ -42,8 +50,9 @@ interface Runtime { ort: OrtModule; warmup: RuntimeWarmup }
 const runtimes = new Map<Backend, Promise<Runtime>>();
 
 /**
- * Starts the onnxruntime build of `backend` once per realm, from the binary the page read (the bundle carries its
- * JavaScript glue). Resolves when the binary is in; the runtime then starts while the model's files travel.
+ * Starts the onnxruntime build of `backend` once per realm, from the binary the page read or the module it compiled
+ * (the bundle carries its JavaScript glue). Resolves when the binary is in; the runtime then starts while the model's
+ * files travel.
  */
 function startRuntime(ortBaseUri: string, backend: Backend): Promise<Runtime> {
   let runtime = runtimes.get(backend);
@@ -52,7 +61,9 @@ function startRuntime(ortBaseUri: string, backend: Backend): Promise<Runtime> {
       const ort = ortFor(backend);
       const file = ORT_WASM_FILES[backend];
       const base = ortBaseUri.endsWith('/') ? ortBaseUri : ortBaseUri + '/';
-      ort.env.wasm.wasmBinary = bytesOf(await read(base + file), file);
+      const reply = await readAny(base + file);
+      if ('module' in reply) startFromCompiled(ort.env, reply.module);
+      else ort.env.wasm.wasmBinary = bytesOf(reply, file);
       // A webview is not cross-origin isolated: no SharedArrayBuffer, so one wasm thread.
       ort.env.wasm.numThreads = 1;
       ort.env.logLevel = 'error';

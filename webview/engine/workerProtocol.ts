@@ -24,6 +24,12 @@ export interface WorkerTranslateParams {
 /** A file the page read for the worker, or why it could not. */
 export type { FileReply };
 
+/**
+ * What the page answers the worker's `readFile`: a file (FileReply), or for onnxruntime's binary, the module the page
+ * compiled from the binary's URI (./compiledRuntime.ts says why).
+ */
+export type WorkerFileReply = FileReply | { module: WebAssembly.Module };
+
 export type EngineWorkerProtocol = {
   hostToWebview: {
     requests: {
@@ -41,7 +47,7 @@ export type EngineWorkerProtocol = {
   };
   webviewToHost: {
     /** `url`: under the package's or the runtime's base URI of the load in progress. */
-    requests: { readFile: IpcRequest<{ url: string }, FileReply> };
+    requests: { readFile: IpcRequest<{ url: string }, WorkerFileReply> };
     notifications: {
       progress: { requestId: number; done: number; total: number };
       partial: { requestId: number; text: string; done: number; total: number };
