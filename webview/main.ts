@@ -11,7 +11,7 @@ import { connect, vscodeApi } from './ipc';
 import { displayLang, translator } from './strings';
 import { AttentionView } from './view/attentionView';
 import { linkStylesheet } from './components/dom';
-import { epochNow, type Mark } from '../src/shared/timeline';
+import { epochNow, fetchMarks, type Mark } from '../src/shared/timeline';
 
 // The panel's own parts (tokens, heatmap, steps) beside media/panel.css, the page's stylesheet that comes with the HTML.
 linkStylesheet('../media/attention.css', import.meta.url);
@@ -24,7 +24,8 @@ const HOST_READ_TIMEOUT_MS = 5 * 60_000;
 const engine: EngineWorker = new EngineWorker(new URL('engineWorker.js', import.meta.url).toString(), (url): Promise<FileReply> => host.request('readFile', { url }, { timeoutMs: HOST_READ_TIMEOUT_MS }),
   { cache: indexedDbCache(), runtimeTags: pageRuntimeTags() });
 // The page's own start, for the host's timing log (sent with the first load's answer).
-engine.marks.push(['page: document created', performance.timeOrigin]);
+engine.marks.push(['page: document created', performance.timeOrigin],
+  ...fetchMarks('page: ', [import.meta.url, new URL('../media/panel.css', import.meta.url).toString()]));
 engine.mark('page: script running');
 
 // Set before a saved result is drawn: the export button shows only when someone listens.

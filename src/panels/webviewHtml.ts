@@ -19,6 +19,9 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, s
   const n = nonce();
   const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', scriptName));
   const css = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'panel.css'));
+  // The engine's worker script (0.5 MB), which the page's script fetches once it runs (webview/engine/engineWorker.ts,
+  // startWorker: the same request, so it takes this response): asked for while the page's own script comes and runs.
+  const worker = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'engineWorker.js'));
   const csp = [
     "default-src 'none'",
     `img-src ${webview.cspSource} data: blob:`,
@@ -37,6 +40,7 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, s
 <meta name="${BACKEND_META}" content="${backend}">
 <meta name="${RUNTIME_META}" content="${escapeAttribute(JSON.stringify(runtimeTags(extensionUri)))}">
 <link rel="stylesheet" href="${css}">
+<link rel="preload" href="${worker}" as="fetch" crossorigin="anonymous">
 <title>${title}</title>
 </head>
 <body>

@@ -10,6 +10,23 @@ export function epochNow(): number {
   return performance.timeOrigin + performance.now();
 }
 
+/**
+ * When the browser began and finished fetching each of `urls` (Resource Timing), as marks "<prefix><file> fetch
+ * started" / "... fetched"; none for a URL it has no entry for (Node, or not fetched yet). Why: a page's own start
+ * (its script coming through the editor's service worker) is otherwise one unexplained span.
+ */
+export function fetchMarks(prefix: string, urls: string[]): Mark[] {
+  const marks: Mark[] = [];
+  for (const url of urls) {
+    const entry = performance.getEntriesByName?.(url).find((e) => 'responseEnd' in e) as { fetchStart: number; responseEnd: number } | undefined;
+    if (!entry) continue;
+    const file = url.slice(url.lastIndexOf('/') + 1);
+    marks.push([`${prefix}${file} fetch started`, performance.timeOrigin + entry.fetchStart],
+      [`${prefix}${file} fetched`, performance.timeOrigin + entry.responseEnd]);
+  }
+  return marks;
+}
+
 /** One phase of a breakdown: from the previous mark to this one. */
 export interface Phase { label: string; ms: number; sinceStartMs: number }
 

@@ -2,7 +2,9 @@
 // time since the mark before; marks posted by a webview are checked; a shared step marks every open timeline.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Timeline, addOpen, epochNow, markOpen, openTimelines } from '../../src/shared/timeline';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Timeline, addOpen, epochNow, fetchMarks, markOpen, openTimelines } from '../../src/shared/timeline';
 
 test('phases come in time order whichever side marked them, each with the time since the one before', () => {
   const t = new Timeline();
@@ -44,4 +46,23 @@ test('a step several translations wait for marks every open timeline, and only t
 
 test('epochNow is the wall clock, with fractions', () => {
   assert.ok(Math.abs(epochNow() - Date.now()) < 50);
+});
+
+test('fetchMarks: when a fetched file began and finished coming, from the runtime\'s Resource Timing; nothing for others', async () => {
+  const server = createServer((_req, res) => { setTimeout(() => res.end('x'.repeat(10_000)), 30); });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/dist/webview.js`;
+    const before = epochNow();
+    await (await fetch(url)).text();
+    // Node adds the entry a moment after the body is read (a page has its script's entry when the script runs).
+    for (let i = 0; i < 200 && performance.getEntriesByName(url).length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    const after = epochNow();
+    const marks = fetchMarks('page: ', [url, url.replace('webview.js', 'never-fetched.js')]);
+    assert.deepEqual(marks.map(([label]) => label), ['page: webview.js fetch started', 'page: webview.js fetched']);
+    const [[, started], [, fetched]] = marks;
+    assert.ok(before - 1 <= started && started + 25 <= fetched && fetched <= after + 1, `${before} ${started} ${fetched} ${after}`);
+  } finally {
+    server.close();
+  }
 });

@@ -5,7 +5,7 @@ import { hostEndpoint, type Endpoint, type Message } from '../../src/shared/ipc'
 import { BACKEND_META, RUNTIME_META, type LoadModelParams, type ModelInfo } from '../../src/shared/protocol';
 import type { BackendSetting, TranslationResult } from '../../src/shared/results';
 import type { PartialTranslation } from '../../src/engine/translator';
-import { epochNow, type Mark } from '../../src/shared/timeline';
+import { epochNow, fetchMarks, type Mark } from '../../src/shared/timeline';
 import { ENGINE_WORKER, ORT_WASM_FILES, type EngineWorkerProtocol, type FileReply, type WorkerFileReply, type WorkerTranslateParams } from './workerProtocol';
 import { resolvedUrl } from '../../src/shared/resolvedUrl';
 import { ownBuffer, viewsWholeBuffer } from '../../src/shared/ownBuffer';
@@ -105,6 +105,7 @@ export class EngineWorker {
     this.mark('page: engine worker starting');
     startWorker(scriptUrl).then((worker) => {
       this.mark('page: engine worker created');
+      this.marks.push(...fetchMarks('page: ', [scriptUrl]));
       worker.addEventListener('message', (e) => {
         this.heard = true;
         void this.endpoint.receive(e.data);

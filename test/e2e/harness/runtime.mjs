@@ -16,7 +16,8 @@ export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 export function log(...args) { if (verbose) console.error('[e2e]', ...args); }
 
 /**
- * Polls `fn` until it returns a truthy value (returned) or `timeout` ms pass (throws with `message`).
+ * Polls `fn` until it returns a truthy value (returned) or `timeout` ms pass (throws with `message`, or what
+ * `message()` says then: the last state seen).
  * Errors thrown by `fn` are retried, except those with `fatal: true`, which end the wait at once.
  */
 export async function waitFor(fn, { timeout = 10_000, interval = 200, message = 'condition' } = {}) {
@@ -31,7 +32,7 @@ export async function waitFor(fn, { timeout = 10_000, interval = 200, message = 
       lastErr = e;
     }
     if (Date.now() >= deadline) {
-      throw new Error(`timed out after ${(timeout / 1000).toFixed(1)} s waiting for ${message}` +
+      throw new Error(`timed out after ${(timeout / 1000).toFixed(1)} s waiting for ${typeof message === 'function' ? message() : message}` +
         (lastErr ? ` (last error: ${firstLine(lastErr)})` : ''));
     }
     await sleep(interval);

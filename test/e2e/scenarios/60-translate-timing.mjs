@@ -21,9 +21,16 @@ const SPANS = [
   ['host: model package resolved', /^host: command invoked/, /^host: model package resolved/],
   ['host: integrity check (sha256 of the package)', /^host: package integrity check started/, /^host: package integrity check done/],
   ['webview: created -> page script running', /^host: .* webview created/, /^page: script running/],
+  ['webview: created -> its document created', /^host: .* webview created/, /^page: document created/],
+  ['webview: document created -> webview.js fetch started', /^page: document created/, /^page: webview\.js fetch started/],
+  ['webview: webview.js fetch started -> fetched', /^page: webview\.js fetch started/, /^page: webview\.js fetched/],
+  ['webview: panel.css fetch started -> fetched', /^page: panel\.css fetch started/, /^page: panel\.css fetched/],
+  ['webview: webview.js fetched -> page script running', /^page: webview\.js fetched/, /^page: script running/],
   ['webview: page script -> ready at the host', /^page: script running/, /^host: webview said ready/],
   ['host: loadModel sent -> received by the page', /^host: loadModel sent/, /^page: loadModel received/],
   ['worker: created -> script running', /^page: engine worker starting/, /^worker: script running/],
+  ['worker: its script asked for by the page -> Blob URL made', /^page: engine worker starting/, /^page: engine worker created/],
+  ['worker: its script fetch started -> fetched (preloaded by the HTML)', /^page: engineWorker\.js fetch started/, /^page: engineWorker\.js fetched/],
   ['ort wasm: fetched by the page', /^page: fetch ort-wasm.* started/, /^page: fetch ort-wasm.* done/],
   ['ort wasm: requested -> in the worker', /^worker: ort-wasm.* requested/, /^worker: ort-wasm.* received/],
   ['ort wasm: compiled by the page from its URI (the browser\'s caches)', /^page: ort-wasm.* compiled from its URI: started/, /^page: ort-wasm.* compiled from its URI$/],
@@ -72,7 +79,7 @@ async function shownAfter(h, frame, t0, test) {
     if (await ac.panelError(frame)) throw Object.assign(new Error(`the panel shows an error: ${await ac.panelError(frame)}`), { fatal: true });
     last = await ac.panelTranslation(frame);
     return last.text && !last.partial && !last.busy && test(last.text);
-  }, { timeout: ac.MODEL_TIMEOUT, interval: 50, message: `a translation in the panel (last: ${JSON.stringify(last)})` });
+  }, { timeout: ac.MODEL_TIMEOUT, interval: 50, message: () => `a translation in the panel (last: ${JSON.stringify(last)})` });
   return { seenAt: Date.now(), text: last.text };
 }
 
