@@ -23,7 +23,7 @@ const builds = [
   esbuild.build({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js',
     platform: 'node', format: 'cjs', target: 'node18', external: ['vscode'] }),
   // Webviews and their engine worker: browser ESM. onnxruntime-web (its JavaScript glue included) is bundled into the
-  // worker only; the pages start the worker from its text (webview/engine/engineWorker.ts).
+  // worker only; the pages start the worker from its text (webview/engine/engineWorker.ts). Its name: ENGINE_WORKER_SCRIPT (src/shared/protocol.ts).
   esbuild.build({ ...common, entryPoints: { webview: 'webview/main.ts', companion: 'webview/companion/main.ts', engineWorker: 'webview/engine/worker.ts' },
     outdir: 'dist', platform: 'browser', format: 'esm', target: 'es2022', loader: { '.css': 'text' } }),
   // Command-line entry over the same engine (onnxruntime-web's WASM backend in Node).

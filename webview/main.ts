@@ -1,6 +1,6 @@
 // The Attention panel's script: answers the host's requests with its engine (a worker: the panel stays live while it
 // computes), and draws results, finished sentences as they come.
-import { PANEL, PROTOCOL_VERSION, type PanelProtocol } from '../src/shared/protocol';
+import { ENGINE_WORKER_SCRIPT, PANEL, PROTOCOL_VERSION, type PanelProtocol } from '../src/shared/protocol';
 import type { TranslationResult } from '../src/shared/results';
 import { restorePanelState, savePanelState } from '../src/shared/savedResult';
 import { CancelledError } from '../src/engine/beam';
@@ -21,7 +21,7 @@ const view = new AttentionView(document.getElementById('app')!, t);
 /** A file the host reads for the engine (the 27 MB runtime, the 19 MB weights) on a busy machine. */
 const HOST_READ_TIMEOUT_MS = 5 * 60_000;
 // Files come from the host (read from disk and posted: far faster than the webview's resource URIs in code-server).
-const engine: EngineWorker = new EngineWorker(new URL('engineWorker.js', import.meta.url).toString(), (url): Promise<FileReply> => host.request('readFile', { url }, { timeoutMs: HOST_READ_TIMEOUT_MS }),
+const engine: EngineWorker = new EngineWorker(new URL(ENGINE_WORKER_SCRIPT, import.meta.url).toString(), (url): Promise<FileReply> => host.request('readFile', { url }, { timeoutMs: HOST_READ_TIMEOUT_MS }),
   { cache: indexedDbCache(), runtimeTags: pageRuntimeTags() });
 // The page's own start, for the host's timing log (sent with the first load's answer).
 engine.marks.push(['page: document created', performance.timeOrigin],

@@ -3,7 +3,7 @@
 // network APIs (webview/engine/noNetwork.ts), so its confinement does not rest on how a browser hands CSP to workers.
 import * as vscode from 'vscode';
 import type { BackendSetting } from '../shared/results';
-import { BACKEND_META, RUNTIME_META } from '../shared/protocol';
+import { BACKEND_META, ENGINE_WORKER_SCRIPT, RUNTIME_META } from '../shared/protocol';
 import { runtimeTags } from '../models/engineFileServer';
 
 export function nonce(): string {
@@ -21,7 +21,7 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, s
   const css = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'panel.css'));
   // The engine's worker script (0.5 MB), which the page's script fetches once it runs (webview/engine/engineWorker.ts,
   // startWorker: the same request, so it takes this response): asked for while the page's own script comes and runs.
-  const worker = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'engineWorker.js'));
+  const worker = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', ENGINE_WORKER_SCRIPT));
   const csp = [
     "default-src 'none'",
     `img-src ${webview.cspSource} data: blob:`,

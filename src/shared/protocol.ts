@@ -16,6 +16,12 @@ export const ORT_WASM_FILES: Readonly<Record<Backend, string>> = {
   webgpu: 'ort-wasm-simd-threaded.asyncify.wasm',
 };
 
+/**
+ * The engine worker's script in dist/ (scripts/build.mjs's `engineWorker` entry): the pages fetch it beside their own
+ * script, and their HTML preloads the same URL (src/panels/webviewHtml.ts); a different name would waste the preload.
+ */
+export const ENGINE_WORKER_SCRIPT = 'engineWorker.js';
+
 /** The page's meta element naming the backend setting when the page was made (the runtime build it prepares). */
 export const BACKEND_META = 'attention-companion-backend';
 

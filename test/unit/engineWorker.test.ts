@@ -362,7 +362,7 @@ test('without runtime tags or digests nothing is stored; a file outside the load
 /** The smallest valid WebAssembly module: the magic word and version 1. */
 const EMPTY_WASM = Uint8Array.of(0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00);
 
-test('after a load that read the runtime as bytes, the page reads it over its URI; the next page compiles it from there', async () => {
+test('after a load that read the runtime as bytes, the page reads it over its URI; the next page compiles it from there', async (t) => {
   const runtimeUrl = `${PARAMS.ortBaseUri}${RUNTIME}`;
   const tag = `${EMPTY_WASM.length}-1700000000000`;
   const cache = new MemoryCache();
@@ -374,6 +374,7 @@ test('after a load that read the runtime as bytes, the page reads it over its UR
   // The runtime's URI answers as the editor's service worker does: the binary, as application/wasm.
   const g = globalThis as Record<string, unknown>;
   const plainFetch = g.fetch as (url: string, init?: RequestInit) => Promise<Response>;
+  t.after(() => { g.fetch = plainFetch; });                // also when an assertion fails midway
   let uriAnswerMs = 0;
   g.fetch = async (url: string, init?: RequestInit) => {
     if (url !== runtimeUrl) return plainFetch(url, init);
@@ -428,5 +429,4 @@ test('after a load that read the runtime as bytes, the page reads it over its UR
   await new Promise((r) => setTimeout(r, 20));
   assert.ok('bytes' in (FakeWorker.last!.readReplies[1] as object));
   assert.deepEqual(fetched.filter((u) => u === runtimeUrl), [], 'not tried again, not read over the URI again');
-  g.fetch = plainFetch;
 });

@@ -1,7 +1,7 @@
 // The Paper Companion view's script: hosts its own engine and runs it directly; the host only loads the model into
 // it and reads the editor's selection for it (src/shared/protocol.ts, CompanionProtocol). Draws one section per
 // part of "Attention Is All You Need", each running the live model.
-import { COMPANION, PROTOCOL_VERSION, type CompanionProtocol, type ModelInfo } from '../../src/shared/protocol';
+import { COMPANION, ENGINE_WORKER_SCRIPT, PROTOCOL_VERSION, type CompanionProtocol, type ModelInfo } from '../../src/shared/protocol';
 import { splitSentences } from '../../src/engine/sentences';
 import type { FileReply } from '../../src/shared/protocol';
 import { EngineWorker, pageBackendSetting, pageRuntimeTags } from '../engine/engineWorker';
@@ -40,7 +40,7 @@ const ui: Record<string, Record<string, unknown>> = saved.ui ?? {};
 /** A file the host reads for the engine (the 27 MB runtime, the 19 MB weights) on a busy machine. */
 const HOST_READ_TIMEOUT_MS = 5 * 60_000;
 // Files come from the host (read from disk and posted: far faster than the webview's resource URIs in code-server).
-const engine: EngineWorker = new EngineWorker(new URL('engineWorker.js', import.meta.url).toString(), (url): Promise<FileReply> => host.request('readFile', { url }, { timeoutMs: HOST_READ_TIMEOUT_MS }),
+const engine: EngineWorker = new EngineWorker(new URL(ENGINE_WORKER_SCRIPT, import.meta.url).toString(), (url): Promise<FileReply> => host.request('readFile', { url }, { timeoutMs: HOST_READ_TIMEOUT_MS }),
   { cache: indexedDbCache(), runtimeTags: pageRuntimeTags() });
 let model: ModelInfo | undefined;
 let modelProblem: string | undefined;
