@@ -15,6 +15,8 @@ export const PANEL_TITLE = 'Attention';
 /** Text in test/e2e/fixtures/sample.md. */
 export const EN_SENTENCE = 'The Transformer allows for significantly more parallelization and can reach a new state of the art in translation quality after being trained for as little as twelve hours on eight P100 GPUs.';
 export const EN_SHORT = 'An attention function can be described as mapping a query and a set of key-value pairs to an output';
+/** The whole sentence EN_SHORT begins (its line in sample.md): another translation unit. */
+export const EN_SHORT_WHOLE = 'An attention function can be described as mapping a query and a set of key-value pairs to an output, where the query, keys, values, and output are all vectors.';
 export const KO_BANK = '은행에 가서 돈을 찾았다';
 
 export const HANGUL = /[\uAC00-\uD7A3]/;
@@ -42,17 +44,24 @@ export async function panelError(frame) {
   return ((await el.textContent()) ?? '').replace(/\s+/g, ' ').trim();
 }
 
-/** True when the panel shows a finished result: not busy (`#busy` hidden) and target tokens present. */
+/**
+ * True while the panel runs a request: its root's `aria-busy` (set at once; the visible busy line follows only when the
+ * request outlasts half a second, webview/view/attentionView.ts BUSY_SHOWN_AFTER_MS).
+ */
+export async function panelBusy(frame) {
+  return (await frame.locator('.ac-root[aria-busy="true"]').count()) > 0;
+}
+
+/** True when the panel shows a finished result: not busy and target tokens present. */
 export async function panelDone(frame) {
-  const busy = frame.locator('#busy').first();
-  if ((await busy.count()) && (await busy.isVisible())) return false;
+  if (await panelBusy(frame)) return false;
   return (await frame.locator('.token-strip.target .token').count()) > 0;
 }
 
 /**
  * Waits until #translation holds a non-empty text that satisfies `test` and stays the same for `stableMs`
  * (decoding may stream partial results), and differs from `previous` when given. Returns the text.
- * Fails early when the panel shows an error (#error), or when it has finished (#busy hidden, target tokens shown)
+ * Fails early when the panel shows an error (#error), or when it has finished (not busy, target tokens shown)
  * and the translation still does not pass `test` `graceMs` later.
  */
 export async function waitForTranslation(frame, { test = () => true, previous, timeout = MODEL_TIMEOUT, stableMs = 1500, graceMs = 5000 } = {}) {

@@ -114,12 +114,18 @@ export async function cancelProgress(page) {
   return true;
 }
 
-/** The panel's translation as drawn now: {text, partial (data-partial set), busy (#busy visible)}. */
+/**
+ * The panel's translation as drawn now: {text, partial (data-partial set), busy (a request runs: the root's aria-busy)},
+ * read in one evaluation (one round trip: the end-to-end runs poll this while the engine works on the same two cores).
+ */
 export async function panelTranslation(frame) {
-  const t = frame.locator('#translation').first();
-  const text = (await t.count()) ? ((await t.textContent()) ?? '').replace(/\s+/g, ' ').trim() : '';
-  const partial = (await t.count()) ? (await t.getAttribute('data-partial')) !== null : false;
-  const busy = frame.locator('#busy').first();
-  return { text, partial, busy: (await busy.count()) > 0 && (await busy.isVisible()) };
+  return frame.locator('body').evaluate((body) => {
+    const t = body.querySelector('#translation');
+    return {
+      text: (t?.textContent ?? '').replace(/\s+/g, ' ').trim(),
+      partial: !!t && t.getAttribute('data-partial') !== null,
+      busy: !!body.querySelector('.ac-root[aria-busy="true"]'),
+    };
+  });
 }
 

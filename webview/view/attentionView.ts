@@ -12,6 +12,17 @@ import { type Figure, HeatmapView } from './heatmapView';
 import { HoverInspector } from './hover';
 import { type AttentionKind, type HeadChoice, type Selection, type Units, stripGroups } from './selection';
 import { StepPlayer } from './stepPlayer';
+
+/**
+ * How long a request runs before the panel shows that it is busy (its line with the moving bar, the previous result
+ * dimmed). A warm translation ends before this, so nothing on screen changes until its text comes: no flash of a
+ * busy line, and no animation frames meanwhile. Where the browser composites in software (code-server without a
+ * GPU, the end-to-end test) each of those frames cost the engine's worker the CPU it was waiting for
+ * (docs/PERFORMANCE.md, "The busy line after a delay"). `aria-busy` is set at once.
+ */
+export const BUSY_SHOWN_AFTER_MS = 500;
+/** A request that starts this soon after a busy line went down (the translation after a model load) shows it at once. */
+const BUSY_CONTINUES_MS = 1000;
 import { TokenStrips } from './tokenStrips';
 
 export class AttentionView {
@@ -42,6 +53,10 @@ export class AttentionView {
   private units: Units = 'pieces';
   /** The shown result's strips, steps and heatmap, when they wait for its text to be painted (showResult). */
   private pendingSentence?: AfterPaint;
+  /** Shows the busy line when a request outlasts BUSY_SHOWN_AFTER_MS. */
+  private busyTimer?: ReturnType<typeof setTimeout>;
+  /** When a shown busy line was last taken down without a result or an error after it (performance.now()). */
+  private busyLineDownAt = -Infinity;
 
   constructor(root: HTMLElement, private readonly t: Translate) {
     this.doc = root.ownerDocument;
@@ -119,15 +134,43 @@ export class AttentionView {
     this.statusEl.replaceChildren(...parts);
   }
 
+  /** A request runs (`message`: what it does, for the busy line) or none does (undefined). */
   setBusy(message: string | undefined): void {
-    this.busyEl.hidden = !message;
     this.busyText.textContent = message ?? '';
-    this.container.classList.toggle('is-busy', !!message);
     this.emptyEl.hidden = !!message || !!this.result;
+    if (!message) {
+      clearTimeout(this.busyTimer);
+      this.busyTimer = undefined;
+      if (!this.busyEl.hidden) this.busyLineDownAt = performance.now();
+      this.container.removeAttribute('aria-busy');
+      this.showBusyLine(false);
+      return;
+    }
+    this.container.setAttribute('aria-busy', 'true');
+    if (!this.busyEl.hidden || this.busyTimer !== undefined) return;
+    if (performance.now() - this.busyLineDownAt < BUSY_CONTINUES_MS) {
+      this.showBusyLine(true);
+      return;
+    }
+    this.busyTimer = setTimeout(() => {
+      this.busyTimer = undefined;
+      this.showBusyLine(true);
+    }, BUSY_SHOWN_AFTER_MS);
+  }
+
+  private showBusyLine(shown: boolean): void {
+    this.busyEl.hidden = !shown;
+    this.container.classList.toggle('is-busy', shown);
+  }
+
+  /** A request ended with something to show: the next one waits before it shows its busy line. */
+  private requestEnded(): void {
+    this.setBusy(undefined);
+    this.busyLineDownAt = -Infinity;
   }
 
   showError(message: string): void {
-    this.setBusy(undefined);
+    this.requestEnded();
     this.errorText.textContent = message;
     this.errorEl.hidden = false;
   }
@@ -166,7 +209,7 @@ export class AttentionView {
   showResult(result: TranslationResult, focus?: { kind: AttentionKind; layer: number; head: HeadChoice }): void {
     this.steps.stop();
     this.clearPartialMark();
-    this.setBusy(undefined);
+    this.requestEnded();
     this.errorEl.hidden = true;
     this.result = result;
     this.sentenceIndex = 0;

@@ -63,12 +63,15 @@ export async function run(ctx) {
   const partialLengths = new Set();
   let firstPartialMs;
   let final;
+  let busyLineSeen = false;
   await h.waitFor(async () => {
     for (const p of await ac.progressTexts(page)) {
       const m = /Sentence (\d+) of (\d+)/.exec(p);
       if (m) sentencesSeen.add(Number(m[1]));
     }
     const now = await ac.panelTranslation(frame);
+    // The visible busy line (bar and message) comes when a request outlasts half a second: this one does.
+    if (now.busy && !busyLineSeen) busyLineSeen = await frame.locator('#busy').first().isVisible().catch(() => false);
     if (now.partial && now.text) {
       if (firstPartialMs === undefined) {
         firstPartialMs = Date.now() - t0;
@@ -102,6 +105,8 @@ export async function run(ctx) {
   check(workbenchTicks.maxGapMs < 1500, `the workbench's timer stalled for ${workbenchTicks.maxGapMs} ms`);
   check(sentencesSeen.size >= 3, `progress showed only sentences ${[...sentencesSeen]}`);
   check(partialLengths.size >= 2, `the panel showed ${partialLengths.size} partial results`);
+  check(busyLineSeen, 'the long translation never showed the panel\'s busy line');
+  check(!(await frame.locator('#busy').first().isVisible()), 'the busy line stayed after the result');
 
   // 3. Cancel during the next long translation: no result lands, the worker stops within one decoder step.
   // (The last progress notification may linger a moment after its result: wait until it is gone.)
