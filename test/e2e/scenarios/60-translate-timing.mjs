@@ -211,13 +211,20 @@ export async function run(ctx) {
     runs.push({ run, t0, seenAt: shown.seenAt, shownAt, textAt });
     return shown.text;
   };
+  // E2E_TRACE=path: a Chromium trace (every process, the webview's too; chrome://tracing, Perfetto) of one translation,
+  // E2E_TRACE_RUN's ("warm" unless set: "later" is the other one it can be).
+  const traced = async (run, fn) => {
+    const browser = process.env.E2E_TRACE && run === (process.env.E2E_TRACE_RUN || 'warm') ? page.context().browser() : null;
+    await browser?.startTracing(page, { path: process.env.E2E_TRACE, categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'toplevel', 'v8', 'blink', 'cc', 'gpu', 'viz'] });
+    try {
+      return await fn();
+    } finally {
+      await browser?.stopTracing();
+    }
+  };
   const cold = await translate('cold', ac.EN_SENTENCE, undefined);
   await ctx.screenshot('cold', page);
-  // E2E_TRACE=path: a Chromium trace of the warm translation (every process, the webview's too), for chrome://tracing.
-  const browser = process.env.E2E_TRACE ? page.context().browser() : null;
-  await browser?.startTracing(page, { path: process.env.E2E_TRACE, categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'toplevel', 'v8', 'blink', 'cc', 'gpu', 'viz'] });
-  const warm1 = await translate('warm', ac.EN_SHORT, cold);
-  await browser?.stopTracing();
+  const warm1 = await traced('warm', () => translate('warm', ac.EN_SHORT, cold));
   const warm2 = await translate('warm2', ac.EN_SENTENCE, warm1);
   await ctx.screenshot('warm', page);
 
@@ -234,7 +241,7 @@ export async function run(ctx) {
   })), { timeout: 120_000, interval: 1_000, message: 'the page\'s note that it read the runtime over its URI' });
   // Warm again, a while later, as a user's next sentence comes: a sentence not translated before ("warm" came right
   // after the cold one, while the browser may still be optimizing the runtime's code).
-  await translate('later', ac.EN_SHORT_WHOLE, warm2);
+  await traced('later', () => translate('later', ac.EN_SHORT_WHOLE, warm2));
 
   // Cold once more, as a user meets it the next day: a new window, on a folder of its own, the first sentence
   // translated again into a new panel. A new folder because a reloaded window restores the panel it had open, or not,
