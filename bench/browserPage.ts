@@ -13,7 +13,7 @@ import type { BackendSetting } from '../src/shared/results';
 import { EngineHost, packageOverUrls, type FileReader } from '../webview/engineHost';
 import { translator as strings } from '../webview/strings';
 import { AttentionView } from '../webview/view/attentionView';
-import { measurePayload, runBatch, runCell, warmUp, type Clocks, type PayloadReport } from './engineRuns';
+import { measurePayload, runBatch, runCell, warmUp, type Clocks, type PayloadReport, type WarmUpReport } from './engineRuns';
 import type { BatchRun, CellRun, Plan } from './plan';
 
 export interface RedrawRun { samplesMs: number[]; rows: number; cols: number }
@@ -25,7 +25,7 @@ export interface BenchPage {
   load(backend: BackendSetting, checkedFiles: Record<string, string>, build?: Backend): Promise<{ loadMs: number; backend: string }>;
   /** Translates each job once with `beam` (plain, as Translate Selection): wall ms and each result's target ids. */
   translateAll(jobs: { text: string; from: Lang; to: Lang }[], beam: number): Promise<{ wallMs: number; ids: number[][] }>;
-  warmUp(plan: Plan): Promise<number>;
+  warmUp(plan: Plan): Promise<WarmUpReport>;
   cell(plan: Plan, key: string): Promise<CellRun>;
   batch(plan: Plan, key: string): Promise<BatchRun>;
   redraw(plan: Plan, times: number): Promise<RedrawRun>;

@@ -45,7 +45,7 @@ function serve(roots: Record<string, string>): Promise<{ server: Server; origin:
   }));
 }
 
-export interface ChromiumReport extends RunnerReport { redraw?: RedrawRun; payload?: PayloadReport; adapter?: string | null; firstAttentionMs?: number }
+export interface ChromiumReport extends RunnerReport { redraw?: RedrawRun; payload?: PayloadReport; adapter?: string | null }
 
 export interface ChromiumOptions {
   backend: 'wasm' | 'webgpu'; plan: Plan; repo: string; packageDir: string; manifest: ModelManifest; redraws: number; progress: (line: string) => void;
@@ -100,7 +100,7 @@ export async function runChromium(o: ChromiumOptions): Promise<ChromiumReport> {
       const checked = checkedFiles(o.manifest);
       const { loadMs, backend } = await page.evaluate(([b, c]) => window.bench!.load(b, c), [o.backend, checked] as const);
       if (backend !== o.backend) throw new Error(`asked for ${o.backend}, the engine chose ${backend}`);
-      const firstAttentionMs = await page.evaluate((plan) => window.bench!.warmUp(plan), o.plan);
+      const warm = await page.evaluate((plan) => window.bench!.warmUp(plan), o.plan);
       const cells: RunnerReport['cells'] = {};
       for (const cell of o.panelOnly ? [] : o.plan.cells) {
         cells[cell.key] = await timed(page, (p) => window.bench!.cell(p.plan, p.key), { plan: o.plan, key: cell.key });
@@ -117,7 +117,7 @@ export async function runChromium(o: ChromiumOptions): Promise<ChromiumReport> {
       const renderer = Math.max(0, ...procs.filter((p) => commandLine(p).includes('--type=renderer')).map(peakRssBytes));
       const gpu = Math.max(0, ...procs.filter((p) => commandLine(p).includes('--type=gpu-process')).map(peakRssBytes));
       return {
-        runtime, label, loadMs, cells, batches, peakRssBytes: renderer, gpuPeakRssBytes: gpu, redraw, payload, adapter, firstAttentionMs,
+        runtime, label, loadMs, cells, batches, peakRssBytes: renderer, gpuPeakRssBytes: gpu, redraw, payload, adapter, ...warm,
         notes: pageErrors.length ? [`page errors: ${pageErrors.slice(0, 3).join(' | ')}`] : [],
       };
     });

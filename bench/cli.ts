@@ -160,9 +160,12 @@ async function main(): Promise<void> {
   const sameAs = OURS.map((id) => reports[id]).filter((r): r is RunnerReport => !!r && !r.skipped && !!torch && !torch.skipped)
     .map((r) => { const a = agreement(plan, r, torch!); return `${SHORT_NAMES[r.runtime]} ${a.same}/${a.total}`; });
   lines.push(`  same tokens as PyTorch          ${sameAs.join(', ') || '—'}`);
-  const firstAttn = [reports['node-wasm'] as RunnerReport & { firstAttentionMs?: number }, ...chromiumReports]
-    .filter((r) => r && !r.skipped && r.firstAttentionMs).map((r) => `${SHORT_NAMES[r.runtime]} ${Math.round(r.firstAttentionMs!)} ms`);
+  const firstAttn = [reports['node-wasm'], ...chromiumReports]
+    .filter((r): r is RunnerReport => !!r && !r.skipped && !!r.firstAttentionMs).map((r) => `${SHORT_NAMES[r.runtime]} ${Math.round(r.firstAttentionMs!)} ms`);
   lines.push(`  first attention request         ${firstAttn.join(', ') || '—'}  (5-word sentence; creates the attention graphs)`);
+  const settle = Object.values(reports).filter((r): r is RunnerReport => !!r && !r.skipped && !!r.settleRoundsMs?.length)
+    .map((r) => `${SHORT_NAMES[r.runtime]} ${r.settleRoundsMs!.map((ms) => Math.round(ms)).join(' → ')}`);
+  lines.push(`  warm-up before the cells        ${settle.join('; ') || '—'} ms  (rounds of the first 25-word sentence each way, greedy and beam 4, until one is not 10% faster than the one before)`);
   lines.push(redraw
     ? `  panel redraw                    ${median(redraw.samplesMs).toFixed(2)} ms median, ${(redraw.samplesMs.reduce((a, b) => a + b, 0) / redraw.samplesMs.length).toFixed(2)} ms mean, ${p95(redraw.samplesMs).toFixed(2)} ms p95 over ${redraw.samplesMs.length} head picks (cross-attention ${redraw.rows}×${redraw.cols}, Chromium WASM page)  goal ≤ 16 ms`
     : '  panel redraw                    —');

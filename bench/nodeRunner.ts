@@ -26,13 +26,13 @@ async function main(): Promise<void> {
   const model = await OnnxModel.load(ort, fsPackage(packageDir), 'wasm');
   const loadMs = clocks.now() - t0;
   const translator = new Translator(model);
-  const firstAttentionMs = await warmUp(translator, plan, clocks);
+  const warm = await warmUp(translator, plan, clocks);
   const { cells, batches } = await runPlan(translator, plan, clocks, (line) => process.stderr.write(`node-wasm: ${line}\n`));
   const payload = await measurePayload(translator, plan);
   await model.release();
-  const report: RunnerReport & { payload: typeof payload; firstAttentionMs: number } = {
+  const report: RunnerReport & { payload: typeof payload } = {
     runtime: 'node-wasm', label: `Node ${process.version} WASM`, loadMs, cells, batches,
-    peakRssBytes: process.resourceUsage().maxRSS * 1024, notes: [], payload, firstAttentionMs,
+    peakRssBytes: process.resourceUsage().maxRSS * 1024, notes: [], payload, ...warm,
   };
   process.stdout.write(JSON.stringify(report) + '\n');
 }

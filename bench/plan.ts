@@ -110,6 +110,10 @@ export interface RunnerReport {
   notes: string[];
   /** Why this runtime has no figures (no WebGPU adapter, no Python environment, left out with --only). */
   skipped?: string;
+  /** The engine's runtimes: the first attention request (it creates the attention graphs), ms. */
+  firstAttentionMs?: number;
+  /** The warm-up's settling rounds before the cells, ms each (bench/engineRuns.ts warmUp; PyTorch: the same rounds). */
+  settleRoundsMs?: number[];
 }
 
 export interface CellRun { samplesMs: number[]; cpuMs: number; outputs: number[][] }

@@ -44,7 +44,7 @@ if (result) {
       }
     }
   }
-  for (const label of ['same tokens as PyTorch', 'first attention request', 'panel redraw', '.vsix', 'attention payload']) {
+  for (const label of ['same tokens as PyTorch', 'first attention request', 'warm-up before the cells', 'panel redraw', '.vsix', 'attention payload']) {
     const line = out.split('\n').find((l) => l.trim().startsWith(label));
     if (!line || /^\s*\S.*?\s{2,}—/.test(line)) problems.push(`"${label}" is missing or has no figure`);
   }
