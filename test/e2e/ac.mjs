@@ -45,11 +45,11 @@ export async function panelError(frame) {
 }
 
 /**
- * True while the panel runs a request: its root's `aria-busy` (set at once; the visible busy line follows only when the
- * request outlasts half a second, webview/view/attentionView.ts BUSY_SHOWN_AFTER_MS).
+ * True while the panel runs a request: its result's `aria-busy` (set at once; the visible busy line follows only when
+ * the request outlasts half a second, webview/view/attentionView.ts BUSY_SHOWN_AFTER_MS).
  */
 export async function panelBusy(frame) {
-  return (await frame.locator('.ac-root[aria-busy="true"]').count()) > 0;
+  return (await frame.locator('#result[aria-busy="true"]').count()) > 0;
 }
 
 /** True when the panel shows a finished result: not busy and target tokens present. */

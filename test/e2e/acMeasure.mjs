@@ -115,7 +115,7 @@ export async function cancelProgress(page) {
 }
 
 /**
- * The panel's translation as drawn now: {text, partial (data-partial set), busy (a request runs: the root's aria-busy)},
+ * The panel's translation as drawn now: {text, partial (data-partial set), busy (a request runs: #result's aria-busy)},
  * read in one evaluation (one round trip: the end-to-end runs poll this while the engine works on the same two cores).
  */
 export async function panelTranslation(frame) {
@@ -124,7 +124,7 @@ export async function panelTranslation(frame) {
     return {
       text: (t?.textContent ?? '').replace(/\s+/g, ' ').trim(),
       partial: !!t && t.getAttribute('data-partial') !== null,
-      busy: !!body.querySelector('.ac-root[aria-busy="true"]'),
+      busy: !!body.querySelector('#result[aria-busy="true"]'),
     };
   });
 }

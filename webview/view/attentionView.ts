@@ -18,7 +18,7 @@ import { StepPlayer } from './stepPlayer';
  * dimmed). A warm translation ends before this, so nothing on screen changes until its text comes: no flash of a
  * busy line, and no animation frames meanwhile. Where the browser composites in software (code-server without a
  * GPU, the end-to-end test) each of those frames cost the engine's worker the CPU it was waiting for
- * (docs/PERFORMANCE.md, "The busy line after a delay"). `aria-busy` is set at once.
+ * (docs/PERFORMANCE.md, "The busy line after a delay"). The result's `aria-busy` is set at once.
  */
 export const BUSY_SHOWN_AFTER_MS = 500;
 /** A request that starts this soon after a busy line went down (the translation after a model load) shows it at once. */
@@ -142,11 +142,12 @@ export class AttentionView {
       clearTimeout(this.busyTimer);
       this.busyTimer = undefined;
       if (!this.busyEl.hidden) this.busyLineDownAt = performance.now();
-      this.container.removeAttribute('aria-busy');
+      this.resultEl.removeAttribute('aria-busy');
       this.showBusyLine(false);
       return;
     }
-    this.container.setAttribute('aria-busy', 'true');
+    // On the result alone: the busy line is a live region, which assistive technology holds back inside a busy element.
+    this.resultEl.setAttribute('aria-busy', 'true');
     if (!this.busyEl.hidden || this.busyTimer !== undefined) return;
     if (performance.now() - this.busyLineDownAt < BUSY_CONTINUES_MS) {
       this.showBusyLine(true);

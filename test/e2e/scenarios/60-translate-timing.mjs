@@ -119,7 +119,7 @@ async function watchShown(frame, notText) {
       const t = document.getElementById('translation');
       const text = (t?.textContent ?? '').replace(/\s+/g, ' ').trim();
       // A request runs: aria-busy, set at once (the visible busy line waits half a second).
-      const busy = !!document.querySelector('.ac-root[aria-busy="true"]');
+      const busy = !!document.querySelector('#result[aria-busy="true"]');
       if (busy) w.__acBusySeen = true;
       if (busy && document.getElementById('busy')?.hidden === false) w.__acBusyLineSeen = true;
       if (!w.__acBusySeen || !text || text === not || !/[\uAC00-\uD7A3]/.test(text)) return;
