@@ -12,6 +12,7 @@ import { type Figure, HeatmapView } from './heatmapView';
 import { HoverInspector } from './hover';
 import { type AttentionKind, type HeadChoice, type Selection, type Units, stripGroups } from './selection';
 import { StepPlayer } from './stepPlayer';
+import { TokenStrips } from './tokenStrips';
 
 /**
  * How long a request runs before the panel shows that it is busy (its line with the moving bar, the previous result
@@ -20,10 +21,9 @@ import { StepPlayer } from './stepPlayer';
  * GPU, the end-to-end test) each of those frames cost the engine's worker the CPU it was waiting for
  * (docs/PERFORMANCE.md, "The busy line after a delay"). The result's `aria-busy` is set at once.
  */
-export const BUSY_SHOWN_AFTER_MS = 500;
+const BUSY_SHOWN_AFTER_MS = 500;
 /** A request that starts this soon after a busy line went down (the translation after a model load) shows it at once. */
 const BUSY_CONTINUES_MS = 1000;
-import { TokenStrips } from './tokenStrips';
 
 export class AttentionView {
   /** Receives exported figures; the export button shows only when this is set. */
