@@ -56,7 +56,7 @@ class FakeWorker {
           for (const url of this.reads) {
             FakeWorker.log?.push(`worker asks: ${url.slice(url.lastIndexOf('/') + 1)}`);
             try {
-              this.readReplies.push(await this.inside.request('readFile', { url }, { timeoutMs: 1000 }));
+              this.readReplies.push(await this.inside.request('readFile', { url }, { timeoutMs: 10_000 }));
             } catch (e) {
               this.readReplies.push((e as Error).message);
             }
@@ -258,6 +258,8 @@ class MemoryCache implements FileCache {
 }
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+/** The page writes what a load read to its storage after the load (storeDelayMs 0 here: a few turns of the event loop). */
+const written = () => new Promise((r) => setTimeout(r, 20));
 const text = (r: WorkerFileReply | string | undefined) => (typeof r === 'object' && 'bytes' in r ? new TextDecoder().decode(r.bytes) : String(r));
 
 test('a cold start after the first reads the runtime and the checked files from the page storage, not from the host', async () => {
@@ -269,17 +271,45 @@ test('a cold start after the first reads the runtime and the checked files from 
   const asked: string[] = [];
   const host = async (url: string): Promise<FileReply> => { asked.push(url); return { bytes: new TextEncoder().encode(`bytes of ${url}`) }; };
 
-  await new EngineWorker(SCRIPT, host, { cache, runtimeTags: tags, uriTimes: { fillDelayMs: 0, answerTimeoutMs: 200 } }).load(params);
+  await new EngineWorker(SCRIPT, host, { cache, runtimeTags: tags, uriTimes: { fillDelayMs: 0, answerTimeoutMs: 200 }, storeDelayMs: 0 }).load(params);
   assert.deepEqual(asked, [manifestUrl, runtimeUrl], 'the first start reads from the host');
+  await written();
   assert.deepEqual([...cache.entries.keys()].filter((k) => !k.startsWith('served|')).sort(), [`runtime|${RUNTIME}|${tags[RUNTIME]}`, `sha256|${params.checkedFiles['manifest.json']}`].sort());
 
   // The window reloads: a new page, the same storage.
   asked.length = 0;
-  const again = new EngineWorker(SCRIPT, host, { cache, runtimeTags: tags, uriTimes: { fillDelayMs: 0, answerTimeoutMs: 200 } });
+  const again = new EngineWorker(SCRIPT, host, { cache, runtimeTags: tags, uriTimes: { fillDelayMs: 0, answerTimeoutMs: 200 }, storeDelayMs: 0 });
   const info = await again.load(params);
   assert.deepEqual(asked, [], 'nothing asked of the host');
   assert.deepEqual(FakeWorker.last!.readReplies.map(text), [`bytes of ${manifestUrl}`, `bytes of ${runtimeUrl}`]);
   assert.ok(info.marks?.some(([l]) => l === 'page: manifest.json from the webview\'s storage (0.00 MB)'));
+});
+
+test('what a load read from the host is written to the page storage only once the load has ended and its delay passed', async () => {
+  const manifestUrl = `${PARAMS.baseUri}/manifest.json`;
+  const runtimeUrl = `${PARAMS.ortBaseUri}${RUNTIME}`;
+  const cache = new MemoryCache();
+  const tags = { [RUNTIME]: `${`bytes of ${runtimeUrl}`.length}-1700000000000` };
+  const params = { ...PARAMS, checkedFiles: { 'manifest.json': sha(`bytes of ${manifestUrl}`) } };
+  const host = async (url: string): Promise<FileReply> => ({ bytes: new TextEncoder().encode(`bytes of ${url}`) });
+  const writes: string[] = [];
+  const put = cache.put.bind(cache);
+  cache.put = (key, bytes) => { if (!key.startsWith('served|')) writes.push(key); put(key, bytes); };   // the URI's note aside
+  const writesWhenRead: number[] = [];
+  const reading = async (url: string) => { writesWhenRead.push(writes.length); return host(url); };
+  const delay = 300;
+  const engine = new EngineWorker(SCRIPT, reading, { cache, runtimeTags: tags, uriTimes: { fillDelayMs: 0, answerTimeoutMs: 200 }, storeDelayMs: delay });
+  await engine.load(params);
+  const ended = Date.now();
+  assert.deepEqual(writes, [], 'nothing written when the load ends');
+  assert.deepEqual(writesWhenRead, [0, 0], 'nor while it read');
+  // The worker took (detached) the bytes it was given; the storage gets copies of them.
+  assert.deepEqual(FakeWorker.last!.readReplies.map(text), [`bytes of ${manifestUrl}`, `bytes of ${runtimeUrl}`]);
+  for (let waited = 0; writes.length < 2 && waited < 5_000; waited += 10) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(Date.now() - ended >= delay - 5, `written ${Date.now() - ended} ms after the load, not before its delay`);
+  assert.deepEqual([...writes].sort(), [`runtime|${RUNTIME}|${tags[RUNTIME]}`, `sha256|${params.checkedFiles['manifest.json']}`].sort());
+  assert.equal(new TextDecoder().decode(cache.entries.get(`runtime|${RUNTIME}|${tags[RUNTIME]}`)), `bytes of ${runtimeUrl}`);
+  assert.equal(new TextDecoder().decode(cache.entries.get(`sha256|${params.checkedFiles['manifest.json']}`)), `bytes of ${manifestUrl}`);
 });
 
 test('once the runtime has come from the host, the page asks for the manifest and the checked files before the worker does, each once, the weights last', async () => {
@@ -341,12 +371,12 @@ test('a stored file that no longer matches its digest or size is read from the h
   cache.entries.set('sha256|' + '0'.repeat(64), new TextEncoder().encode('an older package'));
   const asked: string[] = [];
   const host = async (url: string): Promise<FileReply> => { asked.push(url); return { bytes: new TextEncoder().encode(`bytes of ${url}`) }; };
-  const engine = new EngineWorker(SCRIPT, host, { cache, runtimeTags: { [RUNTIME]: tag }, uriTimes: { fillDelayMs: 0, answerTimeoutMs: 200 } });
+  const engine = new EngineWorker(SCRIPT, host, { cache, runtimeTags: { [RUNTIME]: tag }, uriTimes: { fillDelayMs: 0, answerTimeoutMs: 200 }, storeDelayMs: 0 });
   const info = await engine.load({ ...PARAMS, checkedFiles: { 'manifest.json': digest } });
   assert.deepEqual(asked, [manifestUrl, runtimeUrl]);
   assert.deepEqual(FakeWorker.last!.readReplies.map(text), [`bytes of ${manifestUrl}`, `bytes of ${runtimeUrl}`]);
+  await written();
   assert.equal(new TextDecoder().decode(cache.entries.get(`sha256|${digest}`)), `bytes of ${manifestUrl}`, 'replaced');
-  await new Promise((r) => setTimeout(r, 10));
   assert.ok(!cache.entries.has('sha256|' + '0'.repeat(64)), 'what the load did not read is dropped');
   assert.ok(info.marks?.some(([l]) => l === 'page: manifest.json in the webview\'s storage did not match; read again'));
 });
@@ -385,7 +415,7 @@ test('after a load that read the runtime as bytes, the page reads it over its UR
     });
     return new Response(EMPTY_WASM.slice(), { headers: { 'content-type': 'application/wasm' } });
   };
-  const page = () => new EngineWorker(SCRIPT, host, { cache, runtimeTags: { [RUNTIME]: tag }, uriTimes: { fillDelayMs: 0, answerTimeoutMs: 200 } });
+  const page = () => new EngineWorker(SCRIPT, host, { cache, runtimeTags: { [RUNTIME]: tag }, uriTimes: { fillDelayMs: 0, answerTimeoutMs: 200 }, storeDelayMs: 0 });
 
   // First window: bytes from the host; once the load has ended, one read over the URI, noted in the page's storage.
   await page().load(PARAMS);
@@ -429,4 +459,18 @@ test('after a load that read the runtime as bytes, the page reads it over its UR
   await new Promise((r) => setTimeout(r, 20));
   assert.ok('bytes' in (FakeWorker.last!.readReplies[1] as object));
   assert.deepEqual(fetched.filter((u) => u === runtimeUrl), [], 'not tried again, not read over the URI again');
+});
+
+test('the host\'s gzipped files reach the worker inflated', async () => {
+  const { gzipSync } = await import('node:zlib');
+  const runtimeUrl = `${PARAMS.ortBaseUri}${RUNTIME}`;
+  const manifestUrl = `${PARAMS.baseUri}/manifest.json`;
+  const binary = new Uint8Array((await import('node:crypto')).randomBytes(1 << 20));
+  const host = async (url: string): Promise<FileReply> => ({
+    bytes: new Uint8Array(gzipSync(url === runtimeUrl ? binary : new TextEncoder().encode(`bytes of ${url}`))), encoding: 'gzip',
+  });
+  await new EngineWorker(SCRIPT, host).load(PARAMS);
+  const [manifest, runtime] = FakeWorker.last!.readReplies as { bytes: Uint8Array }[];
+  assert.equal(new TextDecoder().decode(manifest.bytes), `bytes of ${manifestUrl}`);
+  assert.deepEqual(runtime.bytes, binary, 'the runtime inflated whole');
 });

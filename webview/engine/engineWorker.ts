@@ -25,6 +25,15 @@ const READ_ATTEMPTS = 3;
 const URI_ANSWER_TIMEOUT_MS = 2_500;
 /** After a load that read the runtime as bytes, the page reads it once over its URI, this much later (off the first translation). */
 const URI_FILL_DELAY_MS = 20_000;
+/**
+ * The files a load read from the host are written to the page's storage this long after the load has ended, one per
+ * idle moment of the page: a write blocks the page's thread for 70-270 ms per runtime-sized file (its copy, then
+ * IndexedDB's), and during a cold load that thread is the one the editor's channel hands the weights through
+ * (docs/PERFORMANCE.md, "The page's storage written after the load").
+ */
+const STORE_DELAY_MS = 3_000;
+/** A file read by a load that never ends (a prepare alone, a load that hangs) is still written after this long. */
+const STORE_AT_LATEST_MS = 60_000;
 
 export interface TranslateCallbacks {
   signal?: AbortSignal;
@@ -70,6 +79,10 @@ export class EngineWorker {
   /** The read over its URI that waits for the current load to end (fillUriCache). */
   private uriFill?: () => void;
   private readonly uriTimes: { fillDelayMs: number; answerTimeoutMs: number };
+  /** Copies of the files read from the host, by their key in the page's storage, until they are written there (storeLater). */
+  private readonly unstored = new Map<string, Uint8Array>();
+  private storeTimer?: ReturnType<typeof setTimeout>;
+  private readonly storeDelayMs: number;
 
   /**
    * `scriptUrl`: dist/engineWorker.js as a webview resource URI. `fromHost`: asks the extension host for a file by its
@@ -77,13 +90,15 @@ export class EngineWorker {
    * `cache`: where the page keeps the files it read, for the next cold start (./fileCache.ts); `runtimeTags`: the
    * host's "size-mtime" of each onnxruntime binary (pageRuntimeTags()), which key them there. `uriTimes`: how
    * long after a load the page reads the runtime over its URI, and how long the URI may take to answer (a test
-   * shortens them; URI_FILL_DELAY_MS, URI_ANSWER_TIMEOUT_MS).
+   * shortens them; URI_FILL_DELAY_MS, URI_ANSWER_TIMEOUT_MS). `storeDelayMs`: how long after a load the files it read
+   * from the host are written to the storage (STORE_DELAY_MS).
    */
   constructor(scriptUrl: string, private readonly fromHost?: (url: string) => Promise<FileReply>,
-    opts: { cache?: FileCache; runtimeTags?: Record<string, string>; uriTimes?: { fillDelayMs: number; answerTimeoutMs: number } } = {}) {
+    opts: { cache?: FileCache; runtimeTags?: Record<string, string>; uriTimes?: { fillDelayMs: number; answerTimeoutMs: number }; storeDelayMs?: number } = {}) {
     this.cache = opts.cache;
     this.runtimeTags = opts.runtimeTags ?? {};
     this.uriTimes = opts.uriTimes ?? { fillDelayMs: URI_FILL_DELAY_MS, answerTimeoutMs: URI_ANSWER_TIMEOUT_MS };
+    this.storeDelayMs = opts.storeDelayMs ?? STORE_DELAY_MS;
     this.endpoint = hostEndpoint<EngineWorkerProtocol>(ENGINE_WORKER, {
       post: (m) => {
         if (this.worker) this.worker.postMessage(m, transferables(m));
@@ -152,6 +167,7 @@ export class EngineWorker {
     });
     // What this load read is what the next cold start will read: the rest of the storage goes (an older package).
     void this.cache?.keepOnly(keys).catch(() => undefined);
+    this.storeAfter(this.storeDelayMs);
     const fill = this.uriFill;
     this.uriFill = undefined;
     if (fill) setTimeout(fill, this.uriTimes.fillDelayMs);
@@ -282,8 +298,36 @@ export class EngineWorker {
       }
     }
     const reply = await this.readUncached(url, name, runtime ? this.runtimeCame : undefined);
-    if (entry && 'bytes' in reply) this.cache!.put(entry.key, reply.bytes);       // copied now, before the transfer
+    if (entry && 'bytes' in reply) this.storeLater(entry.key, reply.bytes);
     return reply;
+  }
+
+  /**
+   * Keeps a copy of `bytes` (the worker takes the bytes themselves) to write to the page's storage once the load has
+   * ended (storeAfter), or STORE_AT_LATEST_MS from now.
+   */
+  private storeLater(key: string, bytes: Uint8Array): void {
+    this.unstored.set(key, bytes.slice());
+    if (!this.storeTimer) this.storeAfter(STORE_AT_LATEST_MS);
+  }
+
+  /** Writes the files waiting for the storage `ms` from now, each in an idle moment of the page (where it has those). */
+  private storeAfter(ms: number): void {
+    if (!this.unstored.size) return;
+    clearTimeout(this.storeTimer);
+    const idle = (f: () => void) => (typeof requestIdleCallback === 'function' ? requestIdleCallback(f, { timeout: 5_000 }) : setTimeout(f, 0));
+    const next = () => {
+      const first = this.unstored.entries().next();
+      if (first.done) {
+        this.storeTimer = undefined;
+        return;
+      }
+      const [key, bytes] = first.value;
+      this.unstored.delete(key);
+      this.cache!.put(key, bytes);
+      idle(next);
+    };
+    this.storeTimer = setTimeout(() => idle(next), ms);
   }
 
   /**

@@ -9,7 +9,7 @@
 /** What the page asks of a cache (an in-memory one in the unit tests). */
 export interface FileCache {
   get(key: string): Promise<Uint8Array | undefined>;
-  /** Stores a copy of `bytes` now (the caller may transfer them right after); completes in the background. */
+  /** Stores `bytes`, which it may keep as they are (the caller no longer changes or transfers them); completes in the background. */
   put(key: string, bytes: Uint8Array): void;
   /** Drops every entry but `keys` (after a load: what it read is what the next cold start will read). */
   keepOnly(keys: Iterable<string>): Promise<void>;
@@ -55,9 +55,9 @@ export function indexedDbCache(idb: IDBFactory | undefined = globalThis.indexedD
       return v instanceof ArrayBuffer ? new Uint8Array(v) : undefined;
     },
     put(key, bytes) {
-      // The copy is made here, before the caller transfers the bytes to its worker (which detaches them).
-      const copy = bytes.slice().buffer;
-      void request('readwrite', (s) => s.put(copy, key));
+      // The stored value is an ArrayBuffer: the bytes' own when they view all of it (the page's copies do), else a copy.
+      const buffer = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer;
+      void request('readwrite', (s) => s.put(buffer, key));
     },
     async keepOnly(keys) {
       const keep = new Set(keys);

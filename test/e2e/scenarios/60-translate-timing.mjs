@@ -215,17 +215,18 @@ export async function run(ctx) {
     return shown.text;
   };
   // E2E_TRACE=path: a Chromium trace (every process, the webview's too; chrome://tracing, Perfetto) of one translation,
-  // E2E_TRACE_RUN's ("warm" unless set: "later" is the other one it can be).
+  // E2E_TRACE_RUN's ("warm" unless set; "cold" and "later" are the others it can be). E2E_TRACE_JS=1 adds V8's
+  // sampling profiler (ProfileChunk events: JavaScript by function, as DevTools' performance panel shows it).
   const traced = async (run, fn) => {
     const browser = process.env.E2E_TRACE && run === (process.env.E2E_TRACE_RUN || 'warm') ? page.context().browser() : null;
-    await browser?.startTracing(page, { path: process.env.E2E_TRACE, categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'toplevel', 'v8', 'blink', 'cc', 'gpu', 'viz'] });
+    await browser?.startTracing(page, { path: process.env.E2E_TRACE, categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'toplevel', 'v8', 'blink', 'cc', 'gpu', 'viz', ...(process.env.E2E_TRACE_JS ? ['disabled-by-default-v8.cpu_profiler'] : [])] });
     try {
       return await fn();
     } finally {
       await browser?.stopTracing();
     }
   };
-  const cold = await translate('cold', ac.EN_SENTENCE, undefined);
+  const cold = await traced('cold', () => translate('cold', ac.EN_SENTENCE, undefined));
   await ctx.screenshot('cold', page);
   const warm1 = await traced('warm', () => translate('warm', ac.EN_SHORT, cold));
   const warm2 = await translate('warm2', ac.EN_SENTENCE, warm1);
