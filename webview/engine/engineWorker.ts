@@ -55,6 +55,8 @@ export class EngineWorker {
   private readonly queued: [Message, Transferable[]][] = [];
   private readonly endpoint: Endpoint<ToWorker, FromWorker>;
   private readonly listeners = new Map<number, TranslateCallbacks>();
+  /** Cancelled translations whose stop report is still awaited, with the timer that gives up on it. */
+  private readonly stopWaits = new Map<number, ReturnType<typeof setTimeout>>();
   /** URL prefixes the worker may read: the packages it was asked to load and the runtime's folder. */
   private readonly readable = new Set<string>();
   private failure?: Error;
@@ -110,7 +112,10 @@ export class EngineWorker {
         const l = this.listeners.get(n.params.requestId);
         if (n.method === 'progress') l?.onProgress?.(n.params.done, n.params.total);
         else if (n.method === 'partial') l?.onPartial?.(n.params);
-        else if (n.method === 'stopped') l?.onStopped?.(n.params.afterAbortMs);
+        else if (n.method === 'stopped') {
+          l?.onStopped?.(n.params.afterAbortMs);
+          this.forgetStopped(n.params.requestId);
+        }
         else if (n.method === 'timeline') {
           const marks = [...this.takeMarks(), ...n.params.marks];      // taken even when nobody asks: they never pile up
           l?.onTimeline?.(marks);
@@ -217,9 +222,18 @@ export class EngineWorker {
       // "Translating sentence 4 of 17" left the panel busy).
       if (cb.signal?.aborted && cb.onStopped) {
         this.listeners.set(id, { onStopped: cb.onStopped });
-        setTimeout(() => this.listeners.delete(id), 60_000);
+        this.stopWaits.set(id, setTimeout(() => this.forgetStopped(id), 60_000));
       } else this.listeners.delete(id);
     }
+  }
+
+  /** A cancelled translation's stop report came (or never will): its listener goes. */
+  private forgetStopped(id: number): void {
+    const wait = this.stopWaits.get(id);
+    if (wait === undefined) return;
+    clearTimeout(wait);
+    this.stopWaits.delete(id);
+    this.listeners.delete(id);
   }
 
   /** How many tokens the loaded model's tokenizer makes of `text`. */
