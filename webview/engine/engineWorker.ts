@@ -83,6 +83,7 @@ export class EngineWorker {
   private readonly uriTimes: { fillDelayMs: number; answerTimeoutMs: number };
   /** Copies of the files read from the host, by their key in the page's storage, until they are written there (storeLater). */
   private readonly unstored = new Map<string, Uint8Array>();
+  /** The pending start of a pass that writes them (storeAfter); undefined once it has started. */
   private storeTimer?: ReturnType<typeof setTimeout>;
   private readonly storeDelayMs: number;
 
@@ -332,16 +333,16 @@ export class EngineWorker {
     const idle = (f: () => void) => (typeof requestIdleCallback === 'function' ? requestIdleCallback(f, { timeout: 5_000 }) : setTimeout(f, 0));
     const next = () => {
       const first = this.unstored.entries().next();
-      if (first.done) {
-        this.storeTimer = undefined;
-        return;
-      }
+      if (first.done) return;
       const [key, bytes] = first.value;
       this.unstored.delete(key);
       this.cache!.put(key, bytes);
       idle(next);
     };
-    this.storeTimer = setTimeout(() => idle(next), ms);
+    this.storeTimer = setTimeout(() => {
+      this.storeTimer = undefined;
+      idle(next);
+    }, ms);
   }
 
   /**

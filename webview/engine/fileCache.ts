@@ -6,6 +6,8 @@
 // page checks a package file's bytes against its digest before handing them on, so a damaged entry is read from the
 // host again. Anything that goes wrong with the storage (none, blocked, full, evicted) is a miss, never an error.
 
+import { ownBuffer } from '../../src/shared/ownBuffer';
+
 /** What the page asks of a cache (an in-memory one in the unit tests). */
 export interface FileCache {
   get(key: string): Promise<Uint8Array | undefined>;
@@ -56,7 +58,7 @@ export function indexedDbCache(idb: IDBFactory | undefined = globalThis.indexedD
     },
     put(key, bytes) {
       // The stored value is an ArrayBuffer: the bytes' own when they view all of it (the page's copies do), else a copy.
-      const buffer = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer;
+      const buffer = ownBuffer(bytes).buffer;
       void request('readwrite', (s) => s.put(buffer, key));
     },
     async keepOnly(keys) {
