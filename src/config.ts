@@ -15,6 +15,8 @@ export interface Settings {
   modelPaths: string[];
   maxInputLength: number;
   hover: boolean;
+  /** The engine webviews read the model's files over a loopback HTTP server (src/models/loopback.ts). */
+  localFileServer: boolean;
 }
 
 export const SECTION = 'attentionCompanion';
@@ -29,6 +31,7 @@ export function readSettings(): Settings {
     modelPaths: c.get<string[]>('modelPaths', []).filter((p) => typeof p === 'string' && p.trim() !== ''),
     maxInputLength: c.get<number>('maxInputLength', 2000),
     hover: c.get<boolean>('hover.enabled', true),
+    localFileServer: c.get<boolean>('localFileServer', true),
   };
 }
 

@@ -18,6 +18,7 @@ import { openSample, openWalkthrough, showWalkthroughOnFirstRun } from './comman
 import { CompanionViewProvider } from './companion/companionView';
 import type { FigureExport } from './shared/protocol';
 import { prepareRuntimeFiles } from './models/engineFileServer';
+import { closeLoopback, loopback } from './models/loopback';
 import { logLine } from './timingLog';
 
 export function activate(context: vscode.ExtensionContext): void {
@@ -97,18 +98,20 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
   );
   // The first text selected is a hint that a translation may come: check the package's files then, in the
-  // background (hashing ~20 MB), and gzip onnxruntime's binary for the engine webview, so the first Translate does
-  // not wait for either. Text selected before the extension started (it starts after the window's own start) counts.
+  // background (hashing ~20 MB), gzip onnxruntime's binary for the engine webview and start the loopback file server,
+  // so the first Translate waits for none of them. Text selected before the extension started (it starts after the
+  // window's own start) counts.
   const prepare = () => {
     firstSelection.dispose();
     const t0 = Date.now();
     service.prepare().then(() => logLine(`Package checked in the background, at the first text selected: ${Date.now() - t0} ms`), () => undefined);
     prepareRuntimeFiles(context.extensionUri).catch(() => undefined);
+    void loopback();
   };
   const firstSelection = vscode.window.onDidChangeTextEditorSelection((e) => {
     if (e.selections.some((s) => !s.isEmpty)) prepare();
   });
-  context.subscriptions.push(firstSelection);
+  context.subscriptions.push(firstSelection, { dispose: closeLoopback });
   if (vscode.window.activeTextEditor?.selections.some((s) => !s.isEmpty)) prepare();
   void showWalkthroughOnFirstRun(context);
 }

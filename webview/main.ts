@@ -5,7 +5,7 @@ import type { TranslationResult } from '../src/shared/results';
 import { restorePanelState, savePanelState } from '../src/shared/savedResult';
 import { CancelledError } from '../src/engine/beam';
 import type { FileReply } from '../src/shared/protocol';
-import { EngineWorker, pageBackendSetting, pageRuntimeTags } from './engine/engineWorker';
+import { EngineWorker, pageBackendSetting, pageRuntimeLoopback, pageRuntimeTags } from './engine/engineWorker';
 import { indexedDbCache } from './engine/fileCache';
 import { connect, vscodeApi } from './ipc';
 import { displayLang, translator } from './strings';
@@ -20,9 +20,10 @@ const t = translator(displayLang(document.documentElement.lang));
 const view = new AttentionView(document.getElementById('app')!, t);
 /** A file the host reads for the engine (the 27 MB runtime, the 19 MB weights) on a busy machine. */
 const HOST_READ_TIMEOUT_MS = 5 * 60_000;
-// Files come from the host (read from disk and posted: far faster than the webview's resource URIs in code-server).
+// Files come from the host: over its loopback file server where it has one, else read from disk and posted (far
+// faster than the webview's resource URIs in code-server).
 const engine: EngineWorker = new EngineWorker(new URL(ENGINE_WORKER_SCRIPT, import.meta.url).toString(), (url): Promise<FileReply> => host.request('readFile', { url }, { timeoutMs: HOST_READ_TIMEOUT_MS }),
-  { cache: indexedDbCache(), runtimeTags: pageRuntimeTags() });
+  { cache: indexedDbCache(), runtimeTags: pageRuntimeTags(), runtimeLoopback: pageRuntimeLoopback() });
 // The page's own start, for the host's timing log (sent with the first load's answer).
 engine.marks.push(['page: document created', performance.timeOrigin],
   ...fetchMarks('page: ', [import.meta.url, new URL('../media/panel.css', import.meta.url).toString()]));

@@ -5,7 +5,6 @@ import * as vscode from 'vscode';
 import { readSettings, type Settings } from '../config';
 import type { ModelRegistry } from '../models/registry';
 import { EngineClient, resourceRoots } from '../panels/engineClient';
-import { webviewHtml } from '../panels/webviewHtml';
 import { WebviewReloadedError } from '../shared/ipc';
 import { COMPANION, type CompanionProtocol, type SelectionReply } from '../shared/protocol';
 
@@ -32,7 +31,6 @@ export class CompanionViewProvider implements vscode.WebviewViewProvider, vscode
       enableScripts: true,
       localResourceRoots: resourceRoots(this.extensionUri, this.registry.webviewModelRoots()),
     };
-    webview.html = webviewHtml(webview, this.extensionUri, 'companion.js', vscode.l10n.t('Paper Companion'), vscode.env.language, this.settings().backend);
     this.client = new EngineClient<CompanionProtocol>(webview, this.extensionUri, {
       names: COMPANION,
       peer: 'The Paper Companion view',
@@ -41,6 +39,7 @@ export class CompanionViewProvider implements vscode.WebviewViewProvider, vscode
       // Every start of the script (a reload too) has an empty engine: load the current model into it.
       onNotification: (n) => { if (n.method === 'ready') void this.loadModel(view); },
     });
+    void this.client.setHtml('companion.js', vscode.l10n.t('Paper Companion'), this.settings().backend);
     const subscriptions = [
       // A model chosen with Choose Model (or another backend) is loaded when the view is shown again.
       view.onDidChangeVisibility(() => { if (view.visible) void this.loadModel(view); }),

@@ -2,6 +2,7 @@
 // package being loaded (each file the engine reads, none else) and onnxruntime's binary. The host reads them from
 // disk and posts the bytes, one message per file; fetching the same files over the webview's resource URIs cost
 // 17.9 s for the 26.8 MB runtime and 22.7 s for the 18.7 MB weights in code-server on a busy machine (scenario 60).
+// Files with a content key are also served by the loopback file server (`locate`, ./loopback.ts), faster still.
 import * as vscode from 'vscode';
 import { statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
@@ -10,6 +11,7 @@ import { gzip } from 'node:zlib';
 import { ORT_WASM_FILES, type FileReply } from '../shared/protocol';
 import { resolvedUrl } from '../shared/resolvedUrl';
 import { ownBuffer } from '../shared/ownBuffer';
+import type { Loopback } from './loopback';
 
 const gzipped = promisify(gzip);
 
@@ -23,13 +25,40 @@ const COMPRESSED = /\.(wasm|json)$/;
 const compressedCache = new Map<string, Promise<Uint8Array>>();
 
 export class EngineFileServer {
-  /** Resolved webview URL -> the file it names. */
-  private readonly files = new Map<string, vscode.Uri>();
+  /** Resolved webview URL -> the file it names, and its content key (a SHA-256, onnxruntime's size-mtime tag). */
+  private readonly files = new Map<string, { file: vscode.Uri; key?: string }>();
+  /** The loopback server whose address the webview's policy allows (set with the webview's HTML). */
+  private loopback?: Loopback;
 
-  /** Lets the webview read `file` as `url` (its webview URI). */
-  allow(url: string, file: vscode.Uri): void {
-    const key = resolvedUrl(url);
-    if (key) this.files.set(key, file);
+  /**
+   * Lets the webview read `file` as `url` (its webview URI). With `key` (what the file's content is: its checked
+   * SHA-256, onnxruntime's tag), the webview may also fetch it over the loopback server (locate).
+   */
+  allow(url: string, file: vscode.Uri, key?: string): void {
+    const resolved = resolvedUrl(url);
+    if (resolved) this.files.set(resolved, { file, key });
+  }
+
+  /** The webview's policy allows `loopback`'s address: files with a content key are offered there (locate). */
+  useLoopback(loopback: Loopback | undefined): void {
+    this.loopback = loopback;
+  }
+
+  /**
+   * Where the webview may fetch the file `url` names over HTTP (served there from now on), or null: it reads the file
+   * with `read` (no loopback server for this webview, a file without a content key, one not on a local disk).
+   */
+  locate(url: unknown): string | null {
+    const entry = typeof url === 'string' ? this.files.get(resolvedUrl(url) ?? '') : undefined;
+    if (!entry) throw new Error('This file is not one the engine was asked to load.');
+    const { file, key } = entry;
+    if (!this.loopback || !key || file.scheme !== 'file') return null;
+    const name = file.path.slice(file.path.lastIndexOf('/') + 1);
+    return this.loopback.publish(key, name, {
+      path: file.fsPath,
+      type: name.endsWith('.wasm') ? 'application/wasm' : name.endsWith('.json') ? 'application/json' : 'application/octet-stream',
+      gzipped: COMPRESSED.test(name) ? () => compressedFile(file.fsPath) : undefined,
+    });
   }
 
   /**
@@ -37,7 +66,7 @@ export class EngineFileServer {
    * fetch, which the webview's resource roots confine); a file that is gone is `missing`.
    */
   async read(url: unknown): Promise<FileReply> {
-    const file = typeof url === 'string' ? this.files.get(resolvedUrl(url) ?? '') : undefined;
+    const file = typeof url === 'string' ? this.files.get(resolvedUrl(url) ?? '')?.file : undefined;
     if (!file) throw new Error('This file is not one the engine was asked to load.');
     try {
       if (file.scheme === 'file' && COMPRESSED.test(file.path)) return { bytes: await compressedFile(file.fsPath), encoding: 'gzip' };

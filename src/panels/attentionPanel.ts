@@ -7,7 +7,6 @@ import type { ModelManifest } from '../shared/manifest';
 import { type FigureExport, type GraphUse, PANEL, type PanelProtocol } from '../shared/protocol';
 import type { BackendSetting } from '../shared/results';
 import { EngineClient, resourceRoots, type LoadedModel } from './engineClient';
-import { webviewHtml } from './webviewHtml';
 
 type ToPanel = PanelProtocol['hostToWebview'];
 export type PanelNotification = NotificationOf<PanelProtocol['webviewToHost']['notifications']>;
@@ -83,7 +82,7 @@ export class AttentionPanel implements vscode.Disposable {
       roots: () => resourceRoots(this.extensionUri, this.extraRoots()),
       onNotification: (n) => { for (const l of this.listeners) l(n); },
     });
-    panel.webview.html = webviewHtml(panel.webview, this.extensionUri, 'webview.js', vscode.l10n.t('Attention'), vscode.env.language, readSettings().backend);
+    void client.setHtml('webview.js', vscode.l10n.t('Attention'), readSettings().backend);
     this.panel = panel;
     this.client = client;
     void vscode.commands.executeCommand('setContext', OPEN_CONTEXT, true);

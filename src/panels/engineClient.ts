@@ -2,7 +2,9 @@
 // package's files and turns its folder into webview URIs; the handshake and model state are in ./engineConnection.
 import * as vscode from 'vscode';
 import type { Endpoint, NotificationOf, ProtocolNames, RequestHandlers } from '../shared/ipc';
-import { EngineFileServer } from '../models/engineFileServer';
+import { EngineFileServer, runtimeTags } from '../models/engineFileServer';
+import { loopback } from '../models/loopback';
+import { webviewHtml } from './webviewHtml';
 import { engineFiles } from '../shared/manifestValidation';
 import type { ModelManifest } from '../shared/manifest';
 import { ORT_WASM_FILES, type EngineProtocol, type FileReply, type GraphUse, type ModelInfo } from '../shared/protocol';
@@ -44,7 +46,8 @@ export class EngineClient<P extends EngineProtocol> implements vscode.Disposable
     markOpen(`host: ${o.peer} webview created`);
     // The runtime may be read from the start: the page asks for it while the host still checks the package.
     this.ortFolder = vscode.Uri.joinPath(extensionUri, 'dist', 'ort');
-    for (const file of Object.values(ORT_WASM_FILES)) this.files.allow(`${this.ortBaseUri()}${file}`, vscode.Uri.joinPath(this.ortFolder, file));
+    const tags = runtimeTags(extensionUri);
+    for (const file of Object.values(ORT_WASM_FILES)) this.files.allow(`${this.ortBaseUri()}${file}`, vscode.Uri.joinPath(this.ortFolder, file), tags[file]);
     const handlers = { ...o.handlers, readFile: ({ url }: { url: unknown }) => this.readFile(url) } as unknown as RequestHandlers<P['webviewToHost']['requests']>;
     this.connection = new EngineConnection<P>({
       ...o,
@@ -69,6 +72,28 @@ export class EngineClient<P extends EngineProtocol> implements vscode.Disposable
     return reply;
   }
 
+  /**
+   * Gives the webview its page (./webviewHtml.ts), once the loopback file server's address is known (a few ms; the
+   * server starts at the first text selected): its policy lets the page fetch from exactly that address, and it
+   * names where onnxruntime's binaries are there.
+   */
+  async setHtml(scriptName: string, title: string, backend: BackendSetting): Promise<void> {
+    const served = await loopback();
+    this.files.useLoopback(served);
+    const loopbackFiles = served && { base: served.base, runtime: this.located(Object.values(ORT_WASM_FILES), this.ortBaseUri()) };
+    this.webview.html = webviewHtml(this.webview, this.extensionUri, scriptName, title, vscode.env.language, backend, loopbackFiles);
+  }
+
+  /** The files `names` under `base` (webview URIs) that the loopback server has, by name. */
+  private located(names: string[], base: string): Record<string, string> {
+    const urls: Record<string, string> = {};
+    for (const name of names) {
+      const url = this.files.locate(`${withSlash(base)}${name}`);
+      if (url) urls[name] = url;
+    }
+    return urls;
+  }
+
   /** Requests and notifications to the webview. */
   get endpoint(): Endpoint<P['hostToWebview'], P['webviewToHost']> {
     return this.connection.endpoint;
@@ -86,8 +111,9 @@ export class EngineClient<P extends EngineProtocol> implements vscode.Disposable
       const checkedFiles = await timed('package integrity check', () => verifyPackageFiles(dir, manifest));
       const baseUri = this.webview.asWebviewUri(dir).toString();
       // Only the files just checked (and the manifest, read first) are served, by the host, from the same disk.
-      for (const name of ['manifest.json', ...engineFiles(manifest)]) this.files.allow(`${withSlash(baseUri)}${name}`, vscode.Uri.joinPath(dir, name));
-      return { checkedFiles, baseUri, ortBaseUri: this.ortBaseUri(), backend, label: manifest.id, firstUse };
+      for (const name of ['manifest.json', ...engineFiles(manifest)]) this.files.allow(`${withSlash(baseUri)}${name}`, vscode.Uri.joinPath(dir, name), checkedFiles[name]);
+      const loopback = this.located(Object.keys(checkedFiles), baseUri);
+      return { checkedFiles, baseUri, ortBaseUri: this.ortBaseUri(), backend, label: manifest.id, firstUse, ...(Object.keys(loopback).length ? { loopback } : {}) };
     }, LOAD_TIMEOUT_MS);
     return { dir, backend, info };
   }

@@ -3,7 +3,7 @@
 // network APIs (webview/engine/noNetwork.ts), so its confinement does not rest on how a browser hands CSP to workers.
 import * as vscode from 'vscode';
 import type { BackendSetting } from '../shared/results';
-import { BACKEND_META, ENGINE_WORKER_SCRIPT, RUNTIME_META } from '../shared/protocol';
+import { BACKEND_META, ENGINE_WORKER_SCRIPT, RUNTIME_LOOPBACK_META, RUNTIME_META } from '../shared/protocol';
 import { runtimeTags } from '../models/engineFileServer';
 
 export function nonce(): string {
@@ -13,9 +13,13 @@ export function nonce(): string {
   return s;
 }
 
-/** `backend`: the setting now, so the page starts the onnxruntime build it will likely load before the host asks. */
+/**
+ * `backend`: the setting now, so the page starts the onnxruntime build it will likely load before the host asks.
+ * `loopback`: the address of the host's loopback file server (src/models/loopback.ts), which the page may fetch
+ * from (only that path, not the rest of its origin: in code-server, the editor's own), and onnxruntime's binaries there.
+ */
 export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, scriptName: string, title: string, lang: string,
-  backend: BackendSetting): string {
+  backend: BackendSetting, loopback?: { base: string; runtime: Record<string, string> }): string {
   const n = nonce();
   const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', scriptName));
   const css = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'panel.css'));
@@ -28,7 +32,7 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, s
     `style-src ${webview.cspSource} 'unsafe-inline'`,
     `font-src ${webview.cspSource}`,
     `script-src ${webview.cspSource} 'nonce-${n}' 'wasm-unsafe-eval'`,
-    `connect-src ${webview.cspSource}`,
+    `connect-src ${webview.cspSource}${loopback ? ` ${cspPath(loopback.base)}` : ''}`,
     'worker-src blob:',
   ].join('; ');
   return `<!DOCTYPE html>
@@ -39,7 +43,8 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, s
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <meta name="${BACKEND_META}" content="${backend}">
 <meta name="${RUNTIME_META}" content="${escapeAttribute(JSON.stringify(runtimeTags(extensionUri)))}">
-<link rel="stylesheet" href="${css}">
+${loopback ? `<meta name="${RUNTIME_LOOPBACK_META}" content="${escapeAttribute(JSON.stringify(loopback.runtime))}">
+` : ''}<link rel="stylesheet" href="${css}">
 <link rel="preload" href="${worker}" as="fetch" crossorigin="anonymous">
 <title>${title}</title>
 </head>
@@ -48,6 +53,17 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, s
 <script type="module" nonce="${n}" src="${script}"></script>
 </body>
 </html>`;
+}
+
+/** An http(s) URL as a CSP source expression (a path ending with '/' allows what lies under it); nothing when it is not one. */
+function cspPath(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') return '';
+    return `${u.origin}${u.pathname.replace(/[;,\s]/g, encodeURIComponent)}`;
+  } catch {
+    return '';
+  }
 }
 
 /** `text` safe inside a double-quoted HTML attribute. */

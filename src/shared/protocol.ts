@@ -31,6 +31,12 @@ export const BACKEND_META = 'attention-companion-backend';
  */
 export const RUNTIME_META = 'attention-companion-runtime';
 
+/**
+ * The page's meta element with onnxruntime's binaries on the host's loopback file server (src/models/loopback.ts):
+ * JSON, file name -> URL; absent when the host has none for this page.
+ */
+export const RUNTIME_LOOPBACK_META = 'attention-companion-runtime-loopback';
+
 /** Sent with `ready`; the host ignores a webview built from other sources. */
 export const PROTOCOL_VERSION = 3;
 
@@ -48,6 +54,11 @@ export type GraphUse = 'attention' | 'plain';
 export interface LoadModelParams {
   baseUri: string; ortBaseUri: string; backend: BackendSetting; label: string; checkedFiles?: Record<string, string>;
   firstUse?: GraphUse;
+  /**
+   * The checked files on the host's loopback file server (file name -> URL), which the page fetches there before
+   * asking the host's channel (src/models/loopback.ts says why).
+   */
+  loopback?: Record<string, string>;
 }
 
 export interface ModelInfo {
@@ -100,6 +111,7 @@ export type FileReply =
  * loading, onnxruntime's binary), named by its webview URI. The host reads them from disk and posts them: over the
  * webview's resource URIs the same bytes came at about 1.5 MB/s in code-server on a busy machine (scenario 60), and
  * about 2 MB/s as one message: files that shrink well (the runtime: 26.8 -> 8.1 MB) come gzipped (`encoding`).
+ * Where the host has a loopback file server, the page fetches the files there first (LoadModelParams.loopback).
  */
 type EngineHostRequests = { readFile: IpcRequest<{ url: string }, FileReply> };
 /** `ready`: the script started (the first time, or again after a reload: its engine is empty then). */

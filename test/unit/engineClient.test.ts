@@ -6,19 +6,21 @@
 import './fakes/installVscode';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { FakeWebview, Uri } from './fakes/vscode';
+import { FakeWebview, Uri, env, settings } from './fakes/vscode';
 import { FakePanelScript, tinyPackage } from './fakes/panelScript';
 import { EngineClient, resourceRoots } from '../../src/panels/engineClient';
-import { PANEL, type PanelProtocol } from '../../src/shared/protocol';
+import { ORT_WASM_FILES, PANEL, type PanelProtocol } from '../../src/shared/protocol';
+import { closeLoopback } from '../../src/models/loopback';
 import type * as vscode from 'vscode';
 
 const extensionUri = Uri.file('/ext');
 
 /** A webview with its script; `reload()` (or new roots) replaces the script, as VS Code does. */
-function setup(opts: { roots: Uri[]; userRoots?: () => Uri[]; start?: boolean }) {
+function setup(opts: { roots: Uri[]; userRoots?: () => Uri[]; start?: boolean; ext?: Uri }) {
   const webview = new FakeWebview({ enableScripts: true, localResourceRoots: opts.roots });
   const scripts: FakePanelScript[] = [];
   const startScript = () => {
@@ -28,7 +30,7 @@ function setup(opts: { roots: Uri[]; userRoots?: () => Uri[]; start?: boolean })
     script.start();
   };
   webview.onReload = startScript;
-  const client = new EngineClient<PanelProtocol>(webview as unknown as vscode.Webview, extensionUri as unknown as vscode.Uri, {
+  const client = new EngineClient<PanelProtocol>(webview as unknown as vscode.Webview, (opts.ext ?? extensionUri) as unknown as vscode.Uri, {
     names: PANEL, peer: 'The Attention panel', handlers: {},
     roots: () => resourceRoots(extensionUri as unknown as vscode.Uri, (opts.userRoots?.() ?? []) as unknown as vscode.Uri[]) as unknown as vscode.Uri[],
   });
@@ -82,6 +84,60 @@ test('the host serves the webview the checked package files and the runtime, not
   } finally {
     client.dispose();
   }
+});
+
+test('with the loopback file server, the page is allowed its address and nothing more of the origin, and told where the checked files and the runtime are', async (t) => {
+  const pkg = tinyPackage('loopback');
+  const dir = Uri.file(pkg.dir);
+  // An extension folder with onnxruntime's binaries, which the host tags by size and mtime.
+  const ext = mkdtempSync(join(tmpdir(), 'ac-ext-'));
+  mkdirSync(join(ext, 'dist', 'ort'), { recursive: true });
+  for (const file of Object.values(ORT_WASM_FILES)) writeFileSync(join(ext, 'dist', 'ort', file), `runtime:${file}`);
+  const { client, scripts, webview } = setup({ roots: [Uri.file(`${ext}/dist`), dir], ext: Uri.file(ext) });
+  t.after(() => { client.dispose(); closeLoopback(); });
+  await client.setHtml('webview.js', 'Attention', 'wasm');
+  const csp = /Content-Security-Policy" content="([^"]*)"/.exec(webview.html)?.[1] ?? '';
+  const connect = csp.split('; ').find((d) => d.startsWith('connect-src')) ?? '';
+  const [, loopbackSource] = /(http:\/\/127\.0\.0\.1:\d+\/[\w-]{20,}\/)$/.exec(connect) ?? [];
+  assert.ok(loopbackSource, `connect-src names the server's path: ${connect}`);
+  const runtime = JSON.parse((/name="attention-companion-runtime-loopback" content="([^"]*)"/.exec(webview.html)?.[1] ?? '{}').replace(/&quot;/g, '"'));
+  assert.deepEqual(Object.keys(runtime).sort(), Object.values(ORT_WASM_FILES).sort());
+  for (const [file, at] of Object.entries(runtime) as [string, string][]) {
+    assert.ok(at.startsWith(loopbackSource), at);
+    assert.equal(await (await fetch(at)).text(), `runtime:${file}`, 'gzipped on the way, as the browser takes it');
+  }
+
+  await client.ensureModel(dir as unknown as vscode.Uri, pkg.manifest, 'wasm');
+  const { loopback } = scripts[0].loadsAsked[0];
+  assert.deepEqual(Object.keys(loopback ?? {}).sort(), Object.keys(pkg.manifest.files).sort(), 'every checked file (the manifest is not one)');
+  const at = loopback!['weights.bin'];
+  assert.ok(at.startsWith(loopbackSource), `${at} lies under ${loopbackSource}`);
+  assert.equal(await (await fetch(at)).text(), 'loopback:weights.bin');
+  assert.equal(await (await fetch(loopback!['tokenizer.json'])).text(), 'loopback:tokenizer.json');
+  assert.equal((await fetch(at.replace('weights.bin', 'secret.txt'))).status, 404);
+  assert.equal((await fetch(`${loopbackSource}../manifest.json`)).status, 404);
+});
+
+test('with the setting off, or where the editor maps the address (code-server\'s port proxy), the page is told accordingly', async (t) => {
+  const pkg = tinyPackage('noloopback');
+  const dir = Uri.file(pkg.dir);
+  t.after(() => { settings.delete('attentionCompanion.localFileServer'); env.externalUri = (u) => u; closeLoopback(); });
+  settings.set('attentionCompanion.localFileServer', false);
+  const off = setup({ roots: [Uri.file('/ext/dist'), dir] });
+  await off.client.setHtml('webview.js', 'Attention', 'wasm');
+  assert.doesNotMatch(off.webview.html, /127\.0\.0\.1|runtime-loopback/);
+  await off.client.ensureModel(dir as unknown as vscode.Uri, pkg.manifest, 'wasm');
+  assert.equal(off.scripts[0].loadsAsked[0].loopback, undefined);
+  off.client.dispose();
+
+  settings.delete('attentionCompanion.localFileServer');
+  env.externalUri = (u) => Uri.parse(`https://editor.test/base/proxy/${u.authority.split(':')[1]}/`);
+  const mapped = setup({ roots: [Uri.file('/ext/dist'), dir] });
+  await mapped.client.setHtml('webview.js', 'Attention', 'wasm');
+  assert.match(mapped.webview.html, /connect-src https:\/\/webview\.test https:\/\/editor\.test\/base\/proxy\/\d+\/[\w-]{20,}\/;/);
+  await mapped.client.ensureModel(dir as unknown as vscode.Uri, pkg.manifest, 'wasm');
+  assert.match(mapped.scripts[0].loadsAsked[0].loopback?.['weights.bin'] ?? '', /^https:\/\/editor\.test\/base\/proxy\/\d+\/[\w-]{20,}\/[0-9a-f]{64}\/weights\.bin$/);
+  mapped.client.dispose();
 });
 
 test('a damaged package file fails with its name, and the webview is never asked to load it', async () => {

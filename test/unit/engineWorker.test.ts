@@ -18,6 +18,9 @@ const SCRIPT = 'https://webview.test/dist/engineWorker.js';
 const RUNTIME = ORT_WASM_FILES.wasm;
 const PARAMS: LoadModelParams = { baseUri: 'https://webview.test/models/m', ortBaseUri: 'https://webview.test/dist/ort/', backend: 'wasm', label: 'm' };
 
+/** Node's own fetch, for the tests that talk to a real server (beforeEach replaces the global one). */
+const realFetch = globalThis.fetch;
+
 /** What `fetch` answers, by URL: a status (with a body for 200), or a list of statuses for successive tries. */
 let served: Map<string, number[]>;
 let fetched: string[];
@@ -473,4 +476,62 @@ test('the host\'s gzipped files reach the worker inflated', async () => {
   const [manifest, runtime] = FakeWorker.last!.readReplies as { bytes: Uint8Array }[];
   assert.equal(new TextDecoder().decode(manifest.bytes), `bytes of ${manifestUrl}`);
   assert.deepEqual(runtime.bytes, binary, 'the runtime inflated whole');
+});
+
+test('with the host\'s loopback server, the runtime is compiled from it and the checked files fetched from it, once; a wrong or silent answer: the host\'s channel', async (t) => {
+  const { LoopbackFileServer } = await import('../../src/node/loopbackFileServer');
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'ac-page-loopback-'));
+  writeFileSync(join(dir, RUNTIME), EMPTY_WASM);
+  writeFileSync(join(dir, 'weights.bin'), 'the weights');
+  writeFileSync(join(dir, 'other.bin'), 'not what the host checked');
+  const server = await LoopbackFileServer.start();
+  t.after(() => server.close());
+  const origin = `http://127.0.0.1:${server.port}`;
+  const runtimeUrl = `${PARAMS.ortBaseUri}${RUNTIME}`;
+  const weightsUrl = `${PARAMS.baseUri}/weights.bin`;
+  const runtimeAt = origin + server.publish('8-1', RUNTIME, { path: join(dir, RUNTIME), type: 'application/wasm' });
+  const weightsAt = origin + server.publish(sha('the weights'), 'weights.bin', { path: join(dir, 'weights.bin'), type: 'application/octet-stream' });
+  const g = globalThis as Record<string, unknown>;
+  const fake = g.fetch as typeof fetch;
+  g.fetch = (url: string, init?: RequestInit) => (url.startsWith('http://127.0.0.1') ? (fetched.push(url), realFetch(url, init)) : fake(url, init));
+  const asked: string[] = [];
+  const host = async (url: string): Promise<FileReply> => { asked.push(url); return { bytes: new TextEncoder().encode(`from the host: ${url}`) }; };
+  const checkedFiles = { 'weights.bin': sha('the weights') };
+  const page = (runtime: string) => new EngineWorker(SCRIPT, host, {
+    cache: new MemoryCache(), runtimeTags: { [RUNTIME]: '8-1' }, runtimeLoopback: { [RUNTIME]: runtime }, uriTimes: { fillDelayMs: 0, answerTimeoutMs: 300 }, storeDelayMs: 0,
+  });
+
+  FakeWorker.next.reads = [`${PARAMS.baseUri}/manifest.json`, runtimeUrl, weightsUrl];
+  const info = await page(runtimeAt).load({ ...PARAMS, checkedFiles, loopback: { 'weights.bin': weightsAt } });
+  const [manifest, runtime, weights] = FakeWorker.last!.readReplies;
+  assert.equal(text(manifest), `from the host: ${PARAMS.baseUri}/manifest.json`, 'a file the server does not have: the channel');
+  assert.ok((runtime as { module?: unknown }).module instanceof WebAssembly.Module, 'the runtime compiled as it came');
+  assert.equal(text(weights), 'the weights');
+  assert.deepEqual(asked, [`${PARAMS.baseUri}/manifest.json`]);
+  assert.deepEqual(fetched.filter((u) => u.startsWith(origin)).sort(), [runtimeAt, weightsAt].sort(), 'each fetched once (the early read is the one handed over)');
+  assert.ok(info.marks?.some(([l]) => l === `page: ${RUNTIME} compiled from the loopback`));
+  assert.ok(info.marks?.some(([l]) => l === 'page: weights.bin fetched from the loopback (0.00 MB)'));
+
+  // Bytes that are not the ones the host checked (another server answering at that address): the channel.
+  const otherAt = origin + server.publish(sha('the weights'), 'other.bin', { path: join(dir, 'other.bin'), type: 'application/octet-stream' });
+  asked.length = 0;
+  FakeWorker.next.reads = [weightsUrl];
+  const wrong = await page(runtimeAt).load({ ...PARAMS, checkedFiles, loopback: { 'weights.bin': otherAt } });
+  assert.equal(text(FakeWorker.last!.readReplies[0]), `from the host: ${weightsUrl}`);
+  assert.ok(wrong.marks?.some(([l]) => l === 'page: weights.bin not fetched from the loopback (not the file the host checked): asked of the host'));
+
+  // An address that never answers, and one refused: the channel, after at most the answer timeout.
+  const silent = (await import('node:http')).createServer(() => undefined);
+  await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+  t.after(() => { silent.closeAllConnections(); silent.close(); });
+  asked.length = 0;
+  FakeWorker.next.reads = [runtimeUrl, weightsUrl];
+  const t0 = Date.now();
+  await page('http://127.0.0.1:9/refused.wasm').load({ ...PARAMS, checkedFiles, loopback: { 'weights.bin': `http://127.0.0.1:${(silent.address() as { port: number }).port}/w` } });
+  assert.ok(Date.now() - t0 < 3_000);
+  assert.deepEqual(asked.filter((u) => u !== `${PARAMS.baseUri}/manifest.json`).sort(), [runtimeUrl, weightsUrl].sort());
+  assert.equal(text(FakeWorker.last!.readReplies[1]), `from the host: ${weightsUrl}`);
 });

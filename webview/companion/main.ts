@@ -4,7 +4,7 @@
 import { COMPANION, ENGINE_WORKER_SCRIPT, PROTOCOL_VERSION, type CompanionProtocol, type ModelInfo } from '../../src/shared/protocol';
 import { splitSentences } from '../../src/engine/sentences';
 import type { FileReply } from '../../src/shared/protocol';
-import { EngineWorker, pageBackendSetting, pageRuntimeTags } from '../engine/engineWorker';
+import { EngineWorker, pageBackendSetting, pageRuntimeLoopback, pageRuntimeTags } from '../engine/engineWorker';
 import { indexedDbCache } from '../engine/fileCache';
 import { connect, vscodeApi } from '../ipc';
 import { SectionFrame, type Analysis, type CompanionContext, type SectionSpec } from './frame';
@@ -39,9 +39,10 @@ const ui: Record<string, Record<string, unknown>> = saved.ui ?? {};
 // The engine runs in a worker: the sections stay live while it computes.
 /** A file the host reads for the engine (the 27 MB runtime, the 19 MB weights) on a busy machine. */
 const HOST_READ_TIMEOUT_MS = 5 * 60_000;
-// Files come from the host (read from disk and posted: far faster than the webview's resource URIs in code-server).
+// Files come from the host: over its loopback file server where it has one, else read from disk and posted (far
+// faster than the webview's resource URIs in code-server).
 const engine: EngineWorker = new EngineWorker(new URL(ENGINE_WORKER_SCRIPT, import.meta.url).toString(), (url): Promise<FileReply> => host.request('readFile', { url }, { timeoutMs: HOST_READ_TIMEOUT_MS }),
-  { cache: indexedDbCache(), runtimeTags: pageRuntimeTags() });
+  { cache: indexedDbCache(), runtimeTags: pageRuntimeTags(), runtimeLoopback: pageRuntimeLoopback() });
 let model: ModelInfo | undefined;
 let modelProblem: string | undefined;
 let theme: Theme | undefined;

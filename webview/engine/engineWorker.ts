@@ -1,8 +1,8 @@
 // A webview page's handle on its engine worker (./worker.ts): starts it, asks it for loads and translations, and
-// serves it the files it reads. The worker script is fetched and started from a Blob URL (a Worker cannot be created
+// serves it the files it reads (from the page's storage, the host's loopback file server, or the host's channel). The worker script is fetched and started from a Blob URL (a Worker cannot be created
 // from a webview resource URI in every editor version; CSP: `worker-src blob:`), and the page does every fetch for it.
 import { hostEndpoint, type Endpoint, type Message } from '../../src/shared/ipc';
-import { BACKEND_META, RUNTIME_META, type LoadModelParams, type ModelInfo } from '../../src/shared/protocol';
+import { BACKEND_META, RUNTIME_LOOPBACK_META, RUNTIME_META, type LoadModelParams, type ModelInfo } from '../../src/shared/protocol';
 import type { BackendSetting, TranslationResult } from '../../src/shared/results';
 import type { PartialTranslation } from '../../src/engine/translator';
 import { epochNow, fetchMarks, type Mark } from '../../src/shared/timeline';
@@ -86,6 +86,10 @@ export class EngineWorker {
   /** The pending start of a pass that writes them (storeAfter); undefined once it has started. */
   private storeTimer?: ReturnType<typeof setTimeout>;
   private readonly storeDelayMs: number;
+  /** onnxruntime's binaries on the host's loopback file server, by file name (pageRuntimeLoopback()). */
+  private readonly runtimeLoopback: Record<string, string>;
+  /** Files the page may fetch from the host's loopback file server: resolved webview URL -> its URL there. */
+  private readonly loopbackUrls = new Map<string, string>();
 
   /**
    * `scriptUrl`: dist/engineWorker.js as a webview resource URI. `fromHost`: asks the extension host for a file by its
@@ -94,11 +98,16 @@ export class EngineWorker {
    * host's "size-mtime" of each onnxruntime binary (pageRuntimeTags()), which key them there. `uriTimes`: how
    * long after a load the page reads the runtime over its URI, and how long the URI may take to answer (a test
    * shortens them; URI_FILL_DELAY_MS, URI_ANSWER_TIMEOUT_MS). `storeDelayMs`: how long after a load the files it read
-   * from the host are written to the storage (STORE_DELAY_MS).
+   * from the host are written to the storage (STORE_DELAY_MS). `runtimeLoopback`: onnxruntime's binaries on the host's
+   * loopback file server (file name -> URL), fetched there before the host's channel is asked.
    */
   constructor(scriptUrl: string, private readonly fromHost?: (url: string) => Promise<FileReply>,
-    opts: { cache?: FileCache; runtimeTags?: Record<string, string>; uriTimes?: { fillDelayMs: number; answerTimeoutMs: number }; storeDelayMs?: number } = {}) {
+    opts: {
+      cache?: FileCache; runtimeTags?: Record<string, string>; uriTimes?: { fillDelayMs: number; answerTimeoutMs: number }; storeDelayMs?: number;
+      runtimeLoopback?: Record<string, string>;
+    } = {}) {
     this.cache = opts.cache;
+    this.runtimeLoopback = opts.runtimeLoopback ?? {};
     this.runtimeTags = opts.runtimeTags ?? {};
     this.uriTimes = opts.uriTimes ?? { fillDelayMs: URI_FILL_DELAY_MS, answerTimeoutMs: URI_ANSWER_TIMEOUT_MS };
     this.storeDelayMs = opts.storeDelayMs ?? STORE_DELAY_MS;
@@ -156,6 +165,10 @@ export class EngineWorker {
   async load(params: LoadModelParams): Promise<ModelInfo> {
     const url = resolvedUrl(withSlash(params.baseUri));
     if (url) this.readable.add(url);
+    for (const [name, at] of Object.entries(params.loopback ?? {})) {
+      const fileUrl = resolvedUrl(withSlash(params.baseUri) + name);
+      if (fileUrl && typeof at === 'string') this.loopbackUrls.set(fileUrl, at);
+    }
     const keys = this.allowRuntime(params.ortBaseUri);
     // The files the host has checked are kept in the page's storage by their digests.
     for (const [name, sha256] of Object.entries(params.checkedFiles ?? {})) {
@@ -191,6 +204,8 @@ export class EngineWorker {
       if (!url) continue;
       this.readable.add(url);
       this.runtimeUrls.add(url);
+      const at = this.runtimeLoopback[file];
+      if (typeof at === 'string') this.loopbackUrls.set(url, at);
       const tag = this.runtimeTags[file];
       const size = Number(tag?.split('-')[0]);
       if (!tag || !Number.isSafeInteger(size)) continue;
@@ -258,7 +273,8 @@ export class EngineWorker {
    * nothing; but between the binary coming to this page and the worker's asking, the page inflates the binary (0.7 s)
    * and hands it over. The page asks for the files the host checked as soon as the binary has come, so they travel
    * meanwhile (the binary first still: the runtime compiles while they travel). docs/PERFORMANCE.md, "The package
-   * asked for while the runtime inflates".
+   * asked for while the runtime inflates". Files on the host's loopback file server share no channel with the
+   * runtime: they are asked for at once.
    */
   private prefetchAfterRuntime(params: LoadModelParams, load: { settled: boolean }): void {
     const checked = Object.keys(params.checkedFiles ?? {});
@@ -268,14 +284,16 @@ export class EngineWorker {
     // ahead of the weights, so the engine parses them while the weights travel.
     const names = [...new Set([MANIFEST, ...checked.filter((n) => !n.endsWith('.bin')), ...checked.filter((n) => n.endsWith('.bin'))])];
     const urls = names.map((name) => resolvedUrl(base + name)).filter((u): u is string => !!u);
-    void this.runtimeIn.then(() => {
+    const readAhead = (list: string[]) => {
       if (load.settled) return;                 // the load ended (failed) before a runtime came: nothing to read ahead
-      for (const url of urls) {
+      for (const url of list) {
         if (this.prefetched.has(url) || this.askedByWorker.has(url)) continue;
         // A file that cannot be read now is read again when the worker asks (and its problem reported then).
         this.prefetched.set(url, this.readFile(url).then((r) => ('bytes' in r ? r : undefined), () => undefined));
       }
-    });
+    };
+    readAhead(urls.filter((u) => this.loopbackUrls.has(u)));
+    void this.runtimeIn.then(() => readAhead(urls));
   }
 
   /** A file the page already began reading for the worker (prefetchAfterRuntime), handed over once. */
@@ -301,7 +319,8 @@ export class EngineWorker {
       const note = await this.uriNote(entry);
       // The package's files are read meanwhile (prefetchAfterRuntime): the compile takes nothing from their channel.
       if (note === 'served') this.runtimeCame();
-      const module = note === 'served' ? await this.compiledFromUri(url, name, entry) : undefined;
+      const refused = () => this.cache!.put(servedKey(entry), Uint8Array.of(0));
+      const module = note === 'served' ? await this.compiledFrom(url, name, 'its URI', undefined, refused) : undefined;
       if (module) return { module };
       if (note === undefined) this.fillUriCache(url, name, entry);
     }
@@ -310,6 +329,17 @@ export class EngineWorker {
       if (kept) {
         if (runtime) this.runtimeCame();
         return { bytes: kept };
+      }
+    }
+    const at = this.loopbackUrls.get(url);
+    if (at && runtime) {
+      const module = await this.compiledFrom(at, name, 'the loopback', this.runtimeCame);
+      if (module) return { module };
+    } else if (at) {
+      const bytes = await this.fetchedFromLoopback(at, name, entry);
+      if (bytes) {
+        if (entry) this.storeLater(entry.key, bytes);
+        return { bytes };
       }
     }
     const reply = await this.readUncached(url, name, runtime ? this.runtimeCame : undefined);
@@ -357,31 +387,56 @@ export class EngineWorker {
   }
 
   /**
-   * onnxruntime's binary compiled from its URI, which an earlier page read in full (uriNote): the editor's service
-   * worker answers from its cache storage, and Chromium keeps the module's optimized code with that response, so that
-   * the next window compiles nothing (./compiledRuntime.ts). Undefined when the URI does not answer in time (the
-   * service worker's cache was emptied: it is moving the binary again) or the compile fails (noted: not tried again):
-   * the page reads the bytes as before.
+   * onnxruntime's binary compiled while it streams from `url` (./compiledRuntime.ts): its URI, which an earlier page
+   * read in full (uriNote: the editor's service worker answers from its cache storage, and Chromium keeps the module's
+   * optimized code with that response, so that the next window compiles nothing), or the host's loopback file server
+   * (an HTTP response the browser may keep likewise). `answered`: called once the response has begun. Undefined when
+   * `url` does not answer in time (the service worker's cache was emptied: it is moving the binary again) or the
+   * compile fails (`refused`): the page reads the bytes another way.
    */
-  private async compiledFromUri(url: string, name: string, entry: CacheEntry): Promise<WebAssembly.Module | undefined> {
-    this.mark(`page: ${name} compiled from its URI: started`);
+  private async compiledFrom(url: string, name: string, where: string, answered?: () => void, refused?: () => void): Promise<WebAssembly.Module | undefined> {
+    this.mark(`page: ${name} compiled from ${where}: started`);
     const stop = new AbortController();
     const timer = setTimeout(() => stop.abort(), this.uriTimes.answerTimeoutMs);
     try {
       const res = await fetch(url, { signal: stop.signal });
       clearTimeout(timer);
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      answered?.();
       try {
         const module = await WebAssembly.compileStreaming(res);
-        this.mark(`page: ${name} compiled from its URI`);
+        this.mark(`page: ${name} compiled from ${where}`);
         return module;
       } catch (e) {
-        this.cache!.put(servedKey(entry), Uint8Array.of(0));
+        refused?.();
         throw e;
       }
     } catch (e) {
       clearTimeout(timer);
-      this.mark(`page: ${name} not compiled from its URI (${stop.signal.aborted ? 'no answer in time' : (e as Error).message}): read as bytes`);
+      this.mark(`page: ${name} not compiled from ${where} (${stop.signal.aborted ? 'no answer in time' : (e as Error).message}): read as bytes`);
+      return undefined;
+    }
+  }
+
+  /**
+   * A package file from the host's loopback file server, when it answers in time and its bytes match the digest the
+   * host checked; undefined otherwise (the page asks the host's channel instead).
+   */
+  private async fetchedFromLoopback(url: string, name: string, entry: CacheEntry | undefined): Promise<Uint8Array | undefined> {
+    this.mark(`page: ${name} fetched from the loopback: started`);
+    const stop = new AbortController();
+    const timer = setTimeout(() => stop.abort(), this.uriTimes.answerTimeoutMs);
+    try {
+      const res = await fetch(url, { signal: stop.signal });
+      clearTimeout(timer);
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      if (entry?.sha256 && (await sha256Hex(bytes)) !== entry.sha256) throw new Error('not the file the host checked');
+      this.mark(`page: ${name} fetched from the loopback (${(bytes.length / 1e6).toFixed(2)} MB)`);
+      return bytes;
+    } catch (e) {
+      clearTimeout(timer);
+      this.mark(`page: ${name} not fetched from the loopback (${stop.signal.aborted ? 'no answer in time' : (e as Error).message}): asked of the host`);
       return undefined;
     }
   }
@@ -467,6 +522,17 @@ export function pageRuntimeTags(): Record<string, string> {
     const parsed: unknown = JSON.parse(document.querySelector<HTMLMetaElement>(`meta[name="${RUNTIME_META}"]`)?.content ?? '{}');
     if (!parsed || typeof parsed !== 'object') return {};
     return Object.fromEntries(Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  } catch {
+    return {};
+  }
+}
+
+/** onnxruntime's binaries on the host's loopback file server, from the page's meta element (none when it is missing or malformed). */
+export function pageRuntimeLoopback(): Record<string, string> {
+  try {
+    const parsed: unknown = JSON.parse(document.querySelector<HTMLMetaElement>(`meta[name="${RUNTIME_LOOPBACK_META}"]`)?.content ?? '{}');
+    if (!parsed || typeof parsed !== 'object') return {};
+    return Object.fromEntries(Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string' && /^https?:\/\//.test(e[1])));
   } catch {
     return {};
   }

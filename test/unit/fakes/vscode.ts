@@ -68,7 +68,14 @@ export class EventEmitter<T> {
 export enum ProgressLocation { SourceControl = 1, Window = 10, Notification = 15 }
 export enum ViewColumn { Active = -1, Beside = -2, One = 1, Two = 2 }
 
-export const env = { language: 'en' };
+export const env = {
+  language: 'en',
+  /** vscode.env.asExternalUri: as desktop VS Code maps a loopback address (unchanged); a test may map it as code-server does. */
+  externalUri: (uri: Uri): Uri => uri,
+  async asExternalUri(uri: Uri): Promise<Uri> {
+    return this.externalUri(uri);
+  },
+};
 
 /** Commands the code under test ran (setContext and the like), in order. */
 export const commands = {
