@@ -26,13 +26,14 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, s
   // The engine's worker script (0.5 MB), which the page's script fetches once it runs (webview/engine/engineWorker.ts,
   // startWorker: the same request, so it takes this response): asked for while the page's own script comes and runs.
   const worker = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', ENGINE_WORKER_SCRIPT));
+  const own = resourceSources(webview.cspSource);
   const csp = [
     "default-src 'none'",
-    `img-src ${webview.cspSource} data: blob:`,
-    `style-src ${webview.cspSource} 'unsafe-inline'`,
-    `font-src ${webview.cspSource}`,
-    `script-src ${webview.cspSource} 'nonce-${n}' 'wasm-unsafe-eval'`,
-    `connect-src ${webview.cspSource}${loopback ? ` ${cspPath(loopback.base)}` : ''}`,
+    `img-src ${own} data: blob:`,
+    `style-src ${own} 'unsafe-inline'`,
+    `font-src ${own}`,
+    `script-src ${own} 'nonce-${n}' 'wasm-unsafe-eval'`,
+    `connect-src ${own}${loopback ? ` ${cspPath(loopback.base)}` : ''}`,
     'worker-src blob:',
   ].join('; ');
   return `<!DOCTYPE html>
@@ -53,6 +54,17 @@ ${loopback ? `<meta name="${RUNTIME_LOOPBACK_META}" content="${escapeAttribute(J
 <script type="module" nonce="${n}" src="${script}"></script>
 </body>
 </html>`;
+}
+
+/**
+ * The webview's resource sources without `'self'`. VS Code's cspSource is `'self' https://*.vscode-cdn.net`, and every
+ * file a page reads comes from the second (its asWebviewUri addresses); but in a browser-hosted editor the page's own
+ * origin is the editor's, and 'self' would let it reach the editor's port proxy to any local port (e2e scenario 32).
+ * An editor whose cspSource is 'self' alone keeps it.
+ */
+export function resourceSources(cspSource: string): string {
+  const others = cspSource.split(/\s+/).filter((source) => source && source !== "'self'");
+  return others.length ? others.join(' ') : cspSource;
 }
 
 /** An http(s) URL as a CSP source expression (a path ending with '/' allows what lies under it); nothing when it is not one. */

@@ -15,6 +15,7 @@ import { FakePanelScript, tinyPackage } from './fakes/panelScript';
 import { EngineClient, resourceRoots } from '../../src/panels/engineClient';
 import { ORT_WASM_FILES, PANEL, type PanelProtocol } from '../../src/shared/protocol';
 import { closeLoopback } from '../../src/models/loopback';
+import { resourceSources } from '../../src/panels/webviewHtml';
 import type * as vscode from 'vscode';
 
 const extensionUri = Uri.file('/ext');
@@ -190,4 +191,10 @@ test('a webview closed before it started settles a waiting load at once, not aft
   await assert.rejects(load, { name: 'ChannelClosedError' });
   assert.ok(Date.now() - t0 < 2000, `settled after ${Date.now() - t0} ms`);
   await assert.rejects(client.ensureModel(dir as unknown as vscode.Uri, pkg.manifest, 'wasm'), { name: 'ChannelClosedError' }, 'and later ones at once');
+});
+
+test('the page\'s policy keeps the webview\'s resource host and drops \'self\' (in code-server the editor\'s origin, with its port proxy)', () => {
+  assert.equal(resourceSources("'self' https://*.vscode-cdn.net"), 'https://*.vscode-cdn.net');
+  assert.equal(resourceSources("https://*.vscode-cdn.net 'self'"), 'https://*.vscode-cdn.net');
+  assert.equal(resourceSources("'self'"), "'self'", 'an editor with nothing else keeps it');
 });

@@ -1,6 +1,7 @@
 // A webview page's handle on its engine worker (./worker.ts): starts it, asks it for loads and translations, and
-// serves it the files it reads (from the page's storage, the host's loopback file server, or the host's channel). The worker script is fetched and started from a Blob URL (a Worker cannot be created
-// from a webview resource URI in every editor version; CSP: `worker-src blob:`), and the page does every fetch for it.
+// serves it the files it reads (from the page's storage, the host's loopback file server, or the host's channel).
+// The worker script is fetched and started from a Blob URL (a Worker cannot be created from a webview resource URI in
+// every editor version; CSP: `worker-src blob:`), and the page does every fetch for it.
 import { hostEndpoint, type Endpoint, type Message } from '../../src/shared/ipc';
 import { BACKEND_META, RUNTIME_LOOPBACK_META, RUNTIME_META, type LoadModelParams, type ModelInfo } from '../../src/shared/protocol';
 import type { BackendSetting, TranslationResult } from '../../src/shared/results';

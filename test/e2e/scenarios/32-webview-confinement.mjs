@@ -80,7 +80,10 @@ export async function run(ctx) {
     return u.toString();
   };
   const ownFile = scriptSrc;
-  const urls = ['https://example.com/', outsideUrl, outsideFile('/etc/hostname'), outsideFile(join(server.root, 'outside-models', 'manifest.json'))];
+  // The page may fetch from the host's loopback file server, through code-server's port proxy: its policy names that
+  // server's path only, so the same proxy to another local port stays closed.
+  const viaProxy = `http://127.0.0.1:${server.port}/proxy/${outside.address().port}/leak`;
+  const urls = ['https://example.com/', outsideUrl, viaProxy, outsideFile('/etc/hostname'), outsideFile(join(server.root, 'outside-models', 'manifest.json'))];
   const fromPage = await tryFetch(body, [ownFile, ...urls]);
   ac.measure(ctx, 'fetch from the panel page', fromPage);
   check(fromPage[ownFile] === 200, `the panel reads its own script (${fromPage[ownFile]}): the probe works`);

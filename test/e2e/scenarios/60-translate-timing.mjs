@@ -1,12 +1,14 @@
-// Issue 12: where the time of Translate Selection goes, cold (first command after the window opened) and warm, from
-// the command palette to the text shown in the Attention panel; then cold again in a new window on another folder
-// ("reload": the engine's files come from the webview's own storage, webview/engine/fileCache.ts, and
+// Issue 12: where the time of Translate Selection goes, cold (first command after the window opened; the engine's
+// files come over the host's loopback file server through code-server's port proxy, src/models/loopback.ts) and
+// warm, from the command palette to the text shown in the Attention panel; then cold again in a new window on another
+// folder ("reload": the engine's files come from the webview's own storage, webview/engine/fileCache.ts, and
 // onnxruntime's binary is compiled from its URI, webview/engine/compiledRuntime.ts), and once more ("reload2": the
 // browser has kept the runtime's optimized code since "reload"). The extension writes each translation's marks (host,
 // webview page, engine worker; one wall clock) to its "Attention Companion" output log; this scenario reads them
 // back from the log file, adds its own two (palette opened, text seen) and prints the breakdown as "# measure:" lines.
 // Nothing here is asserted about speed (issue 12: speed is measured and recorded, never asserted by a timed test);
-// what is asserted is that the translations arrive and that every side's marks are there.
+// what is asserted is that the translations arrive, that every side's marks are there, and that each window read its
+// files the way it should (the loopback server, the webview's storage, the runtime's URI).
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -285,6 +287,14 @@ export async function run(ctx) {
     }
     if (r.run.startsWith('reload') && !marks.some(([l]) => /^page: ort-wasm.* compiled from its URI$/.test(l))) {
       problems.push(`${r.run}: the runtime was not compiled from its URI`);
+    }
+    // The first window reads the engine's files over the host's loopback server (src/models/loopback.ts); falling
+    // back to the channel works too, but silently: a policy or proxy that stopped it would show only as time.
+    if (r.run === 'cold' && !marks.some(([l]) => /^page: ort-wasm.* compiled from the loopback$/.test(l))) {
+      problems.push(`${r.run}: the runtime was not compiled from the loopback server`);
+    }
+    if (r.run === 'cold' && !marks.some(([l]) => /^page: weights\.bin fetched from the loopback \(/.test(l))) {
+      problems.push(`${r.run}: the weights were not fetched from the loopback server`);
     }
   }
   assert.deepEqual(problems, [], problems.join('; '));
