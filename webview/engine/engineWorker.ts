@@ -397,12 +397,8 @@ export class EngineWorker {
    */
   private async compiledFrom(url: string, name: string, where: string, answered?: () => void, refused?: () => void): Promise<WebAssembly.Module | undefined> {
     this.mark(`page: ${name} compiled from ${where}: started`);
-    const stop = new AbortController();
-    const timer = setTimeout(() => stop.abort(), this.uriTimes.answerTimeoutMs);
     try {
-      const res = await fetch(url, { signal: stop.signal });
-      clearTimeout(timer);
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      const res = await this.answerInTime(url);
       answered?.();
       try {
         const module = await WebAssembly.compileStreaming(res);
@@ -413,8 +409,7 @@ export class EngineWorker {
         throw e;
       }
     } catch (e) {
-      clearTimeout(timer);
-      this.mark(`page: ${name} not compiled from ${where} (${stop.signal.aborted ? 'no answer in time' : (e as Error).message}): read as bytes`);
+      this.mark(`page: ${name} not compiled from ${where} (${(e as Error).message}): read as bytes`);
       return undefined;
     }
   }
@@ -425,27 +420,39 @@ export class EngineWorker {
    */
   private async fetchedFromLoopback(url: string, name: string, entry: CacheEntry | undefined): Promise<Uint8Array | undefined> {
     this.mark(`page: ${name} fetched from the loopback: started`);
-    const stop = new AbortController();
-    const timer = setTimeout(() => stop.abort(), this.uriTimes.answerTimeoutMs);
     try {
-      const res = await fetch(url, { signal: stop.signal });
-      clearTimeout(timer);
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      const bytes = new Uint8Array(await res.arrayBuffer());
+      const bytes = new Uint8Array(await (await this.answerInTime(url)).arrayBuffer());
       if (entry?.sha256 && (await sha256Hex(bytes)) !== entry.sha256) throw new Error('not the file the host checked');
       this.mark(`page: ${name} fetched from the loopback (${(bytes.length / 1e6).toFixed(2)} MB)`);
       return bytes;
     } catch (e) {
-      clearTimeout(timer);
-      this.mark(`page: ${name} not fetched from the loopback (${stop.signal.aborted ? 'no answer in time' : (e as Error).message}): asked of the host`);
+      this.mark(`page: ${name} not fetched from the loopback (${(e as Error).message}): asked of the host`);
       return undefined;
+    }
+  }
+
+  /**
+   * `url`'s answer, when it begins within the answer timeout (its body may take longer) and is a success; otherwise
+   * rejects with why not ("no answer in time", the HTTP status, the network's error).
+   */
+  private async answerInTime(url: string): Promise<Response> {
+    const stop = new AbortController();
+    const timer = setTimeout(() => stop.abort(), this.uriTimes.answerTimeoutMs);
+    try {
+      const res = await fetch(url, { signal: stop.signal });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      return res;
+    } catch (e) {
+      throw new Error(stop.signal.aborted ? 'no answer in time' : (e as Error).message);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
   /**
    * Reads the runtime's binary once over its URI, a while after the load that read it as bytes has ended (off the
    * first translation), so that the editor's service worker keeps it in its cache storage, and notes that in this
-   * page's storage: the next window compiles it from there (compiledFromUri). Once per page; a failure only leaves
+   * page's storage: the next window compiles it from there (compiledFrom). Once per page; a failure only leaves
    * the note unwritten.
    */
   private fillUriCache(url: string, name: string, entry: CacheEntry): void {
