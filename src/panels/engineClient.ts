@@ -40,14 +40,18 @@ export class EngineClient<P extends EngineProtocol> implements vscode.Disposable
   private readonly roots: () => vscode.Uri[];
   private readonly files = new EngineFileServer();
   private readonly ortFolder: vscode.Uri;
+  /** onnxruntime's binaries' size-mtime tags, taken once: their content keys here and in the page's storage. */
+  private readonly runtimeTags: Record<string, string>;
 
   constructor(private readonly webview: vscode.Webview, private readonly extensionUri: vscode.Uri, o: EngineClientOptions<P>) {
     this.roots = o.roots;
     markOpen(`host: ${o.peer} webview created`);
     // The runtime may be read from the start: the page asks for it while the host still checks the package.
     this.ortFolder = vscode.Uri.joinPath(extensionUri, 'dist', 'ort');
-    const tags = runtimeTags(extensionUri);
-    for (const file of Object.values(ORT_WASM_FILES)) this.files.allow(`${this.ortBaseUri()}${file}`, vscode.Uri.joinPath(this.ortFolder, file), tags[file]);
+    this.runtimeTags = runtimeTags(extensionUri);
+    for (const file of Object.values(ORT_WASM_FILES)) {
+      this.files.allow(`${this.ortBaseUri()}${file}`, vscode.Uri.joinPath(this.ortFolder, file), this.runtimeTags[file]);
+    }
     const handlers = { ...o.handlers, readFile: ({ url }: { url: unknown }) => this.readFile(url) } as unknown as RequestHandlers<P['webviewToHost']['requests']>;
     this.connection = new EngineConnection<P>({
       ...o,
@@ -81,7 +85,11 @@ export class EngineClient<P extends EngineProtocol> implements vscode.Disposable
     const served = await loopback();
     this.files.useLoopback(served);
     const loopbackFiles = served && { base: served.base, runtime: this.located(Object.values(ORT_WASM_FILES), this.ortBaseUri()) };
-    this.webview.html = webviewHtml(this.webview, this.extensionUri, scriptName, title, vscode.env.language, backend, loopbackFiles);
+    try {
+      this.webview.html = webviewHtml(this.webview, this.extensionUri, scriptName, title, vscode.env.language, backend, this.runtimeTags, loopbackFiles);
+    } catch {
+      // Closed while the server's address was resolved: a disposed webview throws on any change, and needs no page.
+    }
   }
 
   /** The files `names` under `base` (webview URIs) that the loopback server has, by name. */

@@ -4,7 +4,6 @@
 import * as vscode from 'vscode';
 import type { BackendSetting } from '../shared/results';
 import { BACKEND_META, ENGINE_WORKER_SCRIPT, RUNTIME_LOOPBACK_META, RUNTIME_META } from '../shared/protocol';
-import { runtimeTags } from '../models/engineFileServer';
 
 export function nonce(): string {
   const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -15,11 +14,12 @@ export function nonce(): string {
 
 /**
  * `backend`: the setting now, so the page starts the onnxruntime build it will likely load before the host asks.
+ * `runtimeTags`: onnxruntime's binaries as the host found them (src/models/engineFileServer.ts, runtimeTags).
  * `loopback`: the address of the host's loopback file server (src/models/loopback.ts), which the page may fetch
  * from (only that path, not the rest of its origin: in code-server, the editor's own), and onnxruntime's binaries there.
  */
 export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, scriptName: string, title: string, lang: string,
-  backend: BackendSetting, loopback?: { base: string; runtime: Record<string, string> }): string {
+  backend: BackendSetting, runtimeTags: Record<string, string>, loopback?: { base: string; runtime: Record<string, string> }): string {
   const n = nonce();
   const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', scriptName));
   const css = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'panel.css'));
@@ -43,7 +43,7 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, s
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <meta name="${BACKEND_META}" content="${backend}">
-<meta name="${RUNTIME_META}" content="${escapeAttribute(JSON.stringify(runtimeTags(extensionUri)))}">
+<meta name="${RUNTIME_META}" content="${escapeAttribute(JSON.stringify(runtimeTags))}">
 ${loopback ? `<meta name="${RUNTIME_LOOPBACK_META}" content="${escapeAttribute(JSON.stringify(loopback.runtime))}">
 ` : ''}<link rel="stylesheet" href="${css}">
 <link rel="preload" href="${worker}" as="fetch" crossorigin="anonymous">

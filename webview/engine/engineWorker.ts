@@ -526,21 +526,20 @@ const servedKey = (entry: CacheEntry) => `served|${entry.key}`;
 
 /** The host's tags of onnxruntime's binaries, from the page's meta element (none when it is missing or malformed). */
 export function pageRuntimeTags(): Record<string, string> {
-  try {
-    const parsed: unknown = JSON.parse(document.querySelector<HTMLMetaElement>(`meta[name="${RUNTIME_META}"]`)?.content ?? '{}');
-    if (!parsed || typeof parsed !== 'object') return {};
-    return Object.fromEntries(Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string'));
-  } catch {
-    return {};
-  }
+  return metaStrings(RUNTIME_META, () => true);
 }
 
 /** onnxruntime's binaries on the host's loopback file server, from the page's meta element (none when it is missing or malformed). */
 export function pageRuntimeLoopback(): Record<string, string> {
+  return metaStrings(RUNTIME_LOOPBACK_META, (value) => /^https?:\/\//.test(value));
+}
+
+/** The string values that `accept` takes of the JSON object in the page's meta element `name`; {} when there is none. */
+function metaStrings(name: string, accept: (value: string) => boolean): Record<string, string> {
   try {
-    const parsed: unknown = JSON.parse(document.querySelector<HTMLMetaElement>(`meta[name="${RUNTIME_LOOPBACK_META}"]`)?.content ?? '{}');
+    const parsed: unknown = JSON.parse(document.querySelector<HTMLMetaElement>(`meta[name="${name}"]`)?.content ?? '{}');
     if (!parsed || typeof parsed !== 'object') return {};
-    return Object.fromEntries(Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string' && /^https?:\/\//.test(e[1])));
+    return Object.fromEntries(Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string' && accept(e[1])));
   } catch {
     return {};
   }
