@@ -30,6 +30,10 @@ const builds = [
   esbuild.build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js',
     platform: 'node', format: 'cjs', target: 'node18', external: ['onnxruntime-web'],
     banner: { js: '#!/usr/bin/env node' } }),
+  // The extension host's text process (src/node/textProcess.ts): Node ESM with onnxruntime-web's WebAssembly build
+  // bundled (its glue included: the .vsix has no node_modules); it reads the binary from dist/ort/.
+  esbuild.build({ ...common, entryPoints: ['src/node/textProcess.ts'], outfile: 'dist/textProcess.mjs',
+    platform: 'node', format: 'esm', target: 'node18' }),
 ];
 if (withTests) {
   builds.push(esbuild.build({ ...common, sourcemap: true, entryPoints: testEntries(), outdir: 'out/test',

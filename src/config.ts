@@ -17,6 +17,8 @@ export interface Settings {
   hover: boolean;
   /** The engine webviews read the model's files over a loopback HTTP server (src/models/loopback.ts). */
   localFileServer: boolean;
+  /** A cold Translate Selection's text comes from the extension host's text process (src/node/textProcess.ts). */
+  firstTextFromHost: boolean;
 }
 
 export const SECTION = 'attentionCompanion';
@@ -32,6 +34,7 @@ export function readSettings(): Settings {
     maxInputLength: c.get<number>('maxInputLength', 2000),
     hover: c.get<boolean>('hover.enabled', true),
     localFileServer: c.get<boolean>('localFileServer', true),
+    firstTextFromHost: c.get<boolean>('firstTextFromHost', true),
   };
 }
 

@@ -20,17 +20,23 @@ import type { FigureExport } from './shared/protocol';
 import { prepareRuntimeFiles } from './models/engineFileServer';
 import { closeLoopback, loopback } from './models/loopback';
 import { logLine } from './timingLog';
+import { TextProcess } from './node/textProcessClient';
 
 export function activate(context: vscode.ExtensionContext): void {
   const registry = new ModelRegistry(context);
   context.subscriptions.push(CompanionViewProvider.register(context.extensionUri, registry));
   const panel = new AttentionPanel(context.extensionUri, () => registry.webviewModelRoots());
-  const service = new TranslationService(panel, registry);
+  // A new panel's translations until its engine is in, in a process of its own (src/node/textProcessClient.ts).
+  const textProcess = new TextProcess(vscode.Uri.joinPath(context.extensionUri, 'dist', 'textProcess.mjs').fsPath,
+    vscode.Uri.joinPath(context.extensionUri, 'dist', 'ort', 'ort-wasm-simd-threaded.wasm').fsPath);
+  context.subscriptions.push(textProcess);
+  const service = new TranslationService(panel, registry, undefined, textProcess);
   const status = new StatusBar();
   service.onDidLoadModel.event(({ id, backend, choice }) => status.setModel(id, backend, choice));
   const cache = new AttentionCache((listener) => vscode.workspace.onDidChangeTextDocument(listener));
   service.onDidTranslate.event(({ result, origin, version }) => {
     status.setDirection(result.from, result.to);
+    status.setTranslatedBy(result.modelId, result.backend);
     if (origin && version !== undefined) {
       cache.add(origin.document, origin.document.offsetAt(origin.range.start), origin.document.offsetAt(origin.range.end), version, result);
     }
@@ -98,21 +104,23 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
   );
   // The first text selected is a hint that a translation may come: check the package's files then, in the
-  // background (hashing ~20 MB), gzip onnxruntime's binary for the engine webview and start the loopback file server,
-  // so the first Translate waits for none of them. Text selected before the extension started (it starts after the
-  // window's own start) counts.
-  const prepare = () => {
+  // background (hashing ~20 MB), load it in the text process (which gives a cold panel its first text), gzip
+  // onnxruntime's binary for the engine webview and start the loopback file server, so the first Translate waits for
+  // none of them. Text selected before the extension started (it starts after the window's own start) counts.
+  const prepare = (editor: vscode.TextEditor) => {
     firstSelection.dispose();
     const t0 = Date.now();
-    service.prepare().then(() => logLine(`Package checked in the background, at the first text selected: ${Date.now() - t0} ms`), () => undefined);
+    const selected = editor.document.getText(editor.selection).slice(0, 2000);
+    service.prepare(selected).then(() => logLine(`Package checked in the background, at the first text selected: ${Date.now() - t0} ms`), () => undefined);
     prepareRuntimeFiles(context.extensionUri).catch(() => undefined);
     void loopback();
   };
   const firstSelection = vscode.window.onDidChangeTextEditorSelection((e) => {
-    if (e.selections.some((s) => !s.isEmpty)) prepare();
+    if (e.selections.some((s) => !s.isEmpty)) prepare(e.textEditor);
   });
   context.subscriptions.push(firstSelection, { dispose: closeLoopback });
-  if (vscode.window.activeTextEditor?.selections.some((s) => !s.isEmpty)) prepare();
+  const active = vscode.window.activeTextEditor;
+  if (active?.selections.some((s) => !s.isEmpty)) prepare(active);
   void showWalkthroughOnFirstRun(context);
 }
 

@@ -74,6 +74,11 @@ export class EngineHost {
       this.current = { key, model, translator: new Translator(model, { cacheBytes: this.cacheBytes }) };
       await previous?.model.release();
     }
+    if (p.warmUp) {
+      const w = p.warmUp;
+      await this.current.translator.translate(w.text, { to: w.to, from: w.from, beam: w.beam, attention: w.attention, steps: w.steps, queriesAndKeys: false })
+        .catch(() => undefined);                     // a warm-up only: the next translation meets any problem itself
+    }
     const m = this.current.model;
     return { id: m.manifest.id, backend: m.backend, backendChoice: m.backendChoice, manifest: m.manifest, loadMillis: Math.round(performance.now() - t0) };
   }

@@ -4,8 +4,8 @@ import { ENGINE_WORKER_SCRIPT, PANEL, PROTOCOL_VERSION, type PanelProtocol } fro
 import type { TranslationResult } from '../src/shared/results';
 import { restorePanelState, savePanelState } from '../src/shared/savedResult';
 import { CancelledError } from '../src/engine/beam';
-import type { FileReply } from '../src/shared/protocol';
-import { EngineWorker, pageBackendSetting, pageRuntimeLoopback, pageRuntimeTags } from './engine/engineWorker';
+import type { FileReply, HostTranslationNote } from '../src/shared/protocol';
+import { EngineWorker, pageBackendSetting, pageRuntimeAtLoad, pageRuntimeLoopback, pageRuntimeTags } from './engine/engineWorker';
 import { indexedDbCache } from './engine/fileCache';
 import { connect, vscodeApi } from './ipc';
 import { displayLang, translator } from './strings';
@@ -38,26 +38,49 @@ function showAndSave(result: TranslationResult, focus?: Parameters<AttentionView
   vscodeApi.setState(savePanelState(result));
 }
 
+/** Whether a translation runs in this page's engine (a text the host computed is not drawn over its work then). */
+let translating = false;
+
+/**
+ * A translation the extension host's text process runs while this page's engine has not loaded
+ * (src/translationService.ts): drawn as this page's own are, busy line, finished sentences, whole text; its result
+ * comes as `show`. What a host posts is checked, not trusted.
+ */
+function showHostTranslation(note: HostTranslationNote): void {
+  if (note?.step === 'started') view.setBusy(t('panel.translating'));
+  else if (note?.step === 'sentences' && typeof note.text === 'string') {
+    view.showPartial(note.text, note.whole === true);
+    if (note.whole === true) {
+      view.setBusy(t('panel.computingAttention'));
+      engine.mark('page: host text shown');
+    }
+  } else if (note?.step === 'cancelled') {
+    view.dropPartial();
+    view.setBusy(undefined);
+  }
+}
+
 const saved = restorePanelState(vscodeApi.getState());
 if (saved) view.showResult(saved);
 
 const host = connect<PanelProtocol>(PANEL, {
   loadModel: async (params) => {
     engine.mark('page: loadModel received');
-    view.setBusy(t('panel.loadingModel', { label: params.label }));
+    if (!params.background) view.setBusy(t('panel.loadingModel', { label: params.label }));
     try {
       const info = await engine.load(params);
       view.setStatus(t('panel.model', { id: info.id, backend: info.backend }), info.backend);
       return info;
     } catch (e) {
-      view.showError((e as Error).message);
+      if (!params.background) view.showError((e as Error).message);
       throw e;
     } finally {
-      view.setBusy(undefined);
+      if (!params.background) view.setBusy(undefined);
     }
   },
   translate: async (params, { id, signal }) => {
     engine.mark('page: translate received');
+    translating = true;
     let marks: Mark[] = [];
     view.setBusy(t('panel.translating'));
     try {
@@ -97,13 +120,16 @@ const host = connect<PanelProtocol>(PANEL, {
       else view.showError((e as Error).message);
       throw e;
     } finally {
+      translating = false;
       view.setBusy(undefined);
     }
   },
   exportFigure: async () => view.figure() ?? null,
 }, (n) => {
   if (n.method === 'show') showAndSave(n.params.result, n.params.focus);
+  else if (n.method === 'hostTranslation' && !translating) showHostTranslation(n.params);
 });
 host.notify('ready', { version: PROTOCOL_VERSION });
-// The runtime lies beside this script (dist/ort/): read and start it while the host still checks the package.
-engine.prepareRuntime(new URL('ort/', import.meta.url).toString(), pageBackendSetting());
+// The runtime lies beside this script (dist/ort/): read and start it while the host still checks the package, unless
+// the host's text process has the cores now (the load starts it then).
+if (!pageRuntimeAtLoad()) engine.prepareRuntime(new URL('ort/', import.meta.url).toString(), pageBackendSetting());

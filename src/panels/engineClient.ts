@@ -7,7 +7,7 @@ import { loopback } from '../models/loopback';
 import { webviewHtml } from './webviewHtml';
 import { engineFiles } from '../shared/manifestValidation';
 import type { ModelManifest } from '../shared/manifest';
-import { ORT_WASM_FILES, type EngineProtocol, type FileReply, type GraphUse, type ModelInfo } from '../shared/protocol';
+import { ORT_WASM_FILES, type EngineProtocol, type FileReply, type GraphUse, type LoadModelParams, type ModelInfo } from '../shared/protocol';
 import type { BackendSetting } from '../shared/results';
 import { verifyPackageFiles } from '../models/packageVerifier';
 import { EngineConnection } from './engineConnection';
@@ -79,14 +79,14 @@ export class EngineClient<P extends EngineProtocol> implements vscode.Disposable
   /**
    * Gives the webview its page (./webviewHtml.ts), once the loopback file server's address is known (a few ms; the
    * server starts at the first text selected): its policy lets the page fetch from exactly that address, and it
-   * names where onnxruntime's binaries are there.
+   * names where onnxruntime's binaries are there. `runtimeAtLoad`: the page leaves onnxruntime until its first load.
    */
-  async setHtml(scriptName: string, title: string, backend: BackendSetting): Promise<void> {
+  async setHtml(scriptName: string, title: string, backend: BackendSetting, runtimeAtLoad = false): Promise<void> {
     const served = await loopback();
     this.files.useLoopback(served);
     const loopbackFiles = served && { base: served.base, runtime: this.located(Object.values(ORT_WASM_FILES), this.ortBaseUri()) };
     try {
-      this.webview.html = webviewHtml(this.webview, this.extensionUri, scriptName, title, vscode.env.language, backend, this.runtimeTags, loopbackFiles);
+      this.webview.html = webviewHtml(this.webview, this.extensionUri, scriptName, title, vscode.env.language, backend, this.runtimeTags, loopbackFiles, runtimeAtLoad);
     } catch {
       // Closed while the server's address was resolved: a disposed webview throws on any change, and needs no page.
     }
@@ -102,6 +102,11 @@ export class EngineClient<P extends EngineProtocol> implements vscode.Disposable
     return urls;
   }
 
+  /** Runs `send` once the page listens (at once when it does): a notification posted before would be lost. */
+  whenReady(send: () => void): void {
+    this.connection.whenReady(send);
+  }
+
   /** Requests and notifications to the webview. */
   get endpoint(): Endpoint<P['hostToWebview'], P['webviewToHost']> {
     return this.connection.endpoint;
@@ -112,7 +117,8 @@ export class EngineClient<P extends EngineProtocol> implements vscode.Disposable
    * package outside the webview's roots (a model chosen after it opened) gets new roots first: that reloads the
    * webview, and the load goes to the new script.
    */
-  async ensureModel(dir: vscode.Uri, manifest: ModelManifest, backend: BackendSetting, firstUse: GraphUse = 'attention'): Promise<LoadedModel> {
+  async ensureModel(dir: vscode.Uri, manifest: ModelManifest, backend: BackendSetting, firstUse: GraphUse = 'attention',
+    background?: LoadModelParams['warmUp'] | true): Promise<LoadedModel> {
     this.followRoots(dir);
     const info = await this.connection.ensureModel(`${dir.toString()}|${backend}`, async () => {
       // Checked here, streamed and cached, before the webview reads anything: a bad file fails with its name.
@@ -121,7 +127,8 @@ export class EngineClient<P extends EngineProtocol> implements vscode.Disposable
       // Only the files just checked (and the manifest, read first) are served, by the host, from the same disk.
       for (const name of ['manifest.json', ...engineFiles(manifest)]) this.files.allow(`${withSlash(baseUri)}${name}`, vscode.Uri.joinPath(dir, name), checkedFiles[name]);
       const loopback = this.located(Object.keys(checkedFiles), baseUri);
-      return { checkedFiles, baseUri, ortBaseUri: this.ortBaseUri(), backend, label: manifest.id, firstUse, ...(Object.keys(loopback).length ? { loopback } : {}) };
+      return { checkedFiles, baseUri, ortBaseUri: this.ortBaseUri(), backend, label: manifest.id, firstUse, ...(Object.keys(loopback).length ? { loopback } : {}), ...(background ? { background: true } : {}),
+        ...(typeof background === 'object' ? { warmUp: background } : {}) };
     }, LOAD_TIMEOUT_MS);
     return { dir, backend, info };
   }

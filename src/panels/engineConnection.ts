@@ -140,6 +140,13 @@ export class EngineConnection<P extends EngineProtocol> {
     return info;
   }
 
+  /** Runs `send` once the webview's current script listens (at once when it does); never after dispose. */
+  whenReady(send: () => void): void {
+    this.gate.opened.then(() => {
+      if (!this.isDisposed) send();
+    }, () => undefined);
+  }
+
   /** The webview is gone: every waiting request and load fails now, and later ones at once. */
   dispose(): void {
     if (this.isDisposed) return;

@@ -3,7 +3,7 @@
 // network APIs (webview/engine/noNetwork.ts), so its confinement does not rest on how a browser hands CSP to workers.
 import * as vscode from 'vscode';
 import type { BackendSetting } from '../shared/results';
-import { BACKEND_META, ENGINE_WORKER_SCRIPT, RUNTIME_LOOPBACK_META, RUNTIME_META } from '../shared/protocol';
+import { BACKEND_META, ENGINE_WORKER_SCRIPT, RUNTIME_LOOPBACK_META, RUNTIME_META, RUNTIME_START_META } from '../shared/protocol';
 
 export function nonce(): string {
   const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -17,9 +17,10 @@ export function nonce(): string {
  * `runtimeTags`: onnxruntime's binaries as the host found them (src/models/engineFileServer.ts, runtimeTags).
  * `loopback`: the address of the host's loopback file server (src/models/loopback.ts), which the page may fetch
  * from (only that path, not the rest of its origin: in code-server, the editor's own), and onnxruntime's binaries there.
+ * `runtimeAtLoad`: the page starts onnxruntime only at its first load (RUNTIME_START_META).
  */
 export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, scriptName: string, title: string, lang: string,
-  backend: BackendSetting, runtimeTags: Record<string, string>, loopback?: { base: string; runtime: Record<string, string> }): string {
+  backend: BackendSetting, runtimeTags: Record<string, string>, loopback?: { base: string; runtime: Record<string, string> }, runtimeAtLoad = false): string {
   const n = nonce();
   const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', scriptName));
   const css = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'panel.css'));
@@ -44,7 +45,8 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, s
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <meta name="${BACKEND_META}" content="${backend}">
 <meta name="${RUNTIME_META}" content="${escapeAttribute(JSON.stringify(runtimeTags))}">
-${loopback ? `<meta name="${RUNTIME_LOOPBACK_META}" content="${escapeAttribute(JSON.stringify(loopback.runtime))}">
+${runtimeAtLoad ? `<meta name="${RUNTIME_START_META}" content="at-load">
+` : ''}${loopback ? `<meta name="${RUNTIME_LOOPBACK_META}" content="${escapeAttribute(JSON.stringify(loopback.runtime))}">
 ` : ''}<link rel="stylesheet" href="${css}">
 <link rel="preload" href="${worker}" as="fetch" crossorigin="anonymous">
 <title>${title}</title>

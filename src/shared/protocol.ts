@@ -37,6 +37,12 @@ export const RUNTIME_META = 'attention-companion-runtime';
  */
 export const RUNTIME_LOOPBACK_META = 'attention-companion-runtime-loopback';
 
+/**
+ * "at-load": the page leaves onnxruntime until the host's first load asks for it, instead of starting it as soon as
+ * its script runs (the extension host's text process has the cores meanwhile: src/translationService.ts).
+ */
+export const RUNTIME_START_META = 'attention-companion-runtime-start';
+
 /** Sent with `ready`; the host ignores a webview built from other sources. */
 export const PROTOCOL_VERSION = 3;
 
@@ -59,6 +65,13 @@ export interface LoadModelParams {
    * asking the host's channel (src/models/loopback.ts says why).
    */
   loopback?: Record<string, string>;
+  /** For later translations (the host's text process translated this one): the page shows no busy line for it. */
+  background?: boolean;
+  /**
+   * Translated once after the load and thrown away (kept in the sentence cache), so that the next translation runs
+   * on code V8 has compiled and sessions that have run: a background load's, in a quiet moment.
+   */
+  warmUp?: Omit<TranslateParams, 'display'>;
 }
 
 export interface ModelInfo {
@@ -82,6 +95,13 @@ export interface TranslateParams {
   /** Draw the result in the panel (Show Attention) or only answer (Translate Selection). */
   display: boolean;
 }
+
+/**
+ * A translation the extension host's text process runs for the panel: `started` (the panel shows its busy line),
+ * `sentences` (the finished ones; `whole`: all of the text, its attention next), `cancelled` (the panel shows what it
+ * showed before). Its result comes as `show`.
+ */
+export type HostTranslationNote = { step: 'started' } | { step: 'sentences'; text: string; whole: boolean } | { step: 'cancelled' };
 
 /** The attention a view shows first. */
 export interface AttentionFocus { kind: 'encoder' | 'decoder' | 'cross'; layer: number; head: number | 'mean' }
@@ -128,8 +148,11 @@ export type PanelProtocol = {
   hostToWebview: {
     /** `exportFigure`: the figure of what the panel shows ("Export Figure" from the palette); null when it shows none. */
     requests: EngineRequests & { translate: IpcRequest<TranslateParams, TranslationResult>; exportFigure: IpcRequest<void, FigureExport | null> };
-    /** `show`: a result the host already has (e.g. opening the panel from a hover). */
-    notifications: { show: { result: TranslationResult; focus?: AttentionFocus } };
+    /**
+     * `show`: a result the host already has (opening the panel from a hover; a translation from the extension host's
+     * text process, src/node/textProcess.ts). `hostTranslation`: how such a translation goes before its result.
+     */
+    notifications: { show: { result: TranslationResult; focus?: AttentionFocus }; hostTranslation: HostTranslationNote };
   };
   webviewToHost: {
     requests: EngineHostRequests;
@@ -156,7 +179,7 @@ export type CompanionProtocol = {
 };
 
 export const PANEL: ProtocolNames<PanelProtocol> = {
-  hostToWebview: { requests: { loadModel: true, translate: true, exportFigure: true }, notifications: { show: true } },
+  hostToWebview: { requests: { loadModel: true, translate: true, exportFigure: true }, notifications: { show: true, hostTranslation: true } },
   webviewToHost: { requests: { readFile: true }, notifications: { ready: true, progress: true, timeline: true, action: true } },
 };
 

@@ -26,6 +26,12 @@ export class StatusBar implements vscode.Disposable {
     this.refresh();
   }
 
+  /** A translation by `id` on `backend` (the extension host's text process): named until a model load says more. */
+  setTranslatedBy(id: string, backend: string): void {
+    if (this.model) return;
+    this.setModel(id, backend);
+  }
+
   setDirection(from: string, to: string): void {
     this.direction = `${from}→${to}`;
     this.spokenDirection = vscode.l10n.t('{0} to {1}', from, to);

@@ -146,3 +146,25 @@ test('a webview that starts after the start timeout still gets the loads asked l
     connection.dispose();
   }
 });
+
+test('a notification for the webview waits for its script to listen, and is not sent after dispose', async () => {
+  const { connection, open, panel } = setup();
+  const sent: string[] = [];
+  connection.whenReady(() => {
+    sent.push('before ready');
+    connection.endpoint.notify('hostTranslation', { step: 'started' });
+  });
+  await new Promise((r) => setTimeout(r, 10));
+  assert.equal(sent.length, 0, 'nothing before the script said ready');
+  open();
+  await new Promise((r) => setTimeout(r, 10));
+  assert.deepEqual(sent, ['before ready']);
+  assert.deepEqual(panel().notified, [{ method: 'hostTranslation', params: { step: 'started' } }], 'the script heard it');
+  connection.whenReady(() => sent.push('after ready'));
+  await new Promise((r) => setTimeout(r, 0));
+  assert.deepEqual(sent, ['before ready', 'after ready'], 'at once when it listens');
+  connection.dispose();
+  connection.whenReady(() => sent.push('after dispose'));
+  await new Promise((r) => setTimeout(r, 10));
+  assert.equal(sent.length, 2);
+});

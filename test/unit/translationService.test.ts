@@ -11,13 +11,64 @@ import { FakePanelScript, sleep, tinyPackage } from './fakes/panelScript';
 import { AttentionPanel } from '../../src/panels/attentionPanel';
 import { SupersededError, TranslationService, type RunOptions, type TranslatedEvent } from '../../src/translationService';
 import type { ModelRegistry } from '../../src/models/registry';
+import type { HostEngine, HostTranslateOptions, HostTranslation, TextProcessParams } from '../../src/node/textProcessClient';
+import { HostTranslationCancelled } from '../../src/node/textProcessClient';
+import type { TranslationResult } from '../../src/shared/results';
 import type * as vscode from 'vscode';
 
 const pkg = tinyPackage('tiny');
 const THREE = 'One sentence here. Another one follows. And a third.';
 
+/**
+ * A text process that translates like the fake panel script (each sentence in <>), `stepMs` a sentence, or fails
+ * with `failWith`; runs until released.
+ */
+class FakeHostEngine implements HostEngine {
+  running = false;
+  readonly asked: string[] = [];
+  readonly preloads: string[] = [];
+  releases = 0;
+  stepMs = 5;
+  failWith?: string;
+
+  translate(dir: string, p: TextProcessParams, o: HostTranslateOptions): Promise<HostTranslation> {
+    // Like the real client: an abort rejects at once.
+    const aborted = new Promise<never>((_, reject) => o.signal.addEventListener('abort', () => reject(new HostTranslationCancelled())));
+    return Promise.race([this.work(p, o), aborted]);
+  }
+
+  private async work(p: TextProcessParams, o: HostTranslateOptions): Promise<HostTranslation> {
+    this.running = true;
+    this.asked.push(p.text);
+    const sentences = p.text.split(/(?<=\.)\s+/).filter(Boolean);
+    const done: string[] = [];
+    for (let i = 0; i < sentences.length; i++) {
+      o.onProgress?.(i, sentences.length);
+      await sleep(this.stepMs);
+      if (o.signal.aborted) return new Promise(() => undefined);       // the abort has answered
+      done.push(`{${sentences[i]}}`);
+      if (i < sentences.length - 1) o.onPartial?.(done.join(' '), false);
+    }
+    if (this.failWith) throw new Error(this.failWith);
+    const text = done.join(' ');
+    if (p.attention) o.onPartial?.(text, true);
+    const result = { text, from: 'en', to: 'ko', backend: 'wasm', modelId: 'tiny', beam: p.beam, sentences: [], millis: 0 } as TranslationResult;
+    return { result, queuedMs: 0, loadMs: 1, translateMs: 1 };
+  }
+
+  preload(dir: string): void {
+    this.running = true;
+    this.preloads.push(dir);
+  }
+
+  release(): void {
+    this.running = false;
+    this.releases++;
+  }
+}
+
 /** The service with a real panel whose webview runs a FakePanelScript (`start: false`: the script never starts). */
-function setup({ start = true } = {}) {
+function setup({ start = true, host }: { start?: boolean; host?: FakeHostEngine } = {}) {
   const scripts: FakePanelScript[] = [];
   let webviewPanel: FakeWebviewPanel | undefined;
   const startScript = () => {
@@ -37,7 +88,8 @@ function setup({ start = true } = {}) {
     current: async () => ({ dir: Uri.file(pkg.dir), manifest: pkg.manifest, bundled: true }),
     all: async () => ({ entries: [], problems: [] }),
   } as unknown as ModelRegistry;
-  const service = new TranslationService(panel, registry, 0);      // the notification at once: its reports are checked
+  // The notification at once: its reports are checked. The panel's engine loads 30 ms after the text process's result.
+  const service = new TranslationService(panel, registry, 0, host, 30);
   const translated: TranslatedEvent[] = [];
   const loaded: unknown[] = [];
   service.onDidTranslate.event((e) => translated.push(e));
@@ -175,6 +227,137 @@ test('after the panel reloads, the host loads the model into the new script', as
     await sleep(10);
     assert.equal((await s.run('After.')).text, '<After.>');
     assert.equal(s.scripts[1].loadsAsked.length, 1, 'loaded again');
+  } finally {
+    s.dispose();
+  }
+});
+
+test('a new panel: the text process translates, its whole text and result are drawn; the panel\'s engine loads after', async () => {
+  const host = new FakeHostEngine();
+  const s = setup({ host });
+  try {
+    const r = await s.run(THREE, { attention: true });
+    assert.equal(r.text, '{One sentence here.} {Another one follows.} {And a third.}');
+    const script = s.scripts[0];
+    assert.deepEqual(script.translatesAsked, [], 'the panel\'s engine was not asked');
+    await sleep(20);
+    const note = (n: (typeof script.notified)[number]) => n.method !== 'hostTranslation' ? n.method
+      : n.params.step === 'sentences' ? `${n.params.whole ? 'whole' : 'sentences'}: ${n.params.text}` : n.params.step;
+    assert.deepEqual(script.notified.map(note), ['started',
+      'sentences: {One sentence here.}', 'sentences: {One sentence here.} {Another one follows.}',
+      `whole: ${r.text}`, 'show'], 'busy, the finished sentences, the whole text, then the result');
+    assert.equal(s.translated.length, 1, 'announced once (the hover cache and the status bar hear of it)');
+    assert.ok(shown.progress.some((p) => p.message === 'Sentence 2 of 3'), 'the process\'s progress reaches the notification');
+    // A translation soon after goes to the process too, and postpones the panel's load.
+    assert.equal((await s.run('Again.', { attention: true })).text, '{Again.}');
+    assert.equal(script.loadsAsked.length, 0);
+    await sleep(120);
+    assert.equal(script.loadsAsked.length, 1, 'the panel\'s engine loaded after a quiet moment');
+    assert.equal(script.loadsAsked[0].background, true);
+    assert.deepEqual(script.loadsAsked[0].warmUp, { text: 'Again.', to: 'auto', beam: 1, attention: true },
+      'warmed up on the last translation\'s first sentence');
+    assert.equal(host.releases, 1, 'the process ended once the panel\'s engine was in');
+    assert.equal((await s.run('Later.')).text, '<Later.>', 'then the panel\'s engine translates');
+    assert.deepEqual(host.asked, [THREE, 'Again.']);
+  } finally {
+    s.dispose();
+  }
+});
+
+test('a text process that fails leaves the translation to the panel\'s engine; its page then starts at the load', async () => {
+  const host = new FakeHostEngine();
+  host.failWith = 'no Node to fork';
+  const s = setup({ host });
+  try {
+    assert.equal((await s.run('One.')).text, '<One.>');
+    assert.deepEqual(host.asked, ['One.']);
+    assert.ok(shown.logged.some((l) => /text process did not translate.*no Node to fork/.test(l)), 'the log says why');
+    assert.equal(s.scripts[0].loadsAsked.length, 1);
+    assert.notEqual(s.scripts[0].loadsAsked[0].background, true);
+    const html = s.webviewPanel().webview.html;
+    assert.match(html, /attention-companion-runtime-start" content="at-load"/, 'the new panel\'s page left the runtime for the load');
+  } finally {
+    s.dispose();
+  }
+});
+
+test('cancel while the text process translates: rejected at once, nothing drawn or announced, no load', async () => {
+  const host = new FakeHostEngine();
+  host.stepMs = 200;
+  const s = setup({ host });
+  try {
+    const pending = s.run('A. B. C. D. E.');
+    await sleep(250);
+    shown.cancel!();
+    await assert.rejects(pending, { name: 'RequestCancelledError' });
+    await sleep(100);
+    assert.deepEqual(s.scripts[0].notified.map((n) => n.method === 'hostTranslation' ? n.params.step : n.method), ['started', 'sentences', 'cancelled'],
+      'busy, the finished sentence drawn, then dropped');
+    assert.equal(s.translated.length, 0);
+    assert.equal(s.scripts[0].loadsAsked.length, 0, 'nothing to load for');
+  } finally {
+    s.dispose();
+  }
+});
+
+test('no text process when WebGPU is asked for, when the setting is off, or for an open panel with its engine in', async () => {
+  for (const [key, value] of [['attentionCompanion.backend', 'webgpu'], ['attentionCompanion.firstTextFromHost', false]] as const) {
+    settings.set(key, value);
+    const host = new FakeHostEngine();
+    const s = setup({ host });
+    try {
+      await s.run('One.');
+      assert.deepEqual(host.asked, [], `${key}: ${value}`);
+      assert.doesNotMatch(s.webviewPanel().webview.html, /runtime-start/);
+    } finally {
+      s.dispose();
+      settings.delete(key);
+    }
+  }
+  const host = new FakeHostEngine();
+  const s = setup({ host });
+  try {
+    host.failWith = 'gone';
+    await s.run('One.');
+    host.failWith = undefined;
+    assert.equal(host.releases, 1, 'the process ended once the panel\'s engine was in');
+    await s.run('Two.');
+    assert.deepEqual(host.asked, ['One.'], 'the panel\'s engine is in: it translates');
+  } finally {
+    s.dispose();
+  }
+});
+
+test('text selected with no panel open preloads the package in the text process, in the selection\'s direction', async () => {
+  const host = new FakeHostEngine();
+  const s = setup({ host });
+  try {
+    await s.service.prepare('어텐션은 무엇인가?');
+    assert.deepEqual(host.preloads, [pkg.dir]);
+    await s.run('One.');                          // the panel opens
+    await s.service.prepare('Again.');
+    assert.equal(host.preloads.length, 1, 'not with a panel open');
+    s.panel.dispose();
+    settings.set('attentionCompanion.backend', 'webgpu');
+    await s.service.prepare('Again.');
+    assert.equal(host.preloads.length, 1, 'not for WebGPU');
+  } finally {
+    s.dispose();
+  }
+});
+
+test('a panel closed while the text process translates fails the translation at once, with the reason', async () => {
+  const host = new FakeHostEngine();
+  host.stepMs = 200;
+  const s = setup({ host });
+  try {
+    const pending = s.run('A. B. C. D. E.');
+    await sleep(50);
+    const t0 = Date.now();
+    s.webviewPanel().dispose();
+    await assert.rejects(pending, (e: Error) => e.name === 'ChannelClosedError' && /closed before it answered/.test(e.message));
+    assert.ok(Date.now() - t0 < 150, `failed after ${Date.now() - t0} ms, not when the process ended`);
+    assert.equal(s.translated.length, 0);
   } finally {
     s.dispose();
   }

@@ -3,7 +3,7 @@
 // The worker script is fetched and started from a Blob URL (a Worker cannot be created from a webview resource URI in
 // every editor version; CSP: `worker-src blob:`), and the page does every fetch for it.
 import { hostEndpoint, type Endpoint, type Message } from '../../src/shared/ipc';
-import { BACKEND_META, RUNTIME_LOOPBACK_META, RUNTIME_META, type LoadModelParams, type ModelInfo } from '../../src/shared/protocol';
+import { BACKEND_META, RUNTIME_LOOPBACK_META, RUNTIME_START_META, RUNTIME_META, type LoadModelParams, type ModelInfo } from '../../src/shared/protocol';
 import type { BackendSetting, TranslationResult } from '../../src/shared/results';
 import type { PartialTranslation } from '../../src/engine/translator';
 import { epochNow, fetchMarks, type Mark } from '../../src/shared/timeline';
@@ -549,6 +549,11 @@ function metaStrings(name: string, accept: (value: string) => boolean): Record<s
 export function pageBackendSetting(): BackendSetting {
   const value = document.querySelector<HTMLMetaElement>(`meta[name="${BACKEND_META}"]`)?.content;
   return value === 'wasm' || value === 'webgpu' ? value : 'auto';
+}
+
+/** Whether the host asked the page to leave onnxruntime until its first load (RUNTIME_START_META). */
+export function pageRuntimeAtLoad(): boolean {
+  return document.querySelector<HTMLMetaElement>(`meta[name="${RUNTIME_START_META}"]`)?.content === 'at-load';
 }
 
 const withSlash = (uri: string) => (uri.endsWith('/') ? uri : uri + '/');

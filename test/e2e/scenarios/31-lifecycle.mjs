@@ -2,7 +2,9 @@
 // start within 60 s"); Cancel while the model loads answers at once and the next translation works; after
 // "Developer: Reload Webviews" the host loads the model into the new script; a model folder chosen after the panel
 // opened (from a workspace modelPaths entry outside the workspace) loads without reopening the panel, while the
-// workspace setting alone never makes that folder readable to the webview.
+// workspace setting alone never makes that folder readable to the webview. Step 1 runs as a user's first Translate
+// does (a new panel's translation comes from the extension host's text process); from step 2 on the text process is
+// off, as these steps are about the panel's own engine and its load.
 import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -49,6 +51,9 @@ export async function run(ctx) {
   check(await h.waitFor(async () => (await ac.progressTexts(page)).length === 0, { timeout: 5_000, interval: 100, message: 'no progress' })
     .then(() => true, () => false), 'the progress notification is gone');
   await h.clearNotifications(page);
+  const settings = { 'attentionCompanion.output': 'panel', 'attentionCompanion.backend': 'wasm', 'attentionCompanion.firstTextFromHost': false };
+  server.writeSettings(settings);
+  await h.sleep(3000);                                   // the settings file watcher
 
   // 2. Cancel while the model loads: answered at once; the next translation works.
   await ac.selectInSample(page, ac.EN_SHORT);
@@ -83,7 +88,7 @@ export async function run(ctx) {
   // 4. A model folder outside the workspace, named only in the workspace's settings, then chosen with Choose Model.
   const copyDir = join(server.root, 'elsewhere', 'ac-copy-e2e');
   copyPackage(ctx.repo, copyDir, 'ac-copy-e2e');
-  server.writeSettings({ 'attentionCompanion.output': 'panel', 'attentionCompanion.backend': 'wasm', 'attentionCompanion.modelPaths': [copyDir] });
+  server.writeSettings({ ...settings, 'attentionCompanion.modelPaths': [copyDir] });
   await h.sleep(3000);
   await h.runCommand(page, ac.CMD.chooseModel);
   await h.pickQuickItem(page, 'ac-copy-e2e', { timeout: 30_000 });

@@ -6,13 +6,16 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { webviewEndpoint, type Endpoint, type Message } from '../../../src/shared/ipc';
+import { webviewEndpoint, type Endpoint, type Message, type NotificationOf } from '../../../src/shared/ipc';
 import { PANEL, PROTOCOL_VERSION, type LoadModelParams, type ModelInfo, type PanelProtocol } from '../../../src/shared/protocol';
 import type { ModelManifest } from '../../../src/shared/manifest';
 import type { AttentionLeftOut, TranslationResult } from '../../../src/shared/results';
 
 export class FakePanelScript {
   readonly loadsAsked: LoadModelParams[] = [];
+  readonly translatesAsked: string[] = [];
+  /** The host's notifications (`show`, `hostText`), in order. */
+  readonly notified: NotificationOf<PanelProtocol['hostToWebview']['notifications']>[] = [];
   loaded?: string;
   loadDelayMs = 0;
   stepMs = 5;
@@ -26,6 +29,7 @@ export class FakePanelScript {
     this.endpoint = webviewEndpoint<PanelProtocol>(PANEL, {
       post: toHost,
       peer: 'host',
+      onNotification: (n) => this.notified.push(n),
       handlers: {
         exportFigure: async () => null,
         loadModel: async (p) => {
@@ -37,6 +41,7 @@ export class FakePanelScript {
           } as unknown as ModelInfo;
         },
         translate: async (p, { id, signal }) => {
+          this.translatesAsked.push(p.text);
           if (!this.loaded) throw new Error('No model is loaded in this view yet.');
           let abortedAt: number | undefined;
           signal.addEventListener('abort', () => { abortedAt = Date.now(); });
@@ -81,7 +86,7 @@ export function tinyPackage(id = 'tiny'): { dir: string; manifest: ModelManifest
   }
   const graph = (file: string) => ({ file, inputs: [], outputs: [] });
   const manifest = {
-    format: 1, id, tokenizer: { model: 'tokenizer.model', json: 'tokenizer.json' }, weights: 'weights.bin',
+    format: 1, id, languages: ['en', 'ko'], tokenizer: { model: 'tokenizer.model', json: 'tokenizer.json' }, weights: 'weights.bin',
     graphs: {
       encoder: graph('encoder.onnx'), encoderAttn: graph('encoder_attn.onnx'),
       decoderStep: graph('decoder_step.onnx'), decoderStepAttn: graph('decoder_step_attn.onnx'),

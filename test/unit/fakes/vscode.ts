@@ -94,6 +94,8 @@ export const shown = {
   progress: [] as { message?: string; increment?: number }[],
   /** The titles of the progress notifications shown, in order. */
   progressTitles: [] as string[],
+  /** Lines written to output channels (the timing log). */
+  logged: [] as string[],
   /** The cancel button of the progress notification now running (undefined when none runs). */
   cancel: undefined as (() => void) | undefined,
   reset(): void {
@@ -102,6 +104,7 @@ export const shown = {
     this.infos.length = 0;
     this.progress.length = 0;
     this.progressTitles.length = 0;
+    this.logged.length = 0;
     this.cancel = undefined;
   },
 };
@@ -160,6 +163,10 @@ export const window = {
     const panel = new FakeWebviewPanel(viewType, options);
     this.onCreatePanel(panel);
     return panel;
+  },
+  createOutputChannel(_name: string) {
+    const write = (line: string) => void shown.logged.push(line);
+    return { info: write, warn: write, error: write, appendLine: write, dispose: () => undefined };
   },
   async showWarningMessage(message: string): Promise<undefined> {
     shown.warnings.push(message);

@@ -1,0 +1,104 @@
+// The text process: a short-lived Node process (child_process.fork from the extension host) that translates for a
+// cold Attention panel until the panel's own engine has loaded: a cold Translate Selection then shows its text, and
+// its attention, seconds before the panel's engine could (docs/PERFORMANCE.md, "The first translations from the
+// extension host"). Same engine, package and settings as the panel's: the same result. It draws nothing.
+// Bundled to dist/textProcess.mjs with onnxruntime-web's WebAssembly build (its glue included); its binary is read
+// from dist/ort/, the file the webviews run.
+import { readFileSync } from 'node:fs';
+import * as ort from 'onnxruntime-web/wasm';
+import { OnnxModel } from '../engine/onnxModel';
+import { Translator } from '../engine/translator';
+import { CancelledError } from '../engine/beam';
+import { DEFAULT_SENTENCE_CACHE_BYTES } from '../engine/sentenceCache';
+import { fsPackage } from './fsPackage';
+import type { Lang } from '../shared/manifest';
+import type { TextProcessReply, TextProcessRequest } from './textProcessClient';
+
+/** With nothing asked for this long, the process ends on its own (the host also ends it once the panel's engine is in). */
+const IDLE_EXIT_MS = 180_000;
+
+/**
+ * A short sentence per source language, translated once after a preload and thrown away: a first translation pays
+ * for its direction's search session and V8's first runs of the code (0.75 s instead of 0.2 s on an idle machine).
+ */
+const WARM_TEXT: Record<Lang, string> = {
+  en: 'Attention is all you need.',
+  ko: '어텐션이 전부다.',
+  de: 'Aufmerksamkeit ist alles, was man braucht.',
+};
+
+const wasm = process.env.ATTENTION_COMPANION_ORT_WASM;
+if (!wasm || !process.send) {
+  process.stderr.write('textProcess: start it with child_process.fork and ATTENTION_COMPANION_ORT_WASM set\n');
+  process.exit(2);
+}
+ort.env.wasm.numThreads = 1;               // the panel's engine and the editor need the other core
+ort.env.wasm.wasmBinary = readFileSync(wasm);
+ort.env.logLevel = 'error';
+
+/** One translator per package folder; a new folder releases the old one. */
+let loaded: { dir: string; translator: Promise<Translator> } | undefined;
+let idle: ReturnType<typeof setTimeout> | undefined;
+const reply = (m: TextProcessReply) => process.send!(m);
+
+function translatorFor(dir: string): Promise<Translator> {
+  if (loaded?.dir !== dir) {
+    const old = loaded;
+    loaded = { dir, translator: OnnxModel.load(ort, fsPackage(dir), 'wasm').then((model) => new Translator(model, { cacheBytes: DEFAULT_SENTENCE_CACHE_BYTES })) };
+    void old?.translator.then((t) => t.model.release(), () => undefined);
+  }
+  return loaded.translator;
+}
+
+// One request at a time, in order: the host asks for the first translations of a cold panel.
+let queue: Promise<unknown> = Promise.resolve();
+/** Translations asked for and not answered yet, and how to stop each. */
+const asked = new Map<number, AbortController>();
+process.on('message', (raw: unknown) => {
+  const m = raw as TextProcessRequest;
+  if (m?.kind === 'cancel') {
+    asked.get(m.id)?.abort();
+    return;
+  }
+  if (idle) clearTimeout(idle);
+  if (m?.kind === 'preload') {
+    queue = queue.then(async () => {
+      const translator = await translatorFor(m.dir);
+      // Not when a translation already waits: it warms the same code, and would wait for this one.
+      if (asked.size === 0 && WARM_TEXT[m.from]) await translator.translate(WARM_TEXT[m.from], { from: m.from, to: m.to, beam: m.beam });
+    }).catch(() => undefined).finally(idleExit);      // a package it cannot open fails again at the translate, with its reason
+    return;
+  }
+  if (m?.kind !== 'translate' || typeof m.id !== 'number') return;
+  const abort = new AbortController();
+  asked.set(m.id, abort);
+  const received = performance.now();
+  queue = queue.then(async () => {
+    const started = performance.now();
+    try {
+      if (abort.signal.aborted) throw new CancelledError();
+      const translator = await translatorFor(m.dir);
+      const loadedAt = performance.now();
+      const p = m.params;
+      const result = await translator.translate(p.text, {
+        to: p.to, from: p.from, beam: p.beam, attention: p.attention, queriesAndKeys: false, steps: p.steps, signal: abort.signal,
+        onProgress: (done, total) => reply({ kind: 'progress', id: m.id, done, total }),
+        onPartial: (x) => reply({ kind: 'partial', id: m.id, text: x.text, whole: x.done === x.total }),
+      });
+      reply({ kind: 'result', id: m.id, result, queuedMs: started - received, loadMs: loadedAt - started, translateMs: performance.now() - loadedAt });
+    } catch (e) {
+      reply({ kind: 'error', id: m.id, message: (e as Error)?.message ?? String(e), cancelled: abort.signal.aborted });
+    }
+  }).finally(() => {
+    asked.delete(m.id);
+    idleExit();
+  });
+});
+
+function idleExit(): void {
+  if (idle) clearTimeout(idle);
+  idle = setTimeout(() => process.exit(0), IDLE_EXIT_MS);
+}
+// The host went away (or ended this process's use): nothing is left to answer.
+process.on('disconnect', () => process.exit(0));
+reply({ kind: 'ready' });
