@@ -65,7 +65,10 @@ process.on('message', (raw: unknown) => {
     queue = queue.then(async () => {
       const translator = await translatorFor(m.dir);
       // Not when a translation already waits: it warms the same code, and would wait for this one.
-      if (asked.size === 0 && WARM_TEXT[m.from]) await translator.translate(WARM_TEXT[m.from], { from: m.from, to: m.to, beam: m.beam });
+      // As the panel asks (attention and steps): the attention graph's session opens and its code runs too.
+      if (asked.size === 0 && WARM_TEXT[m.from]) {
+        await translator.translate(WARM_TEXT[m.from], { from: m.from, to: m.to, beam: m.beam, attention: true, queriesAndKeys: false, steps: true });
+      }
     }).catch(() => undefined).finally(idleExit);      // a package it cannot open fails again at the translate, with its reason
     return;
   }
