@@ -111,12 +111,12 @@ export class TranslationService {
         progress.report({ message: vscode.l10n.t('Loading model {0} ({1})…', model.manifest.id, backendLabel) });
         const params: TranslateParams = { text, to: settings.targetLanguage, beam: settings.beamSize, attention: opts.attention, steps: opts.steps, display: opts.display };
         const sentences = Math.max(1, splitSentences(text).length);
+        let last = 0;
         const reportProgress = (done: number, total: number) => {
           const pct = (100 * done) / Math.max(total, 1);
           progress.report({ message: vscode.l10n.t('Sentence {0} of {1}', Math.min(done + 1, total), total), increment: Math.max(0, pct - last) });
           last = Math.max(last, pct);
         };
-        let last = 0;
         let hosted: TranslationResult | undefined;
         if (viaHost && model.dir.scheme === 'file') {
           // Cancel answers at once here too (the process stops within a decoder step), and so does closing the panel.
@@ -171,9 +171,9 @@ export class TranslationService {
 
   /**
    * The panel's engine loads `model` (once per package and backend); the status bar and the text process hear of it.
-   * `background`: for later translations (this one's result is in), warmed up on a translation when given one.
+   * `background`: a load for later translations (this one's result is in).
    */
-  private loadPanelEngine(model: ModelEntry, settings: Settings, attention: boolean, background?: LoadModelParams['warmUp'] | true): Promise<LoadedModel> {
+  private loadPanelEngine(model: ModelEntry, settings: Settings, attention: boolean, background?: LoadModelParams['background']): Promise<LoadedModel> {
     const loading = this.panel.ensureModel(model.dir, model.manifest, settings.backend, attention ? 'attention' : 'plain', background);
     loading.then((loaded) => {
       this.hostEngine?.release();                    // the panel translates from now on: the process's memory goes
@@ -195,7 +195,7 @@ export class TranslationService {
       const timeline = new Timeline();
       timeline.mark('host: the panel\'s engine loads for later translations');
       openTimelines.add(timeline);
-      this.loadPanelEngine(model, settings, last.attention, warmUp).then(() => {
+      this.loadPanelEngine(model, settings, last.attention, { warmUp }).then(() => {
         timeline.mark('host: the panel\'s engine loaded');
         logTimeline('The Attention panel\'s engine, loaded after a translation from the text process', timeline);
       }, () => undefined).finally(() => openTimelines.delete(timeline));

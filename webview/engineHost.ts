@@ -74,8 +74,8 @@ export class EngineHost {
       this.current = { key, model, translator: new Translator(model, { cacheBytes: this.cacheBytes }) };
       await previous?.model.release();
     }
-    if (p.warmUp) {
-      const w = p.warmUp;
+    if (p.background?.warmUp) {
+      const w = p.background.warmUp;
       await this.current.translator.translate(w.text, { to: w.to, from: w.from, beam: w.beam, attention: w.attention, steps: w.steps, queriesAndKeys: false })
         .catch(() => undefined);                     // a warm-up only: the next translation meets any problem itself
     }

@@ -64,8 +64,8 @@ export class AttentionPanel implements vscode.Disposable {
     this.open().panel.reveal(vscode.ViewColumn.Beside, preserveFocus);
   }
 
-  /** `background`: for later translations (the page shows no busy line for it), warmed up on a translation when given one. */
-  ensureModel(dir: vscode.Uri, manifest: ModelManifest, backend: BackendSetting, firstUse: GraphUse, background?: LoadModelParams['warmUp'] | true): Promise<LoadedModel> {
+  /** `background`: a load for later translations (LoadModelParams's). */
+  ensureModel(dir: vscode.Uri, manifest: ModelManifest, backend: BackendSetting, firstUse: GraphUse, background?: LoadModelParams['background']): Promise<LoadedModel> {
     return this.open().client.ensureModel(dir, manifest, backend, firstUse, background);
   }
 

@@ -118,7 +118,7 @@ export class EngineClient<P extends EngineProtocol> implements vscode.Disposable
    * webview, and the load goes to the new script.
    */
   async ensureModel(dir: vscode.Uri, manifest: ModelManifest, backend: BackendSetting, firstUse: GraphUse = 'attention',
-    background?: LoadModelParams['warmUp'] | true): Promise<LoadedModel> {
+    background?: LoadModelParams['background']): Promise<LoadedModel> {
     this.followRoots(dir);
     const info = await this.connection.ensureModel(`${dir.toString()}|${backend}`, async () => {
       // Checked here, streamed and cached, before the webview reads anything: a bad file fails with its name.
@@ -127,8 +127,8 @@ export class EngineClient<P extends EngineProtocol> implements vscode.Disposable
       // Only the files just checked (and the manifest, read first) are served, by the host, from the same disk.
       for (const name of ['manifest.json', ...engineFiles(manifest)]) this.files.allow(`${withSlash(baseUri)}${name}`, vscode.Uri.joinPath(dir, name), checkedFiles[name]);
       const loopback = this.located(Object.keys(checkedFiles), baseUri);
-      return { checkedFiles, baseUri, ortBaseUri: this.ortBaseUri(), backend, label: manifest.id, firstUse, ...(Object.keys(loopback).length ? { loopback } : {}), ...(background ? { background: true } : {}),
-        ...(typeof background === 'object' ? { warmUp: background } : {}) };
+      return { checkedFiles, baseUri, ortBaseUri: this.ortBaseUri(), backend, label: manifest.id, firstUse, ...(Object.keys(loopback).length ? { loopback } : {}),
+        ...(background ? { background } : {}) };
     }, LOAD_TIMEOUT_MS);
     return { dir, backend, info };
   }

@@ -65,13 +65,12 @@ export interface LoadModelParams {
    * asking the host's channel (src/models/loopback.ts says why).
    */
   loopback?: Record<string, string>;
-  /** For later translations (the host's text process translated this one): the page shows no busy line for it. */
-  background?: boolean;
   /**
-   * Translated once after the load and thrown away (kept in the sentence cache), so that the next translation runs
-   * on code V8 has compiled and sessions that have run: a background load's, in a quiet moment.
+   * A load for later translations (the host's text process translated this one): the page shows no busy line for it,
+   * and translates `warmUp` once after it, thrown away (kept in the sentence cache), so that the next translation runs
+   * on code V8 has compiled and sessions that have run.
    */
-  warmUp?: Omit<TranslateParams, 'display'>;
+  background?: { warmUp: Omit<TranslateParams, 'display'> };
 }
 
 export interface ModelInfo {

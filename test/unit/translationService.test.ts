@@ -253,8 +253,8 @@ test('a new panel: the text process translates, its whole text and result are dr
     assert.equal(script.loadsAsked.length, 0);
     await sleep(120);
     assert.equal(script.loadsAsked.length, 1, 'the panel\'s engine loaded after a quiet moment');
-    assert.equal(script.loadsAsked[0].background, true);
-    assert.deepEqual(script.loadsAsked[0].warmUp, { text: 'Again.', to: 'auto', beam: 1, attention: true },
+    assert.ok(script.loadsAsked[0].background, 'a background load');
+    assert.deepEqual(script.loadsAsked[0].background.warmUp, { text: 'Again.', to: 'auto', beam: 1, attention: true },
       'warmed up on the last translation\'s first sentence');
     assert.equal(host.releases, 1, 'the process ended once the panel\'s engine was in');
     assert.equal((await s.run('Later.')).text, '<Later.>', 'then the panel\'s engine translates');
@@ -273,7 +273,7 @@ test('a text process that fails leaves the translation to the panel\'s engine; i
     assert.deepEqual(host.asked, ['One.']);
     assert.ok(shown.logged.some((l) => /text process did not translate.*no Node to fork/.test(l)), 'the log says why');
     assert.equal(s.scripts[0].loadsAsked.length, 1);
-    assert.notEqual(s.scripts[0].loadsAsked[0].background, true);
+    assert.equal(s.scripts[0].loadsAsked[0].background, undefined);
     const html = s.webviewPanel().webview.html;
     assert.match(html, /attention-companion-runtime-start" content="at-load"/, 'the new panel\'s page left the runtime for the load');
   } finally {

@@ -3,7 +3,7 @@
 // The worker script is fetched and started from a Blob URL (a Worker cannot be created from a webview resource URI in
 // every editor version; CSP: `worker-src blob:`), and the page does every fetch for it.
 import { hostEndpoint, type Endpoint, type Message } from '../../src/shared/ipc';
-import { BACKEND_META, RUNTIME_LOOPBACK_META, RUNTIME_START_META, RUNTIME_META, type LoadModelParams, type ModelInfo } from '../../src/shared/protocol';
+import { BACKEND_META, RUNTIME_LOOPBACK_META, RUNTIME_META, RUNTIME_START_META, type LoadModelParams, type ModelInfo } from '../../src/shared/protocol';
 import type { BackendSetting, TranslationResult } from '../../src/shared/results';
 import type { PartialTranslation } from '../../src/engine/translator';
 import { epochNow, fetchMarks, type Mark } from '../../src/shared/timeline';
