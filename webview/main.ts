@@ -32,9 +32,22 @@ engine.mark('page: script running');
 // Set before a saved result is drawn: the export button shows only when someone listens.
 view.onAction = (a) => host.notify('action', a);
 
+/**
+ * A User Timing mark (DevTools' performance panel; the end-to-end timings read them) once what was just drawn is on
+ * screen: a task after the next animation frame, whose style, layout and paint come first.
+ */
+function markPainted(what: 'whole text' | 'result'): void {
+  const name = `attention-companion: ${what} painted`;
+  requestAnimationFrame(() => setTimeout(() => {
+    performance.clearMarks(name);                       // the latest only: a long-lived panel keeps no list
+    performance.mark(name);
+  }, 0));
+}
+
 /** Draws a result and keeps it (compactly: ../src/shared/savedResult.ts) for the panel VS Code restores after a reload. */
 function showAndSave(result: TranslationResult, focus?: Parameters<AttentionView['showResult']>[1]): void {
   view.showResult(result, focus);
+  markPainted('result');
   vscodeApi.setState(savePanelState(result));
 }
 
@@ -51,6 +64,7 @@ function showHostTranslation(note: HostTranslationNote): void {
   else if (note?.step === 'sentences' && typeof note.text === 'string') {
     view.showPartial(note.text, note.whole === true);
     if (note.whole === true) {
+      markPainted('whole text');
       view.setBusy(t('panel.computingAttention'));
       engine.mark('page: host text shown');
     }
@@ -98,6 +112,7 @@ const host = connect<PanelProtocol>(PANEL, {
           const whole = p.done === p.total;
           view.showPartial(p.text, whole);
           if (whole) {
+            markPainted('whole text');
             view.setBusy(t('panel.computingAttention'));
             marks.push(['page: whole text shown (attention next)', epochNow()]);
           }

@@ -9,6 +9,7 @@ import { OnnxModel } from '../engine/onnxModel';
 import { Translator } from '../engine/translator';
 import { DEFAULT_SENTENCE_CACHE_BYTES } from '../engine/sentenceCache';
 import { defaultPackageDir, fsPackage } from '../node/fsPackage';
+import { deferWasmTierUp } from '../node/wasmTierUp';
 import { JsonArrayFile } from './jsonArrayFile';
 import { labelledResult } from './labelledResult';
 import { LineProgress } from './lineProgress';
@@ -54,6 +55,7 @@ async function main() {
   const limitMb = Number(values['attention-limit'] ?? DEFAULT_ATTENTION_MB);
   if (!(limitMb >= 0 && limitMb <= 1024)) fail('--attention-limit must be a number of megabytes from 0 to 1024');
 
+  deferWasmTierUp();
   ort.env.wasm.numThreads = 1;
   ort.env.logLevel = 'error';
   const root = join(dirname(__filename), '..');

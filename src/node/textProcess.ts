@@ -11,6 +11,7 @@ import { Translator } from '../engine/translator';
 import { CancelledError } from '../engine/beam';
 import { DEFAULT_SENTENCE_CACHE_BYTES } from '../engine/sentenceCache';
 import { fsPackage } from './fsPackage';
+import { deferWasmTierUp } from './wasmTierUp';
 import type { Lang } from '../shared/manifest';
 import type { TextProcessReply, TextProcessRequest } from './textProcessClient';
 
@@ -32,6 +33,7 @@ if (!wasm || !process.send) {
   process.stderr.write('textProcess: start it with child_process.fork and ATTENTION_COMPANION_ORT_WASM set\n');
   process.exit(2);
 }
+deferWasmTierUp();                         // it loads, and lives for a few translations
 ort.env.wasm.numThreads = 1;               // the panel's engine and the editor need the other core
 ort.env.wasm.wasmBinary = readFileSync(wasm);
 ort.env.logLevel = 'error';
