@@ -2,7 +2,7 @@
 
   .venv/bin/python -m models.training.continuation --config cpu --minutes 120      (npm run train -- --minutes 120)
 
-1. builds build/data from the corpora when it is missing;
+1. builds build/data from the corpora when it is missing or was built by an older data.py (stats.json's version);
 2. resumes build/runs/<config>/last.pt when this machine has it (same lineage, at least as far as the committed
    state), else the committed state: models/training/state/<config>.json names the shipped package whose weights
    continue (fresh Adam moments, a short re-warmup), else starts from scratch;
@@ -30,6 +30,7 @@ from pathlib import Path
 
 import torch
 
+from .data import DATA_VERSION
 from .devscore import dev_score
 from .export import export_package, write_manifest
 from .train import TRAIN_ENV
@@ -180,6 +181,15 @@ def ship(args, run: Path, candidate: Path, new_id: str, tensors: dict, meta: dic
        "--out", "test/fixtures/tokenizer-golden.model.json")
 
 
+def data_current(data: Path) -> bool:
+    """Whether `data` holds a corpus build of this data.py (stats.json's version): an older one is built again."""
+    try:
+        stats = json.loads((data / "stats.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return (data / "train.tsv").exists() and stats.get("version") == DATA_VERSION
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--config", default="cpu")
@@ -195,7 +205,7 @@ def main(argv=None):
     args = ap.parse_args(argv)
     os.chdir(ROOT)
 
-    if not (Path(args.data) / "train.tsv").exists():
+    if not data_current(Path(args.data)):
         sh(PY, "-m", "models.training.data", "--corpora", args.corpora, "--out", args.data)
     state = read_state(args.config)
     check_scheduler()

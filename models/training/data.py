@@ -28,10 +28,13 @@ from collections import Counter
 from typing import Dict, Iterable, List, NamedTuple, Optional, Set, Tuple
 
 from .data_clean import MAX_CHARS, MAX_WORDS, clean_text, collapse_ws, norm_key, pair_filter
+from .data_numbers import number_pairs
 from .data_sources import (aligned_name, extract_tar, fetch_debian, load_eval_keys, po_files, po_items,
                            read_jsonl_xz, read_lines, read_lo_help, read_lo_ui)
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# What stats.json's "version" says; continuation.py builds build/data again when it differs (2: numbers as words).
+DATA_VERSION = 2
 DEFAULT_CORPORA = os.path.normpath(os.path.join(REPO_ROOT, "..", "shared", "corpora"))
 
 
@@ -234,11 +237,22 @@ def build(corpora: str, out: str, max_per_source: Optional[int] = None, debian: 
     train = b.pairs
     rng.shuffle(train)
     rng.shuffle(dev)
+    # Numbers written as words (data_numbers.py), added after the shuffles at places of their own generator's choosing:
+    # dev.tsv, and the order of every other train pair, stay as they were before these pairs existed.
+    before = len(train)
+    for lang in ("ko", "de"):
+        b.add_source("numbers-synthetic", lang, number_pairs(lang, seed))
+    extra = train[before:]
+    del train[before:]
+    place = random.Random(seed + 1)
+    place.shuffle(extra)
+    train = interleave(train, extra, place)
     write_tsv(os.path.join(out, "train.tsv"), train)
     write_tsv(os.path.join(out, "dev.tsv"), dev)
     spm_counts = write_spm(os.path.join(out, "spm.txt"), train, rng, spm_en_factor)
 
     stats = {
+        "version": DATA_VERSION,
         "seconds": round(time.time() - t0, 1),
         "train_pairs": len(train),
         "dev_pairs": len(dev),
@@ -257,6 +271,19 @@ def build(corpora: str, out: str, max_per_source: Optional[int] = None, debian: 
         json.dump(stats, f, ensure_ascii=False, indent=1)
     print_table(b, dev, stats)
     return stats
+
+
+def interleave(pairs: List[Pair], extra: List[Pair], rng: random.Random) -> List[Pair]:
+    """`pairs` in their order with each of `extra` (in its order) at a place drawn by `rng`."""
+    places = sorted(rng.randrange(len(pairs) + 1) for _ in extra)
+    out: List[Pair] = []
+    at = 0
+    for place, pair in zip(places, extra):
+        out.extend(pairs[at:place])
+        out.append(pair)
+        at = place
+    out.extend(pairs[at:])
+    return out
 
 
 def tsv_field(s: str) -> str:

@@ -207,3 +207,31 @@ class LibreOfficeTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class NumbersTest(unittest.TestCase):
+    def test_words(self):
+        from models.training.data_numbers import english_words, german_count
+        self.assertEqual([english_words(n) for n in (2, 12, 13, 20, 21, 99, 100)],
+                         ["two", "twelve", "thirteen", "twenty", "twenty-one", "ninety-nine", "one hundred"])
+        self.assertEqual([german_count(n) for n in (2, 7, 12, 13, 48)], ["zwei", "sieben", "zwölf", "13", "48"])
+
+    def test_pairs_pass_the_filters_and_keep_the_count(self):
+        from models.training.data_numbers import number_pairs
+        for lang in ("ko", "de"):
+            pairs = list(number_pairs(lang))
+            self.assertEqual(len(pairs), len(set(pairs)))
+            for en, xx in pairs:
+                self.assertIsNone(C.pair_filter(lang, C.clean_text(en), C.clean_text(xx)), (en, xx))
+        self.assertIn(("The model was trained for twelve hours.", "모델은 12시간 동안 훈련되었다."), list(number_pairs("ko")))
+        self.assertEqual(list(number_pairs("ko")), list(number_pairs("ko")))          # deterministic
+
+    def test_interleave_keeps_both_orders(self):
+        import random
+        pairs = [D.Pair("c", "ko", f"e{i}", f"x{i}") for i in range(50)]
+        extra = [D.Pair("n", "ko", f"n{i}", f"y{i}") for i in range(10)]
+        out = D.interleave(pairs, extra, random.Random(3))
+        self.assertEqual(len(out), 60)
+        self.assertEqual([p for p in out if p.corpus == "c"], pairs)
+        self.assertEqual([p for p in out if p.corpus == "n"], extra)
+        self.assertNotEqual(out[:50], pairs)                                        # not simply appended
