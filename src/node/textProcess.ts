@@ -85,11 +85,19 @@ process.on('message', (raw: unknown) => {
       const translator = await translatorFor(m.dir);
       const loadedAt = performance.now();
       const p = m.params;
+      let wholeSent = false;
       const result = await translator.translate(p.text, {
         to: p.to, from: p.from, beam: p.beam, attention: p.attention, queriesAndKeys: false, steps: p.steps, signal: abort.signal,
         onProgress: (done, total) => reply({ kind: 'progress', id: m.id, done, total }),
-        onPartial: (x) => reply({ kind: 'partial', id: m.id, text: x.text, whole: x.done === x.total }),
+        onPartial: (x) => {
+          wholeSent ||= x.done === x.total;
+          reply({ kind: 'partial', id: m.id, text: x.text, whole: x.done === x.total });
+        },
       });
+      // A text answered whole from the sentence cache had no partial (the result follows at once in the page's own
+      // engine); here its attention's bytes take about 50 ms through the pipe and 150 ms more to the panel, so its
+      // text goes first.
+      if (!wholeSent) reply({ kind: 'partial', id: m.id, text: result.text, whole: true });
       reply({ kind: 'result', id: m.id, result, queuedMs: started - received, loadMs: loadedAt - started, translateMs: performance.now() - loadedAt });
     } catch (e) {
       reply({ kind: 'error', id: m.id, message: (e as Error)?.message ?? String(e), cancelled: abort.signal.aborted });

@@ -42,6 +42,11 @@ test('the text process gives the in-process engine\'s result, its whole text fir
     assert.ok(a.steps && a.steps.length === b.steps?.length, 'the steps come too');
     assert.equal(a.attention?.queries, undefined, 'no queries and keys: the panel does not draw them');
     assert.ok(hosted.loadMs > 0 && hosted.translateMs > 0);
+    // Again: answered from the process's sentence cache, its whole text still before the result.
+    texts.length = 0;
+    const again = await process.translate(dir, params, { signal: signal(), onPartial: (t, whole) => texts.push(`${whole}: ${t}`) });
+    assert.equal(again.result.text, local.text);
+    assert.deepEqual(texts, [`true: ${local.text}`], 'a cached text: its whole text once, before the result');
   } finally {
     process.release();
   }
