@@ -216,7 +216,7 @@ export class TranslationService {
     const timer = setTimeout(stopIt, timeoutMs);
     this.panel.noteHostTranslation({ step: 'started' });
     try {
-      const { result, queuedMs, loadMs, translateMs } = await this.hostEngine!.translate(model.dir.fsPath, params, {
+      const { result, queuedMs, loadMs, translateMs, marks } = await this.hostEngine!.translate(model.dir.fsPath, params, {
         signal: stop.signal, onProgress,
         onPartial: (text, whole) => {
           if (signal.aborted) return;
@@ -225,6 +225,7 @@ export class TranslationService {
         },
       });
       timeline?.mark(`host: text process answered (behind its preload ${Math.round(queuedMs)} ms, its load ${Math.round(loadMs)} ms, translation ${Math.round(translateMs)} ms)`);
+      timeline?.add(marks);
       return result;
     } catch (e) {
       this.panel.noteHostTranslation({ step: 'cancelled' });
@@ -243,21 +244,29 @@ export class TranslationService {
    * Reads the current package and checks its files now, in the extension host (the digests are kept by file
    * identity), so that the first Translate finds them checked. With no panel open yet, the text process then loads
    * the package (and warms up in the direction `selected` suggests), so that the first Translate's text comes from
-   * a loaded engine. Problems are left to the command to report.
+   * a loaded engine. Problems are left to the command to report. Resolves with whether the process preloaded (the
+   * panel's engine then loads later, on its own: nothing of it is needed while the user waits).
    */
-  async prepare(selected?: string): Promise<void> {
+  async prepare(selected?: string): Promise<boolean> {
     // No panel when the text was selected: a Translate that comes while the package is read still finds the process
     // (the first window's package read takes a second or two on a busy machine).
     const coldPanel = !this.panel.isOpen;
-    const model = await this.registry.current();
-    // The process checks the files it reads itself: it need not wait for the host's check.
     const settings = readSettings();
+    const useProcess = !!this.hostEngine && settings.firstTextFromHost && settings.backend !== 'webgpu' && coldPanel;
+    // Node's start and onnxruntime's take the process a second of CPU: begun before the package is known.
+    const startedHere = useProcess && !this.hostEngine!.running;
+    if (useProcess) this.hostEngine!.start();
+    const model = await this.registry.current().catch((e: unknown) => {
+      if (startedHere) this.hostEngine!.release();
+      throw e;
+    });
+    // The process checks the files it reads itself: it need not wait for the host's check.
     const from = detectLanguage(selected ?? '');
-    if (this.hostEngine && settings.firstTextFromHost && settings.backend !== 'webgpu' && coldPanel && model.dir.scheme === 'file'
-      && model.manifest.languages.includes(from)) {
-      this.hostEngine.preload(model.dir.fsPath, from, settings.targetLanguage, settings.beamSize);
-    }
+    const preload = useProcess && model.dir.scheme === 'file' && model.manifest.languages.includes(from);
+    if (preload) this.hostEngine!.preload(model.dir.fsPath, from, settings.targetLanguage, settings.beamSize);
+    else if (startedHere) this.hostEngine!.release();    // started for nothing: a package it cannot read, a language it lacks
     await verifyPackageFiles(model.dir, model.manifest);
+    return preload;
   }
 
   /** Every extra model folder that does not hold a package gets one clear error naming it; work goes on. */

@@ -23,7 +23,7 @@ const HOST_READ_TIMEOUT_MS = 5 * 60_000;
 // Files come from the host: over its loopback file server where it has one, else read from disk and posted (far
 // faster than the webview's resource URIs in code-server).
 const engine: EngineWorker = new EngineWorker(new URL(ENGINE_WORKER_SCRIPT, import.meta.url).toString(), (url): Promise<FileReply> => host.request('readFile', { url }, { timeoutMs: HOST_READ_TIMEOUT_MS }),
-  { cache: indexedDbCache(), runtimeTags: pageRuntimeTags(), runtimeLoopback: pageRuntimeLoopback() });
+  { cache: indexedDbCache(), runtimeTags: pageRuntimeTags(), runtimeLoopback: pageRuntimeLoopback(), startAtFirstRequest: pageRuntimeAtLoad() });
 // The page's own start, for the host's timing log (sent with the first load's answer).
 engine.marks.push(['page: document created', performance.timeOrigin],
   ...fetchMarks('page: ', [import.meta.url, new URL('../media/panel.css', import.meta.url).toString()]));

@@ -7,12 +7,14 @@
 import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-web/wasm';
 import { OnnxModel } from '../engine/onnxModel';
+import { warmUpRuntime } from '../engine/runtimeWarmup';
 import { Translator } from '../engine/translator';
 import { CancelledError } from '../engine/beam';
 import { DEFAULT_SENTENCE_CACHE_BYTES } from '../engine/sentenceCache';
 import { fsPackage } from './fsPackage';
 import { deferWasmTierUp } from './wasmTierUp';
 import type { Lang } from '../shared/manifest';
+import { epochNow, type Mark } from '../shared/timeline';
 import type { TextProcessReply, TextProcessRequest } from './textProcessClient';
 
 /** With nothing asked for this long, the process ends on its own (the host also ends it once the panel's engine is in). */
@@ -43,10 +45,29 @@ let loaded: { dir: string; translator: Promise<Translator> } | undefined;
 let idle: ReturnType<typeof setTimeout> | undefined;
 const reply = (m: TextProcessReply) => process.send!(m);
 
+/**
+ * What this process did (epoch ms), sent with the next result and then cleared: the host puts them in that
+ * translation's timeline, so the timing log shows where a cold translation waited behind the preload.
+ */
+let marks: Mark[] = [['process: started', performance.timeOrigin]];
+const mark = (label: string) => marks.push([`process: ${label}`, epochNow()]);
+mark('script running');
+
+// Onnxruntime started at once, before the host has said which package (it forks this process at the first selection,
+// then reads which package is current): compiled and its first Cast run while the package's files are read and
+// widened. A runtime that cannot start fails the package's sessions, with onnxruntime's reason.
+const runtime = warmUpRuntime(ort, () => mark('runtime instantiated')).then(() => mark('runtime started'), () => undefined);
+
 function translatorFor(dir: string): Promise<Translator> {
   if (loaded?.dir !== dir) {
     const old = loaded;
-    loaded = { dir, translator: OnnxModel.load(ort, fsPackage(dir), 'wasm').then((model) => new Translator(model, { cacheBytes: DEFAULT_SENTENCE_CACHE_BYTES })) };
+    // The sessions with attention outputs first: a panel's translations ask for attention (the preload's warm-up too),
+    // and the plain encoder's session would be a second copy of the encoder's weights, opened for nothing.
+    loaded = {
+      dir,
+      translator: OnnxModel.load(ort, fsPackage(dir), 'wasm', { firstUse: 'attention', onMark: mark, runtimeReady: () => runtime })
+        .then((model) => new Translator(model, { cacheBytes: DEFAULT_SENTENCE_CACHE_BYTES })),
+    };
     void old?.translator.then((t) => t.model.release(), () => undefined);
   }
   return loaded.translator;
@@ -64,13 +85,16 @@ process.on('message', (raw: unknown) => {
   }
   if (idle) clearTimeout(idle);
   if (m?.kind === 'preload') {
+    mark('preload asked');
     queue = queue.then(async () => {
       const translator = await translatorFor(m.dir);
+      mark('package loaded');
       // Not when a translation already waits: it warms the same code, and would wait for this one.
       // As the panel asks (attention and steps): the attention graph's session opens and its code runs too.
       if (asked.size === 0 && WARM_TEXT[m.from]) {
         await translator.translate(WARM_TEXT[m.from], { from: m.from, to: m.to, beam: m.beam, attention: true, queriesAndKeys: false, steps: true });
-      }
+        mark('warm-up sentence translated');
+      } else mark('no warm-up (a translation waits)');
     }).catch(() => undefined).finally(idleExit);      // a package it cannot open fails again at the translate, with its reason
     return;
   }
@@ -98,7 +122,9 @@ process.on('message', (raw: unknown) => {
       // engine); here its attention's bytes take about 50 ms through the pipe and 150 ms more to the panel, so its
       // text goes first.
       if (!wholeSent) reply({ kind: 'partial', id: m.id, text: result.text, whole: true });
-      reply({ kind: 'result', id: m.id, result, queuedMs: started - received, loadMs: loadedAt - started, translateMs: performance.now() - loadedAt });
+      mark('translated');
+      reply({ kind: 'result', id: m.id, result, queuedMs: started - received, loadMs: loadedAt - started, translateMs: performance.now() - loadedAt, marks });
+      marks = [];
     } catch (e) {
       reply({ kind: 'error', id: m.id, message: (e as Error)?.message ?? String(e), cancelled: abort.signal.aborted });
     }
@@ -114,4 +140,5 @@ function idleExit(): void {
 }
 // The host went away (or ended this process's use): nothing is left to answer.
 process.on('disconnect', () => process.exit(0));
+idleExit();                                // started, and then never asked anything
 reply({ kind: 'ready' });

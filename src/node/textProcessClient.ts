@@ -5,6 +5,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import type { Lang, TargetSetting } from '../shared/manifest';
 import type { TranslationResult } from '../shared/results';
+import type { Mark } from '../shared/timeline';
 
 /** What the process translates: a translate request's parameters (src/shared/protocol.ts, TranslateParams). */
 export interface TextProcessParams { text: string; to: TargetSetting; from?: Lang; beam: number; attention: boolean; steps?: boolean }
@@ -20,8 +21,11 @@ export type TextProcessReply =
   /** The finished sentences so far (`whole`: all of the text, before its attention is computed). */
   | { kind: 'partial'; id: number; text: string; whole: boolean }
   | { kind: 'progress'; id: number; done: number; total: number }
-  /** `queuedMs`: behind a preload still loading or warming up; `loadMs`: the package loaded for this request. */
-  | { kind: 'result'; id: number; result: TranslationResult; queuedMs: number; loadMs: number; translateMs: number }
+  /**
+   * `queuedMs`: behind a preload still loading or warming up; `loadMs`: the package loaded for this request;
+   * `marks`: what the process did since its last result (its start, the package's load, the warm-up), epoch ms.
+   */
+  | { kind: 'result'; id: number; result: TranslationResult; queuedMs: number; loadMs: number; translateMs: number; marks?: Mark[] }
   | { kind: 'error'; id: number; message: string; cancelled: boolean };
 
 export type HostTranslation = Omit<Extract<TextProcessReply, { kind: 'result' }>, 'kind' | 'id'>;
@@ -39,6 +43,11 @@ export interface HostEngine {
   readonly running: boolean;
   /** The package in `dir` translates `params`; rejects on any failure, or when `signal` aborts. */
   translate(dir: string, params: TextProcessParams, opts: HostTranslateOptions): Promise<HostTranslation>;
+  /**
+   * Starts the process, which starts onnxruntime, before the package is known (text was selected: reading which
+   * package is current takes the extension host a moment while a window starts).
+   */
+  start(): void;
   /** Starts the process and loads the package in `dir` (text was selected: a translation may come). */
   preload(dir: string, from: Lang, to: TargetSetting, beam: number): void;
   /** The panel's engine is in: the process ends (a later cold panel starts a new one). */
@@ -96,6 +105,14 @@ export class TextProcess implements HostEngine {
     });
   }
 
+  start(): void {
+    try {
+      this.started();
+    } catch {
+      // No process (fork refused): the translations fail over to the panel's engine.
+    }
+  }
+
   preload(dir: string, from: Lang, to: TargetSetting, beam: number): void {
     try {
       this.post(this.started(), { kind: 'preload', dir, from, to, beam });
@@ -148,7 +165,7 @@ export class TextProcess implements HostEngine {
     if (!w) return;
     if (m.kind === 'partial') w.opts.onPartial?.(m.text, m.whole);
     else if (m.kind === 'progress') w.opts.onProgress?.(m.done, m.total);
-    else if (m.kind === 'result') w.resolve({ result: m.result, queuedMs: m.queuedMs, loadMs: m.loadMs, translateMs: m.translateMs });
+    else if (m.kind === 'result') w.resolve({ result: m.result, queuedMs: m.queuedMs, loadMs: m.loadMs, translateMs: m.translateMs, marks: m.marks });
     else if (m.kind === 'error') w.reject(m.cancelled ? new HostTranslationCancelled() : new Error(m.message));
   }
 

@@ -17,7 +17,8 @@ export function nonce(): string {
  * `runtimeTags`: onnxruntime's binaries as the host found them (src/models/engineFileServer.ts, runtimeTags).
  * `loopback`: the address of the host's loopback file server (src/models/loopback.ts), which the page may fetch
  * from (only that path, not the rest of its origin: in code-server, the editor's own), and onnxruntime's binaries there.
- * `runtimeAtLoad`: the page starts onnxruntime only at its first load (RUNTIME_START_META).
+ * `runtimeAtLoad`: the page starts onnxruntime only at its first load (RUNTIME_START_META), and its engine worker
+ * with it (the worker's script is then not asked for ahead).
  */
 export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, scriptName: string, title: string, lang: string,
   backend: BackendSetting, runtimeTags: Record<string, string>, loopback?: { base: string; runtime: Record<string, string> }, runtimeAtLoad = false): string {
@@ -48,8 +49,8 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, s
 ${runtimeAtLoad ? `<meta name="${RUNTIME_START_META}" content="at-load">
 ` : ''}${loopback ? `<meta name="${RUNTIME_LOOPBACK_META}" content="${escapeAttribute(JSON.stringify(loopback.runtime))}">
 ` : ''}<link rel="stylesheet" href="${css}">
-<link rel="preload" href="${worker}" as="fetch" crossorigin="anonymous">
-<title>${title}</title>
+${runtimeAtLoad ? '' : `<link rel="preload" href="${worker}" as="fetch" crossorigin="anonymous">
+`}<title>${title}</title>
 </head>
 <body>
 <div id="app"></div>

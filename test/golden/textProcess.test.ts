@@ -60,6 +60,15 @@ test('a preload loads the package before the translation that follows; cancel an
     const first = await process.translate(dir, { text: 'Attention.', to: 'auto', beam: 1, attention: false }, { signal: signal() });
     assert.ok(first.queuedMs > 0, 'it waited behind the preload');
     assert.ok(first.loadMs < 50, `loaded by the preload, not by the translation (${first.loadMs} ms)`);
+    // Its own marks come with the first result, in order: start, the preload, its sessions, the translation (no warm-up:
+    // the translation was asked for at once).
+    const labels = (first.marks ?? []).map(([label]) => label);
+    const order = ['process: started', 'process: preload asked', 'process: encoderAttn session created', 'process: package loaded',
+      'process: no warm-up (a translation waits)', 'process: translated'];
+    assert.deepEqual(labels.filter((l) => order.includes(l)), order, labels.join(', '));
+    assert.ok(!labels.includes('process: encoder session created'), 'the plain encoder is not opened for attention translations');
+    const times = (first.marks ?? []).map(([, at]) => at);
+    assert.deepEqual(times, [...times].sort((a, b) => a - b), 'epoch ms, in order');
 
     const stop = new AbortController();
     const long = Array.from({ length: 12 }, () => SENTENCE).join(' ');

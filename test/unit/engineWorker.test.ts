@@ -130,6 +130,19 @@ test('requests made before the script arrives are delivered; the script starts f
   assert.equal(await engine.countTokens('one two three'), 3);
 });
 
+test('startAtFirstRequest: no script fetched and no worker until the first request, which then reaches it', async () => {
+  FakeWorker.last = undefined;
+  const engine = new EngineWorker(SCRIPT, undefined, { startAtFirstRequest: true });
+  await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(fetched, [], 'the page asked for nothing');
+  assert.equal(FakeWorker.last, undefined, 'no worker yet');
+  const info = await engine.load(PARAMS);
+  assert.equal(info.id, 'm');
+  assert.equal(fetched[0], SCRIPT);
+  assert.ok(FakeWorker.last, 'the worker started at the load');
+  assert.ok(engine.marks.some(([label]) => label === 'page: engine worker starting') || info.marks?.some(([label]) => label === 'page: engine worker starting'));
+});
+
 test('files are read for the worker only inside the folders of a load, as bytes', async () => {
   const engine = new EngineWorker(SCRIPT);
   FakeWorker.next.reads = [`${PARAMS.baseUri}/manifest.json`, `${PARAMS.baseUri}/../../secret.txt`, 'https://elsewhere.test/x', `${PARAMS.ortBaseUri}other.wasm`];

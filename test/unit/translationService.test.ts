@@ -56,6 +56,13 @@ class FakeHostEngine implements HostEngine {
     return { result, queuedMs: 0, loadMs: 1, translateMs: 1 };
   }
 
+  starts = 0;
+
+  start(): void {
+    this.running = true;
+    this.starts++;
+  }
+
   preload(dir: string): void {
     this.running = true;
     this.preloads.push(dir);
@@ -68,7 +75,7 @@ class FakeHostEngine implements HostEngine {
 }
 
 /** The service with a real panel whose webview runs a FakePanelScript (`start: false`: the script never starts). */
-function setup({ start = true, host }: { start?: boolean; host?: FakeHostEngine } = {}) {
+function setup({ start = true, host, registryFails }: { start?: boolean; host?: FakeHostEngine; registryFails?: string } = {}) {
   const scripts: FakePanelScript[] = [];
   let webviewPanel: FakeWebviewPanel | undefined;
   const startScript = () => {
@@ -85,7 +92,10 @@ function setup({ start = true, host }: { start?: boolean; host?: FakeHostEngine 
   };
   const panel = new AttentionPanel(Uri.file('/ext') as unknown as vscode.Uri, () => [Uri.file(pkg.dir)] as unknown as vscode.Uri[]);
   const registry = {
-    current: async () => ({ dir: Uri.file(pkg.dir), manifest: pkg.manifest, bundled: true }),
+    current: async () => {
+      if (registryFails) throw new Error(registryFails);
+      return { dir: Uri.file(pkg.dir), manifest: pkg.manifest, bundled: true };
+    },
     all: async () => ({ entries: [], problems: [] }),
   } as unknown as ModelRegistry;
   // The notification at once: its reports are checked. The panel's engine loads 30 ms after the text process's result.
@@ -332,15 +342,30 @@ test('text selected with no panel open preloads the package in the text process,
   const host = new FakeHostEngine();
   const s = setup({ host });
   try {
-    await s.service.prepare('어텐션은 무엇인가?');
+    assert.equal(await s.service.prepare('어텐션은 무엇인가?'), true, 'it says the process preloads (the runtime files can wait)');
+    assert.equal(host.starts, 1, 'started before the package was read');
     assert.deepEqual(host.preloads, [pkg.dir]);
     await s.run('One.');                          // the panel opens
-    await s.service.prepare('Again.');
+    assert.equal(await s.service.prepare('Again.'), false);
     assert.equal(host.preloads.length, 1, 'not with a panel open');
     s.panel.dispose();
     settings.set('attentionCompanion.backend', 'webgpu');
-    await s.service.prepare('Again.');
+    assert.equal(await s.service.prepare('Again.'), false);
     assert.equal(host.preloads.length, 1, 'not for WebGPU');
+  } finally {
+    s.dispose();
+  }
+});
+
+test('a process started at the selection for a package that cannot be read is ended at once', async () => {
+  const host = new FakeHostEngine();
+  const s = setup({ host, registryFails: 'the model folder is gone' });
+  try {
+    await assert.rejects(s.service.prepare('Attention.'), /the model folder is gone/);
+    assert.equal(host.starts, 1);
+    assert.deepEqual(host.preloads, []);
+    assert.equal(host.releases, 1, 'ended: nothing will be preloaded');
+    assert.equal(host.running, false);
   } finally {
     s.dispose();
   }

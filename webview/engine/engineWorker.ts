@@ -62,6 +62,9 @@ export class EngineWorker {
   private readonly readable = new Set<string>();
   private failure?: Error;
   private heard = false;
+  private readonly scriptUrl: string;
+  /** Whether the worker's start has begun (at construction, or at the first request: startAtFirstRequest). */
+  private started = false;
   private readonly runtimeTags: Record<string, string>;
   /** What the page did for its worker since the marks were last taken (a load's, a translation's). */
   readonly marks: Mark[] = [];
@@ -106,6 +109,11 @@ export class EngineWorker {
     opts: {
       cache?: FileCache; runtimeTags?: Record<string, string>; uriTimes?: { fillDelayMs: number; answerTimeoutMs: number }; storeDelayMs?: number;
       runtimeLoopback?: Record<string, string>;
+      /**
+       * Start the worker (fetch and run its 0.4 MB script) only when the first request goes to it: a page whose first
+       * texts come from the host's text process (RUNTIME_START_META) needs none of it while the user waits.
+       */
+      startAtFirstRequest?: boolean;
     } = {}) {
     this.cache = opts.cache;
     this.runtimeLoopback = opts.runtimeLoopback ?? {};
@@ -115,7 +123,10 @@ export class EngineWorker {
     this.endpoint = hostEndpoint<EngineWorkerProtocol>(ENGINE_WORKER, {
       post: (m) => {
         if (this.worker) this.worker.postMessage(m, transferables(m));
-        else this.queued.push([m, transferables(m)]);
+        else {
+          this.queued.push([m, transferables(m)]);
+          this.start();
+        }
       },
       peer: 'The engine worker',
       handlers: { readFile: async ({ url }) => (await this.takePrefetched(url)) ?? this.readFile(url) },
@@ -133,6 +144,15 @@ export class EngineWorker {
         }
       },
     });
+    this.scriptUrl = scriptUrl;
+    if (!opts.startAtFirstRequest) this.start();
+  }
+
+  /** Fetches the worker's script and starts it, once; what was posted meanwhile waits in `queued`. */
+  private start(): void {
+    if (this.started) return;
+    this.started = true;
+    const scriptUrl = this.scriptUrl;
     this.mark('page: engine worker starting');
     startWorker(scriptUrl).then((worker) => {
       this.mark('page: engine worker created');
