@@ -27,6 +27,12 @@ import { logLine, logTimeline } from './timingLog';
  */
 export const PANEL_LOAD_DELAY_MS = 5_000;
 
+/**
+ * The most characters of a first sentence a warm-up translates (the selection's, in the text process's preload; the
+ * last translation's, in the panel's later load): a few hundred milliseconds of CPU at most.
+ */
+const WARMUP_CHARS = 300;
+
 export class SupersededError extends RequestCancelledError {
   constructor() {
     super('Superseded by a newer request for the same editor.');
@@ -188,7 +194,7 @@ export class TranslationService {
    * met again, with its message, by the next translation that needs it.
    */
   private loadLater(model: ModelEntry, settings: Settings, last: TranslateParams): void {
-    const first = splitSentences(last.text)[0]?.text.slice(0, 300) ?? last.text.slice(0, 300);
+    const first = splitSentences(last.text)[0]?.text.slice(0, WARMUP_CHARS) ?? last.text.slice(0, WARMUP_CHARS);
     const warmUp = { text: first, to: last.to, from: last.from, beam: last.beam, attention: last.attention, steps: last.steps };
     clearTimeout(this.laterLoad);
     this.laterLoad = setTimeout(() => {
@@ -243,8 +249,8 @@ export class TranslationService {
   /**
    * Reads the current package and checks its files now, in the extension host (the digests are kept by file
    * identity), so that the first Translate finds them checked. With no panel open yet, the text process then loads
-   * the package (and warms up in the direction `selected` suggests), so that the first Translate's text comes from
-   * a loaded engine. Problems are left to the command to report. Resolves with whether the process preloaded (the
+   * the package and translates the first sentence of `selected` into its sentence cache, so that the first
+   * Translate's text comes from a loaded engine, or at once when it is that sentence. Problems are left to the command to report. Resolves with whether the process preloaded (the
    * panel's engine then loads later, on its own: nothing of it is needed while the user waits).
    */
   async prepare(selected?: string): Promise<boolean> {
@@ -263,7 +269,12 @@ export class TranslationService {
     // The process checks the files it reads itself: it need not wait for the host's check.
     const from = detectLanguage(selected ?? '');
     const preload = useProcess && model.dir.scheme === 'file' && model.manifest.languages.includes(from);
-    if (preload) this.hostEngine!.preload(model.dir.fsPath, from, settings.targetLanguage, settings.beamSize);
+    // Its first sentence translated now, as the panel asks: the Translate that usually follows finds it done.
+    const first = selected ? splitSentences(selected)[0]?.text.slice(0, WARMUP_CHARS) : undefined;
+    if (preload) {
+      this.hostEngine!.preload(model.dir.fsPath, from, settings.targetLanguage, settings.beamSize, first)
+        .then((ms) => logLine(`The text process preloaded the package and translated the selection's first sentence: ${Math.round(ms)} ms`), () => undefined);
+    }
     else if (startedHere) this.hostEngine!.release();    // started for nothing: a package it cannot read, a language it lacks
     await verifyPackageFiles(model.dir, model.manifest);
     return preload;

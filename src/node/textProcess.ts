@@ -21,8 +21,9 @@ import type { TextProcessReply, TextProcessRequest } from './textProcessClient';
 const IDLE_EXIT_MS = 180_000;
 
 /**
- * A short sentence per source language, translated once after a preload and thrown away: a first translation pays
- * for its direction's search session and V8's first runs of the code (0.75 s instead of 0.2 s on an idle machine).
+ * A short sentence per source language, translated once after a preload when the host sent no text of the selection:
+ * a first translation pays for its direction's search session and V8's first runs of the code (0.75 s instead of
+ * 0.2 s on an idle machine).
  */
 const WARM_TEXT: Record<Lang, string> = {
   en: 'Attention is all you need.',
@@ -86,16 +87,25 @@ process.on('message', (raw: unknown) => {
   if (idle) clearTimeout(idle);
   if (m?.kind === 'preload') {
     mark('preload asked');
+    const preloadAsked = performance.now();
+    let failed = false;
     queue = queue.then(async () => {
       const translator = await translatorFor(m.dir);
       mark('package loaded');
       // Not when a translation already waits: it warms the same code, and would wait for this one.
       // As the panel asks (attention and steps): the attention graph's session opens and its code runs too.
-      if (asked.size === 0 && WARM_TEXT[m.from]) {
-        await translator.translate(WARM_TEXT[m.from], { from: m.from, to: m.to, beam: m.beam, attention: true, queriesAndKeys: false, steps: true });
-        mark('warm-up sentence translated');
+      // The selection's first sentence when the host sent it: kept in the sentence cache, the Translate that usually
+      // follows a selection finds it there.
+      const warmText = m.text?.trim() || WARM_TEXT[m.from];
+      if (asked.size === 0 && warmText) {
+        await translator.translate(warmText, { from: m.from, to: m.to, beam: m.beam, attention: true, queriesAndKeys: false, steps: true });
+        mark(m.text?.trim() ? 'the selection\'s first sentence translated' : 'warm-up sentence translated');
       } else mark('no warm-up (a translation waits)');
-    }).catch(() => undefined).finally(idleExit);      // a package it cannot open fails again at the translate, with its reason
+    }).catch(() => { failed = true; })           // a package it cannot open fails again at the translate, with its reason
+      .finally(() => {
+        reply({ kind: 'preloaded', ms: performance.now() - preloadAsked, ...(failed ? { failed } : {}) });
+        idleExit();
+      });
     return;
   }
   if (m?.kind !== 'translate' || typeof m.id !== 'number') return;

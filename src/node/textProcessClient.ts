@@ -13,11 +13,16 @@ export interface TextProcessParams { text: string; to: TargetSetting; from?: Lan
 export type TextProcessRequest =
   | { kind: 'translate'; id: number; dir: string; params: TextProcessParams }
   | { kind: 'cancel'; id: number }
-  /** Load the package in `dir` now and translate a short sentence from `from` (the direction a selection suggests). */
-  | { kind: 'preload'; dir: string; from: Lang; to: TargetSetting; beam: number };
+  /**
+   * Load the package in `dir` now and translate `text` (the selection's first sentence; a short sentence of the
+   * process's own when absent) from `from`, the direction the selection suggests, as the panel asks.
+   */
+  | { kind: 'preload'; dir: string; from: Lang; to: TargetSetting; beam: number; text?: string };
 
 export type TextProcessReply =
   | { kind: 'ready' }
+  /** A preload has ended (`ms` since it was asked; `failed`: the package could not be opened, or its warm-up failed). */
+  | { kind: 'preloaded'; ms: number; failed?: boolean }
   /** The finished sentences so far (`whole`: all of the text, before its attention is computed). */
   | { kind: 'partial'; id: number; text: string; whole: boolean }
   | { kind: 'progress'; id: number; done: number; total: number }
@@ -48,8 +53,12 @@ export interface HostEngine {
    * package is current takes the extension host a moment while a window starts).
    */
   start(): void;
-  /** Starts the process and loads the package in `dir` (text was selected: a translation may come). */
-  preload(dir: string, from: Lang, to: TargetSetting, beam: number): void;
+  /**
+   * Starts the process and loads the package in `dir` (text was selected: a translation may come), then translates
+   * `text` (the selection's first sentence) into its sentence cache. Resolves with the preload's ms once it has ended
+   * (rejects when it failed or the process is gone): for the timing log.
+   */
+  preload(dir: string, from: Lang, to: TargetSetting, beam: number, text?: string): Promise<number>;
   /** The panel's engine is in: the process ends (a later cold panel starts a new one). */
   release(): void;
 }
@@ -73,6 +82,8 @@ export class TextProcess implements HostEngine {
   private listening: Promise<void> = Promise.resolve();
   private nextId = 1;
   private readonly waiting = new Map<number, Waiting>();
+  /** Preloads asked for and not ended, in order (the process runs them in order). */
+  private preloads: { resolve(ms: number): void; reject(e: Error): void }[] = [];
 
   /** `script`: dist/textProcess.mjs; `ortWasm`: onnxruntime's WebAssembly binary (dist/ort/). */
   constructor(private readonly script: string, private readonly ortWasm: string) {}
@@ -113,12 +124,17 @@ export class TextProcess implements HostEngine {
     }
   }
 
-  preload(dir: string, from: Lang, to: TargetSetting, beam: number): void {
-    try {
-      this.post(this.started(), { kind: 'preload', dir, from, to, beam });
-    } catch {
-      // No process (fork refused): a translate fails the same way, and the panel's engine translates.
-    }
+  preload(dir: string, from: Lang, to: TargetSetting, beam: number, text?: string): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
+      try {
+        const child = this.started();
+        this.preloads.push({ resolve, reject });
+        this.post(child, { kind: 'preload', dir, from, to, beam, ...(text ? { text } : {}) });
+      } catch (e) {
+        // No process (fork refused): a translate fails the same way, and the panel's engine translates.
+        reject(e as Error);
+      }
+    });
   }
 
   release(): void {
@@ -161,6 +177,12 @@ export class TextProcess implements HostEngine {
 
   private received(m: TextProcessReply, listening: () => void): void {
     if (m?.kind === 'ready') return listening();
+    if (m?.kind === 'preloaded') {
+      const p = this.preloads.shift();
+      if (m.failed) p?.reject(new Error('the text process\'s preload failed (a translation says why)'));
+      else p?.resolve(m.ms);
+      return;
+    }
     const w = this.waiting.get((m as { id?: number })?.id ?? -1);
     if (!w) return;
     if (m.kind === 'partial') w.opts.onPartial?.(m.text, m.whole);
@@ -171,6 +193,7 @@ export class TextProcess implements HostEngine {
 
   private failAll(e: Error): void {
     for (const w of [...this.waiting.values()]) w.reject(e);
+    for (const p of this.preloads.splice(0)) p.reject(e);
   }
 
   dispose(): void {

@@ -1,6 +1,7 @@
 // The extension host's text process (src/node/textProcess.ts, as built into dist/textProcess.mjs) with the shipped
 // model: the same result as the engine in this process (text, tokens, attention as Float32Arrays), its whole text
-// before its result, a preload that the next translation finds, a cancel, a package it cannot open, and its end.
+// before its result, a preload that the next translation finds (and the selection's sentence it translates ahead
+// into the cache), a cancel, a package it cannot open, and its end.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
@@ -53,13 +54,37 @@ test('the text process gives the in-process engine\'s result, its whole text fir
   assert.equal(process.running, false);
 });
 
+test('a preload with the selection\'s first sentence translates it ahead: its Translate is answered from the cache, the same result', async () => {
+  const params: TextProcessParams = { text: SENTENCE, to: 'ko', from: 'en', beam: 4, attention: true, steps: true };
+  const model = await OnnxModel.load(ort, fsPackage(dir), 'wasm');
+  const local = await new Translator(model).translate(SENTENCE, { ...params, queriesAndKeys: false });
+  await model.release();
+  const process = newProcess();
+  try {
+    // The user reads what they selected: the preload ends first.
+    const ms = await process.preload(dir, 'en', 'ko', 4, SENTENCE);
+    assert.ok(ms > 0);
+    const hosted = await process.translate(dir, params, { signal: signal() });
+    assert.ok((hosted.marks ?? []).some(([label]) => label === 'process: the selection\'s first sentence translated'), 'translated ahead');
+    assert.equal(hosted.result.text, local.text);
+    const [a, b] = [hosted.result.sentences[0], local.sentences[0]];
+    assert.deepEqual(a.tgtTokens, b.tgtTokens);
+    assert.deepEqual(Array.from(a.attention!.cross.data), Array.from(b.attention!.cross.data));
+    assert.ok(a.steps && a.steps.length === b.steps?.length, 'its steps were kept too');
+    assert.ok(hosted.translateMs < 50, `answered from the sentence cache (${hosted.translateMs.toFixed(1)} ms)`);
+  } finally {
+    process.release();
+  }
+});
+
 test('a preload loads the package before the translation that follows; cancel and a missing package reject', async () => {
   const process = newProcess();
   try {
-    process.preload(dir, 'en', 'auto', 1);
+    const preloaded = process.preload(dir, 'en', 'auto', 1);
     const first = await process.translate(dir, { text: 'Attention.', to: 'auto', beam: 1, attention: false }, { signal: signal() });
     assert.ok(first.queuedMs > 0, 'it waited behind the preload');
     assert.ok(first.loadMs < 50, `loaded by the preload, not by the translation (${first.loadMs} ms)`);
+    assert.ok(await preloaded > 0, 'the preload said it ended');
     // Its own marks come with the first result, in order: start, the preload, its sessions, the translation (no warm-up:
     // the translation was asked for at once).
     const labels = (first.marks ?? []).map(([label]) => label);
@@ -79,6 +104,7 @@ test('a preload loads the package before the translation that follows; cancel an
     const again = await process.translate(dir, { text: 'Attention.', to: 'auto', beam: 1, attention: false }, { signal: signal() });
     assert.equal(again.result.text, first.result.text);
 
+    await assert.rejects(process.preload(resolve(root, 'models/no-such-package'), 'en', 'auto', 1), /preload failed/);
     await assert.rejects(process.translate(resolve(root, 'models/no-such-package'), { text: 'x', to: 'auto', beam: 1, attention: false }, { signal: signal() }),
       /manifest\.json: does not exist/);
   } finally {

@@ -63,9 +63,13 @@ class FakeHostEngine implements HostEngine {
     this.starts++;
   }
 
-  preload(dir: string): void {
+  readonly preloadTexts: (string | undefined)[] = [];
+
+  preload(dir: string, _from: string, _to: string, _beam: number, text?: string): Promise<number> {
     this.running = true;
     this.preloads.push(dir);
+    this.preloadTexts.push(text);
+    return Promise.resolve(1);
   }
 
   release(): void {
@@ -342,9 +346,10 @@ test('text selected with no panel open preloads the package in the text process,
   const host = new FakeHostEngine();
   const s = setup({ host });
   try {
-    assert.equal(await s.service.prepare('어텐션은 무엇인가?'), true, 'it says the process preloads (the runtime files can wait)');
+    assert.equal(await s.service.prepare('어텐션은 무엇인가? 두 번째 문장.'), true, 'it says the process preloads (the runtime files can wait)');
     assert.equal(host.starts, 1, 'started before the package was read');
     assert.deepEqual(host.preloads, [pkg.dir]);
+    assert.deepEqual(host.preloadTexts, ['어텐션은 무엇인가?'], 'the selection\'s first sentence, to translate ahead');
     await s.run('One.');                          // the panel opens
     assert.equal(await s.service.prepare('Again.'), false);
     assert.equal(host.preloads.length, 1, 'not with a panel open');
