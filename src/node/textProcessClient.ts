@@ -1,6 +1,6 @@
 // The extension host's end of the text process (./textProcess.ts): started when text is selected and no Attention
 // panel is open (or at a cold panel's first Translate), it translates for that panel until the panel's own engine has
-// loaded, and then ends (its 450 MB are the process's own and go with it). Any failure (no Node to fork, a package
+// loaded, and then ends (its 300-400 MB are the process's own and go with it). Any failure (no Node to fork, a package
 // it cannot open, a crash) only means the panel's engine translates, as without it.
 import { fork, type ChildProcess } from 'node:child_process';
 import type { Lang, TargetSetting } from '../shared/manifest';
