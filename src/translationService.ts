@@ -250,8 +250,9 @@ export class TranslationService {
    * Reads the current package and checks its files now, in the extension host (the digests are kept by file
    * identity), so that the first Translate finds them checked. With no panel open yet, the text process then loads
    * the package and translates the first sentence of `selected` into its sentence cache, so that the first
-   * Translate's text comes from a loaded engine, or at once when it is that sentence. Problems are left to the command to report. Resolves with whether the process preloaded (the
-   * panel's engine then loads later, on its own: nothing of it is needed while the user waits).
+   * Translate's text comes from a loaded engine, or at once when it is that sentence. Problems are left to the command
+   * to report. Resolves with whether the process preloaded (the panel's engine then loads later, on its own: nothing
+   * of it is needed while the user waits).
    */
   async prepare(selected?: string): Promise<boolean> {
     // No panel when the text was selected: a Translate that comes while the package is read still finds the process
@@ -275,7 +276,9 @@ export class TranslationService {
       this.hostEngine!.preload(model.dir.fsPath, from, settings.targetLanguage, settings.beamSize, first)
         .then((ms) => logLine(`The text process preloaded the package and translated the selection's first sentence: ${Math.round(ms)} ms`), () => undefined);
     }
-    else if (startedHere) this.hostEngine!.release();    // started for nothing: a package it cannot read, a language it lacks
+    // Started for nothing: a package it cannot read (not on disk). A language the package lacks leaves it running:
+    // a translation in another may already be on its way to it (it ends by itself when nothing comes).
+    else if (startedHere && model.dir.scheme !== 'file') this.hostEngine!.release();
     await verifyPackageFiles(model.dir, model.manifest);
     return preload;
   }
