@@ -145,6 +145,17 @@ def lr_at(step: int, warmup: int, peak: float) -> float:
     return peak * min(step / warmup, math.sqrt(warmup / step))
 
 
+def cooldown_factor(step: int, cfg: dict) -> float:
+    """A linear decay to zero over cfg["cooldown_steps"] steps from cfg["cooldown_from"] (a warmup-stable-decay
+    ending, Hägele et al. 2024): at a low, slowly falling learning rate the loss plateaus; bringing the rate to
+    zero settles the weights into the basin. Anchored to absolute steps in the config, so a cooldown split across
+    continuations (and machines) goes on where it stopped. 1.0 when the config has none."""
+    start, length = cfg.get("cooldown_from"), cfg.get("cooldown_steps")
+    if start is None or not length or step <= start:
+        return 1.0
+    return max(0.0, 1.0 - (step - start) / length)
+
+
 def average_checkpoints(paths):
     """Checkpoint averaging (section 6.1): the mean of the last few saved weights."""
     avg = None
@@ -332,7 +343,7 @@ def main(argv=None):
             src, tin, tout = collate(examples, idx, special["pad"], special["bos"], special["eos"], device)
             step += 1
             for g in opt.param_groups:
-                g["lr"] = lr_at(step, cfg["warmup"], cfg["lr_peak"])
+                g["lr"] = lr_at(step, cfg["warmup"], cfg["lr_peak"]) * cooldown_factor(step, cfg)
                 if rewarm_from is not None:
                     g["lr"] *= min(1.0, (step - rewarm_from) / cfg.get("rewarm", 200))
             with autocast:
@@ -365,7 +376,7 @@ def main(argv=None):
             if rank == 0 and step % cfg["dev_every"] == 0:
                 log(out, rank, step=step, dev_loss=round(dev_loss(model, dev_examples, special, device, cfg["max_tokens"]), 4),
                     dev_chrf=dev_scores(model, dev_examples, sp, special, device, cfg["dev_pairs"]))
-            stop = elapsed >= budget_s or step >= max_steps
+            stop = elapsed >= budget_s or step >= max_steps or cooldown_factor(step, cfg) == 0.0   # nothing left to learn at lr 0
             if world > 1:   # ranks' clocks differ: stop together, or one would wait forever in all-reduce
                 flag = torch.tensor([float(stop)], device=device)
                 torch.distributed.all_reduce(flag, op=torch.distributed.ReduceOp.MAX)

@@ -8,7 +8,7 @@ import torch
 from models.training.model import ModelConfig, Transformer
 from models.training.decode import beam_search, greedy_batch
 from models.training.export import graph_specs, export_graph, externalize, to_fp16_storage
-from models.training.train import lr_at
+from models.training.train import cooldown_factor, lr_at
 
 CFG = ModelConfig(vocab_size=300, d_model=32, n_heads=2, d_ff=64, enc_layers=2, dec_layers=1, max_len=64)
 
@@ -46,6 +46,15 @@ class ModelTest(unittest.TestCase):
         self.assertAlmostEqual(lr_at(100, 100, 1e-3), 1e-3)
         self.assertLess(lr_at(50, 100, 1e-3), 1e-3)
         self.assertAlmostEqual(lr_at(400, 100, 1e-3), 5e-4)
+
+    def test_cooldown_decays_linearly_to_zero_from_its_step(self):
+        cfg = dict(cooldown_from=1000, cooldown_steps=400)
+        self.assertEqual(cooldown_factor(900, cfg), 1.0)
+        self.assertEqual(cooldown_factor(1000, cfg), 1.0)
+        self.assertAlmostEqual(cooldown_factor(1100, cfg), 0.75)
+        self.assertEqual(cooldown_factor(1400, cfg), 0.0)
+        self.assertEqual(cooldown_factor(2000, cfg), 0.0)
+        self.assertEqual(cooldown_factor(5000, {}), 1.0)
 
     def test_export_graphs_share_one_weights_file(self):
         import onnx
