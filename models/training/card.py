@@ -91,6 +91,24 @@ def learning_curve(rows: list[dict], png: Path) -> None:
     plt.close(fig)
 
 
+def hardware(t: dict, continuations: list[dict]) -> str:
+    """Where the weights were trained: the last run's device, or, when continuations ran on a GPU elsewhere
+    (their log rows name a device), how the work was split."""
+    here = f"{t['world']} DDP ranks, each {t['device']}" if t.get("world", 1) > 1 else t["device"]
+    elsewhere = [r for r in continuations if r.get("device")]
+    if not elsewhere:
+        return here
+    cpu = [r for r in continuations if not r.get("device")]
+    devices = sorted({r["device"] for r in elsewhere})
+    steps = 0
+    for prev, r in zip([None] + continuations, continuations):
+        if r.get("device"):
+            steps += r["step"] - (prev["step"] if prev else 0)
+    return (f"2 CPU cores ({len(cpu)} continuations, {cpu[-1]['cpuHours'] if cpu else 0} CPU-hours), then {', '.join(devices)} "
+            f"({len(elsewhere)} continuation{'s' if len(elsewhere) > 1 else ''}, {steps:,} steps, "
+            f"{sum(r.get('minutes') or 0 for r in elsewhere):g} minutes)")
+
+
 def log_table(rows: list[dict]) -> str:
     dirs = sorted({k for r in rows for k in r["devChrf"] if k != "mean"})
     out = ["| # | date | minutes | CPU-hours | steps | target tokens | epochs | dev loss | " + " | ".join(f"{d} chrF" for d in dirs)
@@ -252,7 +270,7 @@ Trained in continuations from committed state (`models/training/continuation.py`
 | package | {m['packageBytes'] / 1e6:.1f} MB, weights stored as {m.get('weightsDtype', 'fp32')} |
 | directions | {', '.join(f'{a}→{b}' for a, b in m['directions'])} (ko↔de pivots through English in the engine) |
 | training config | `{t['config']}` |
-| hardware | {f"{t['world']} DDP ranks, each " if t.get('world', 1) > 1 else ''}{t['device']} |
+| hardware | {hardware(t, continuations)} |
 | training time | {t['minutes']} minutes, {t['steps']} steps, {t.get('targetTokensSeen') or 0:,} target tokens seen |
 | throughput | about {int(sum(speed[-10:]) / max(len(speed[-10:]), 1))} target tokens/s at the end |
 | final dev loss | {done.get('dev_loss', '')} (label-smoothed cross-entropy per target token) |

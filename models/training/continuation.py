@@ -79,7 +79,8 @@ def keep_unshipped(config: str, run: Path, meta: dict) -> None:
     """A continuation that did not beat the shipped package still moves training on: its last weights (float16,
     without Adam's moments) and tokenizer are committed beside the state, so that the next session, on any
     machine, goes on from here. Replaced by the package's own weights once one ships."""
-    weights = torch.load(run / "last.pt", map_location="cpu")["model"]
+    # last.pt: the last step's weights (model.pt may be an average); a run trained elsewhere brings model.pt alone
+    weights = torch.load(run / "last.pt" if (run / "last.pt").exists() else run / "model.pt", map_location="cpu")["model"]
     torch.save({k: v.half() for k, v in weights.items()}, STATE_DIR / f"{config}.pt")
     shutil.copy(run / "tokenizer.model", STATE_DIR / f"{config}.tokenizer.model")
     state = {"config": config, "package": None, "weights": f"{config}.pt", "tokenizer": f"{config}.tokenizer.model", **counters(meta)}
@@ -152,6 +153,7 @@ def log_row(args, run: Path, meta: dict, scores: dict, shipped_scores: dict | No
     return {
         "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="minutes"),
         "config": args.config, "minutes": args.minutes, "world": args.world,
+        **({"device": meta.get("device"), "from": meta.get("trainedAs", meta.get("config"))} if args.from_run else {}),
         "step": meta["step"], "cpuHours": round(meta["cpu_seconds"] / 3600, 2),
         "targetTokens": meta["target_tokens_seen"], "epochs": round(meta["target_tokens_seen"] / data_ev["target_tokens"], 3),
         "devLoss": done["dev_loss"], "devChrf": scores, "shippedDevChrf": shipped_scores,
@@ -193,7 +195,10 @@ def data_current(data: Path) -> bool:
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--config", default="cpu")
-    ap.add_argument("--minutes", type=float, required=True, help="training minutes in this continuation")
+    ap.add_argument("--minutes", type=float, default=None, help="training minutes in this continuation")
+    ap.add_argument("--from-run", default=None,
+                    help="no training here: score (and ship if better) a run trained elsewhere, e.g. on a GPU by "
+                         "scripts/gpu/session.sh (its folder holds model.pt, tokenizer.model and log.jsonl)")
     ap.add_argument("--world", type=int, default=2 if (os.cpu_count() or 1) >= 2 else 1, help="DDP ranks (1 thread each)")
     ap.add_argument("--port", type=int, default=29533)
     ap.add_argument("--data", default="build/data")
@@ -203,13 +208,24 @@ def main(argv=None):
     ap.add_argument("--no-ship", action="store_true", help="score the candidate, but never replace the shipped package")
     ap.add_argument("--evaluate", action="store_true", help="after shipping, the full evaluation (slow) and the card again")
     args = ap.parse_args(argv)
+    if (args.minutes is None) == (args.from_run is None):
+        ap.error("give either --minutes (train here) or --from-run DIR (a run trained elsewhere)")
     os.chdir(ROOT)
 
     if not data_current(Path(args.data)):
         sh(PY, "-m", "models.training.data", "--corpora", args.corpora, "--out", args.data)
-    state = read_state(args.config)
-    check_scheduler()
-    run = train(args, state)
+    if args.from_run:
+        run = Path(args.from_run)
+        meta = torch.load(run / "model.pt", map_location="cpu")
+        if meta.get("config") != args.config:
+            # Trained elsewhere under a config of its own (cpu-gpu: the cpu model's batch in one process), it goes on
+            # as args.config's model: the package's training block, the card and the log name that lineage.
+            meta["trainedAs"], meta["config"] = meta.get("config"), args.config
+            torch.save(meta, run / "model.pt")
+    else:
+        state = read_state(args.config)
+        check_scheduler()
+        run = train(args, state)
     meta = torch.load(run / "model.pt", map_location="cpu")
 
     new_id = next_id(args.config)

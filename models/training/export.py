@@ -529,7 +529,7 @@ def export_package(run: Path, out: Path, dtype: str = "fp32", package_id: str | 
         "decoding": {"beam": 4, "lengthPenalty": 0.6, "maxLenRule": "min(maxLen - 1, 2 * srcLen + 10)"},
         "training": {"config": ckpt["config"], "steps": ckpt["step"], "minutes": ckpt["minutes"], "device": ckpt["device"],
                      "world": ckpt.get("world", 1), "pairs": ckpt.get("pairs"), "targetTokensSeen": ckpt.get("target_tokens_seen"),
-                     "averaged": ckpt.get("averaged")},
+                     "averaged": ckpt.get("averaged"), **({"trainedAs": ckpt["trainedAs"]} if ckpt.get("trainedAs") else {})},
         "scores": previous.get("scores", {}),
         "export": stats,
     }
