@@ -10,28 +10,30 @@ import type { ModelManifest } from '../src/shared/manifest';
 import { defaultPackageDir } from '../src/node/fsPackage';
 import { runChromium, type ChromiumReport } from './chromium';
 import type { PayloadReport } from './engineRuns';
-import { checkFixture, makePlan, type Plan, type RunnerReport, type RuntimeId } from './plan';
+import { checkFixture, makePlan, mergeRounds, type Plan, type RunnerReport, type RuntimeId } from './plan';
 import { agreement, cpuRows, median, OURS, p95, ratio, renderMarkdown, renderText, SHORT_NAMES, wallRows } from './table';
 import { vsixSize, type VsixSize } from './vsix';
 
-const USAGE = `Usage: npm run bench -- [--quick] [--json out.json] [--markdown out.md] [--only node|chromium|webgpu|torch|panel[,...]] [--repeats N] [--model DIR]
+const USAGE = `Usage: npm run bench -- [--quick] [--json out.json] [--markdown out.md] [--only node|chromium|webgpu|torch|panel[,...]] [--repeats N] [--rounds N] [--model DIR]
   --quick      one sentence per cell, translated once (CI smoke: every row still printed)
   --only       run only these runtimes (comma-separated; chromium: its WASM backend, the attention payload and the panel
                redraw; webgpu: Chromium's WebGPU backend; panel: the Chromium WASM page for the payload and the redraw
                only, without the latency cells); the others' columns say "skipped"
   --repeats N  translations of each sentence per cell (default 5; every translation is one sample)
+  --rounds N   run Node WASM and PyTorch N times in turn (fresh processes), their samples pooled, and print each round's
+               ratio for the 25-word greedy cells: a shared machine's drift then falls on both sides (default 1)
   --model DIR  a model package (default: the one models/DEFAULT names)`;
 
 const repo = resolve(__dirname, '../..');
 const log = (line: string) => process.stderr.write(`# ${line}\n`);
 
-interface Options { quick: boolean; json?: string; markdown?: string; only: Set<string>; repeats: number; packageDir: string }
+interface Options { quick: boolean; json?: string; markdown?: string; only: Set<string>; repeats: number; rounds: number; packageDir: string }
 
 function options(): Options {
   const { values } = parseArgs({
     options: {
       quick: { type: 'boolean', default: false }, json: { type: 'string' }, markdown: { type: 'string' }, only: { type: 'string' },
-      repeats: { type: 'string', default: '5' }, model: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      repeats: { type: 'string', default: '5' }, rounds: { type: 'string', default: '1' }, model: { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) {
@@ -43,7 +45,9 @@ function options(): Options {
   if (unknown.length) fail(`--only takes node, chromium, webgpu, torch and panel, not ${unknown.join(', ')}`);
   const repeats = Number(values.repeats);
   if (!Number.isInteger(repeats) || repeats < 1 || repeats > 100) fail('--repeats must be an integer from 1 to 100');
-  return { quick: values.quick!, json: values.json, markdown: values.markdown, only, repeats, packageDir: resolve(values.model ?? defaultPackageDir(repo)) };
+  const rounds = Number(values.rounds);
+  if (!Number.isInteger(rounds) || rounds < 1 || rounds > 20) fail('--rounds must be an integer from 1 to 20');
+  return { quick: values.quick!, json: values.json, markdown: values.markdown, only, repeats, rounds, packageDir: resolve(values.model ?? defaultPackageDir(repo)) };
 }
 
 function fail(message: string): never {
@@ -115,11 +119,36 @@ async function main(): Promise<void> {
   };
 
   let payload: PayloadReport | undefined;
-  await attempt('node-wasm', o.only.has('node'), async () => {
+  const runNode = async () => {
     const r = await runJson<RunnerReport & { payload: PayloadReport }>(process.execPath, [join(repo, 'out/bench/nodeRunner.js'), planFile, o.packageDir]);
-    payload = r.payload;
+    payload ??= r.payload;
     return r;
-  });
+  };
+  const runTorch = async () => {
+    const python = join(repo, '.venv/bin/python');
+    if (!existsSync(python)) throw new Error('no .venv: run bash scripts/ensure-python.sh');
+    return runJson<RunnerReport>(python, [join(repo, 'bench/pytorch_runner.py'), '--plan', planFile, '--package', o.packageDir]);
+  };
+  // Rounds after the first (--rounds): Node WASM and PyTorch again in turn, before the Chromium runs.
+  const nodeRounds: RunnerReport[] = [];
+  const torchRounds: RunnerReport[] = [];
+  await attempt('node-wasm', o.only.has('node'), async () => { nodeRounds.push(await runNode()); return nodeRounds[0]; });
+  if (o.rounds > 1) {
+    await attempt('pytorch', o.only.has('torch'), async () => { torchRounds.push(await runTorch()); return torchRounds[0]; });
+    for (let round = 2; round <= o.rounds; round++) {
+      log(`round ${round} of ${o.rounds}`);
+      // A later round that fails is reported; the rounds before it still count.
+      for (const [id, rounds, run] of [['node-wasm', nodeRounds, runNode], ['pytorch', torchRounds, runTorch]] as const) {
+        if (!rounds.length) continue;
+        try {
+          rounds.push(await run());
+          reports[id] = mergeRounds(rounds);
+        } catch (e) {
+          failures.push(`${SHORT_NAMES[id]} round ${round}: ${(e as Error).message}`);
+        }
+      }
+    }
+  }
   const chromiumReports: ChromiumReport[] = [];
   for (const backend of ['wasm', 'webgpu'] as const) {
     const id: RuntimeId = backend === 'wasm' ? 'chromium-wasm' : 'chromium-webgpu';
@@ -133,11 +162,7 @@ async function main(): Promise<void> {
       return panelOnly ? { ...r, skipped: 'panel figures only (--only panel)' } : r;
     });
   }
-  await attempt('pytorch', o.only.has('torch'), async () => {
-    const python = join(repo, '.venv/bin/python');
-    if (!existsSync(python)) throw new Error('no .venv: run bash scripts/ensure-python.sh');
-    return runJson<RunnerReport>(python, [join(repo, 'bench/pytorch_runner.py'), '--plan', planFile, '--package', o.packageDir]);
-  });
+  if (o.rounds === 1) await attempt('pytorch', o.only.has('torch'), runTorch);
   let vsix: VsixSize | undefined;
   try {
     vsix = vsixSize(repo, log);
@@ -174,6 +199,12 @@ async function main(): Promise<void> {
   lines.push(payload
     ? `  attention payload               ${kb(payload.bytes)} across the boundary (JSON ${kb(payload.jsonBytes)} + ArrayBuffers ${kb(payload.bufferBytes)}) for ${payload.sourceTokens} source and ${payload.targetTokens} target tokens (Show Attention: beam 4, attention, steps); attention ${kb(payload.attentionBytes)} of it; ${kb(payload.bytesWithQueriesAndKeys)} with queries/keys (the companion's, never sent to the host); ${kb(payload.plainJsonBytes)} as plain JSON; panel saved state ${kb(payload.savedStateBytes)}  goal ≤ 150 KB`
     : '  attention payload               —');
+  if (nodeRounds.length > 1 && torchRounds.length > 1) {
+    for (const key of plan.cells.filter((c) => c.size === '25' && c.beam === 1 && !c.attention).map((c) => c.key)) {
+      const each = nodeRounds.map((r, i) => torchRounds[i] && median(torchRounds[i].cells[key].samplesMs) / median(r.cells[key].samplesMs));
+      lines.push(`  PyTorch ÷ ours by round         ${key}: ${each.filter((x): x is number => x !== undefined).map((x) => `${x.toFixed(2)}×`).join(', ')}`);
+    }
+  }
   for (const r of Object.values(reports)) for (const n of r!.notes) lines.push(`  note (${SHORT_NAMES[r!.runtime]}): ${n}`);
   for (const f of failures) lines.push(`  FAILED ${f}`);
   process.stdout.write(lines.join('\n') + '\n');

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { translationUnits } from '../../src/engine/translationUnits';
-import { checkFixture, makePlan, SIZES, type Plan, type RunnerReport, type RuntimeId } from '../../bench/plan';
+import { checkFixture, makePlan, mergeRounds, SIZES, type Plan, type RunnerReport, type RuntimeId } from '../../bench/plan';
 import { agreement, cpuRows, formatValue, median, p95, ratio, renderMarkdown, renderText, wallRows } from '../../bench/table';
 
 const root = resolve(__dirname, '../../..');
@@ -88,4 +88,24 @@ test('agreement counts translations with exactly the same target tokens', () => 
   const torch = report('pytorch', plan, 1);
   ours.cells[plan.cells[0].key].outputs = [[10, 12]];
   assert.deepEqual(agreement(plan, ours, torch), { same: plan.cells.length - 1, total: plan.cells.length });
+});
+
+test('rounds pool their samples, weight CPU means by samples, keep the first outputs, the slowest load and highest peak', () => {
+  const plan = makePlan(fixture, { quick: false, repeats: 1, threads: 1 });
+  const a = report('pytorch', plan, 10);
+  const b = { ...report('pytorch', plan, 20), peakRssBytes: 50e6, notes: ['second'] };
+  const key = plan.cells[0].key;
+  b.cells[key] = { ...b.cells[key], samplesMs: [20], cpuMs: 40, outputs: [[99]] };
+  const m = mergeRounds([a, b]);
+  assert.deepEqual(m.cells[key].samplesMs, [10, 20, 30, 20]);
+  assert.equal(m.cells[key].cpuMs, (10 * 3 + 40 * 1) / 4);
+  assert.deepEqual(m.cells[key].outputs, a.cells[key].outputs);
+  const batch = plan.batches[0].key;
+  assert.deepEqual(m.batches[batch].samplesMs, [1000, 1000]);
+  assert.equal(m.loadMs, 200);
+  assert.equal(m.peakRssBytes, 100e6);
+  assert.deepEqual(m.notes, ['second']);
+  assert.deepEqual(a.cells[key].samplesMs, [10, 20, 30], 'the rounds themselves are not changed');
+  assert.equal(mergeRounds([a]).cells[key].samplesMs.length, 3);
+  assert.throws(() => mergeRounds([]));
 });
