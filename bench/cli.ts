@@ -129,23 +129,20 @@ async function main(): Promise<void> {
     if (!existsSync(python)) throw new Error('no .venv: run bash scripts/ensure-python.sh');
     return runJson<RunnerReport>(python, [join(repo, 'bench/pytorch_runner.py'), '--plan', planFile, '--package', o.packageDir]);
   };
-  // Rounds after the first (--rounds): Node WASM and PyTorch again in turn, before the Chromium runs.
+  // Node WASM and PyTorch in turn, --rounds times (fresh processes each), their samples pooled (mergeRounds).
   const nodeRounds: RunnerReport[] = [];
   const torchRounds: RunnerReport[] = [];
-  await attempt('node-wasm', o.only.has('node'), async () => { nodeRounds.push(await runNode()); return nodeRounds[0]; });
-  if (o.rounds > 1) {
-    await attempt('pytorch', o.only.has('torch'), async () => { torchRounds.push(await runTorch()); return torchRounds[0]; });
-    for (let round = 2; round <= o.rounds; round++) {
-      log(`round ${round} of ${o.rounds}`);
-      // A later round that fails is reported; the rounds before it still count.
-      for (const [id, rounds, run] of [['node-wasm', nodeRounds, runNode], ['pytorch', torchRounds, runTorch]] as const) {
-        if (!rounds.length) continue;
-        try {
-          rounds.push(await run());
-          reports[id] = mergeRounds(rounds);
-        } catch (e) {
-          failures.push(`${SHORT_NAMES[id]} round ${round}: ${(e as Error).message}`);
-        }
+  for (let round = 1; round <= o.rounds; round++) {
+    if (o.rounds > 1) log(`round ${round} of ${o.rounds}`);
+    for (const [id, enabled, rounds, run] of [['node-wasm', o.only.has('node'), nodeRounds, runNode], ['pytorch', o.only.has('torch'), torchRounds, runTorch]] as const) {
+      if (!enabled) { reports[id] = skipped(id, 'left out (--only)'); continue; }
+      if (round > 1 && !rounds.length) continue;   // its first round failed: reported once
+      try {
+        rounds.push(await run());
+        reports[id] = mergeRounds(rounds);
+      } catch (e) {
+        failures.push(`${SHORT_NAMES[id]}${o.rounds > 1 ? ` round ${round}` : ''}: ${(e as Error).message}`);
+        if (!rounds.length) reports[id] = skipped(id, 'failed');   // later rounds' failures keep the rounds before
       }
     }
   }
@@ -162,7 +159,6 @@ async function main(): Promise<void> {
       return panelOnly ? { ...r, skipped: 'panel figures only (--only panel)' } : r;
     });
   }
-  if (o.rounds === 1) await attempt('pytorch', o.only.has('torch'), runTorch);
   let vsix: VsixSize | undefined;
   try {
     vsix = vsixSize(repo, log);

@@ -128,17 +128,17 @@ export const RUNTIMES: readonly RuntimeId[] = ['node-wasm', 'chromium-wasm', 'ch
  * Rounds of PyTorch and ours taken in turn see the same drift of a shared machine, so their ratio is fairer.
  */
 export function mergeRounds(rounds: RunnerReport[]): RunnerReport {
-  const [first, ...rest] = rounds;
+  const [first] = rounds;
   if (!first) throw new Error('mergeRounds: no rounds');
   const pooled = <T extends { samplesMs: number[]; cpuMs: number }>(runs: T[]): T => {
     const n = runs.reduce((s, r) => s + r.samplesMs.length, 0);
     return { ...runs[0], samplesMs: runs.flatMap((r) => r.samplesMs), cpuMs: runs.reduce((s, r) => s + r.cpuMs * r.samplesMs.length, 0) / Math.max(n, 1) };
   };
   const merged: RunnerReport = { ...first, cells: {}, batches: {}, notes: [...first.notes] };
-  for (const key of Object.keys(first.cells)) merged.cells[key] = pooled([first, ...rest].map((r) => r.cells[key]).filter(Boolean));
-  for (const key of Object.keys(first.batches)) merged.batches[key] = pooled([first, ...rest].map((r) => r.batches[key]).filter(Boolean));
+  for (const key of Object.keys(first.cells)) merged.cells[key] = pooled(rounds.map((r) => r.cells[key]).filter(Boolean));
+  for (const key of Object.keys(first.batches)) merged.batches[key] = pooled(rounds.map((r) => r.batches[key]).filter(Boolean));
   merged.loadMs = Math.max(...rounds.map((r) => r.loadMs));
   merged.peakRssBytes = Math.max(...rounds.map((r) => r.peakRssBytes));
-  for (const r of rest) for (const n of r.notes) if (!merged.notes.includes(n)) merged.notes.push(n);
+  for (const r of rounds.slice(1)) for (const n of r.notes) if (!merged.notes.includes(n)) merged.notes.push(n);
   return merged;
 }

@@ -104,7 +104,7 @@ def hardware(t: dict, continuations: list[dict]) -> str:
     for prev, r in zip([None] + continuations, continuations):
         if r.get("device"):
             steps += r["step"] - (prev["step"] if prev else 0)
-    return (f"2 CPU cores ({len(cpu)} continuations, {cpu[-1]['cpuHours'] if cpu else 0} CPU-hours), then {', '.join(devices)} "
+    return (f"{cpu[-1]['world'] if cpu else 2} CPU cores ({len(cpu)} continuations, {cpu[-1]['cpuHours'] if cpu else 0} CPU-hours) and {', '.join(devices)} "
             f"({len(elsewhere)} continuation{'s' if len(elsewhere) > 1 else ''}, {steps:,} steps, "
             f"{sum(r.get('minutes') or 0 for r in elsewhere):g} minutes)")
 
@@ -270,7 +270,7 @@ Trained in continuations from committed state (`models/training/continuation.py`
 | package | {m['packageBytes'] / 1e6:.1f} MB, weights stored as {m.get('weightsDtype', 'fp32')} |
 | directions | {', '.join(f'{a}→{b}' for a, b in m['directions'])} (ko↔de pivots through English in the engine) |
 | training config | `{t['config']}` |
-| hardware | {hardware(t, continuations)} |
+| hardware | {hardware(t, [r for r in continuations if r['step'] <= t['steps']])} |
 | training time | {t['minutes']} minutes, {t['steps']} steps, {t.get('targetTokensSeen') or 0:,} target tokens seen |
 | throughput | about {int(sum(speed[-10:]) / max(len(speed[-10:]), 1))} target tokens/s at the end |
 | final dev loss | {done.get('dev_loss', '')} (label-smoothed cross-entropy per target token) |

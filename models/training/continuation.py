@@ -150,9 +150,13 @@ def log_row(args, run: Path, meta: dict, scores: dict, shipped_scores: dict | No
     data_ev = next(r for r in reversed(rows) if r.get("event") == "data")
     done = next(r for r in reversed(rows) if r.get("event") == "done")
     speed = [r for r in rows if "tok_per_s" in r][-20:]
+    minutes = args.minutes
+    if minutes is None:   # a run trained elsewhere: from its last resume (train.py logs the minutes there) to its end
+        resumed = next((r for r in reversed(rows) if str(r.get("event", "")).startswith("resume") and "minutes" in r), None)
+        minutes = round(done["minutes"] - resumed["minutes"], 2) if resumed else done["minutes"]
     return {
         "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="minutes"),
-        "config": args.config, "minutes": args.minutes, "world": args.world,
+        "config": args.config, "minutes": minutes, "world": args.world,
         **({"device": meta.get("device"), "from": meta.get("trainedAs", meta.get("config"))} if args.from_run else {}),
         "step": meta["step"], "cpuHours": round(meta["cpu_seconds"] / 3600, 2),
         "targetTokens": meta["target_tokens_seen"], "epochs": round(meta["target_tokens_seen"] / data_ev["target_tokens"], 3),
@@ -226,7 +230,7 @@ def main(argv=None):
         state = read_state(args.config)
         check_scheduler()
         run = train(args, state)
-    meta = torch.load(run / "model.pt", map_location="cpu")
+        meta = torch.load(run / "model.pt", map_location="cpu")
 
     new_id = next_id(args.config)
     candidate = Path("build/candidates") / new_id

@@ -292,7 +292,7 @@ def main(argv=None):
         resumed_tokens, cpu_before = state.get("tokens_seen", 0), state.get("cpu_seconds", 0.0)
         resumed_max_tokens = state.get("max_tokens", 4000)
         torch.set_rng_state(state["rng"])
-        log(out, rank, event="resume", step=step, epoch=epoch)
+        log(out, rank, event="resume", step=step, epoch=epoch, minutes=round(elapsed / 60, 2))
     elif init_state is not None:
         # A fresh clone: the committed state (models/training/state/) names the shipped package whose weights
         # continue, and the counters. Adam's moments are not committed: a short re-warmup rebuilds them.
@@ -304,7 +304,8 @@ def main(argv=None):
         elapsed, resumed_tokens, cpu_before = init_state["elapsedSeconds"], init_state["tokensSeen"], init_state["cpuSeconds"]
         resumed_max_tokens = init_state.get("maxTokens", 4000)
         rewarm_from = step
-        log(out, rank, event="resume_from_package", package=init_state.get("package") or init_state["weightsFile"], step=step, epoch=epoch)
+        log(out, rank, event="resume_from_package", package=init_state.get("package") or init_state["weightsFile"], step=step, epoch=epoch,
+            minutes=round(elapsed / 60, 2))
     log(out, rank, event="model", params=model.num_params(), config=args.config, device=str(device), world=world)
     ddp_model = model
     if world > 1:
