@@ -111,8 +111,10 @@ def hardware(t: dict, continuations: list[dict]) -> str:
 
 def log_table(rows: list[dict]) -> str:
     dirs = sorted({k for r in rows for k in r["devChrf"] if k != "mean"})
-    out = ["| # | date | minutes | CPU-hours | steps | target tokens | epochs | dev loss | " + " | ".join(f"{d} chrF" for d in dirs)
-           + " | tokens/s | sentences/s | shipped |", "|" + "---|" * (10 + len(dirs))]
+    head = ["#", "date", "minutes", "CPU-hours", "steps", "target tokens", "epochs", "dev loss",
+            *(f"{d} chrF" for d in dirs), "tokens/s", "sentences/s", "shipped"]
+    # GitHub draws a table only when the delimiter row has as many cells as the header
+    out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for i, r in enumerate(rows, 1):
         out.append(f"| {i} | {r['date'][:10]} | {r['minutes']:g} | {r['cpuHours']} | {r['step']:,} | {r['targetTokens']:,} | {r['epochs']} | "
                    f"{r['devLoss']} | " + " | ".join(str(r['devChrf'].get(d, '')) for d in dirs)

@@ -29,9 +29,11 @@ CONFIGS: dict[str, dict] = {
         ckpt_every=200, average_last=4, dev_every=1000, max_pairs=None, dev_pairs=100, seed=1,
         # Continuations 21-24 (steps 53,680 -> 63,415, lr ~9e-5 -> 8.3e-5) moved dev chrF by +-0.3: a plateau.
         # Continuation 25 cooled the rate linearly to zero over 63,415 -> 67,015 (dev loss 2.4133 -> 2.4044, mean dev
-        # chrF 47.97 -> 48.37: ac-cpu-v23). The next cycle: the schedule's rate again (after the 200-step rewarm) for
-        # 1,500 steps, then a cooldown to zero over 2,000 (about one session's steps at ~35 a minute).
-        cooldown_from=68_515, cooldown_steps=2_000,
+        # chrF 47.97 -> 48.37: ac-cpu-v23). Continuation 27 (one GPU, cpu-gpu16-lr2 below) ran a cycle of its own to
+        # step 72,983 (dev loss 2.3541, chrF 49.06: ac-cpu-v24), and the same call a shorter one at 8x the batch that
+        # the time stopped before its cooldown (step 74,153, dev loss 2.3457, chrF 48.87: not shipped, the state).
+        # The CPUs cool that state down: from the rewarm on, linearly to zero at 76,453 (one session at ~28 a minute).
+        cooldown_from=74_153, cooldown_steps=2_300,
     ),
     # One CUDA GPU (H100) for at most 10 minutes in bf16; also runs under torchrun (DDP) on several GPUs.
     "release": dict(
@@ -46,6 +48,17 @@ CONFIGS: dict[str, dict] = {
 # The cpu model continued on one GPU (scripts/gpu/session.sh): the same shape and schedule (its cooldown included),
 # one process taking the batch the two CPU ranks take together.
 CONFIGS["cpu-gpu"] = dict(CONFIGS["cpu"], max_tokens=4000)
+
+# Session 28's device call: the GPU ran cpu-gpu's 4,000-token batches at ~14 steps a second, bound by Python, not
+# the GPU, so four times the batch costs little more time a step. From the committed state (step 68,983, inside the
+# cpu config's cooldown) a cycle of its own: the 200-step rewarm, stable to 70,483, a cooldown to zero at 72,983
+# (4,000 steps, 53M target tokens, 4.4 epochs, in 7.3 minutes). Two learning rates side by side on the one GPU: the
+# schedule's own (dev loss 2.4044 -> 2.3663) and twice it, as the batch is four times larger (-> 2.3541: ac-cpu-v24).
+for _name, _peak in (("cpu-gpu16", 1.2e-3), ("cpu-gpu16-lr2", 2.4e-3)):
+    CONFIGS[_name] = dict(CONFIGS["cpu"], max_tokens=16000, lr_peak=_peak, cooldown_from=70_483, cooldown_steps=2_500)
+# The same call's second, shorter cycle from ac-cpu-v24's float16 weights (step 72,983): eight times the cpu batch at
+# sqrt(8) times the rate, the rewarm, stable to 73,583, a cooldown to zero at 74,783 (1,800 steps in ~3 minutes).
+CONFIGS["cpu-gpu32"] = dict(CONFIGS["cpu"], max_tokens=32000, lr_peak=3.4e-3, cooldown_from=73_583, cooldown_steps=1_200)
 
 # Candidate shapes for "cpu", compared by dev loss at equal wall-clock (same tokenizer, data and batches).
 _CPU_SHAPES = {
