@@ -156,6 +156,15 @@ def cooldown_factor(step: int, cfg: dict) -> float:
     return max(0.0, 1.0 - (step - start) / length)
 
 
+def time_cooldown_factor(remaining_s: float, cooldown_s: float | None) -> float:
+    """The same linear decay, anchored to the time budget instead: over its last cooldown_s seconds the rate falls to
+    zero as the time does. A run whose speed is not known beforehand (a first call on a new GPU) still ends cooled
+    when its time, not its steps, stops it (session 28's 32k-token run stopped at full rate). 1.0 without one."""
+    if not cooldown_s or remaining_s >= cooldown_s:
+        return 1.0
+    return max(0.0, remaining_s / cooldown_s)
+
+
 def average_checkpoints(paths):
     """Checkpoint averaging (section 6.1): the mean of the last few saved weights."""
     avg = None
@@ -218,6 +227,9 @@ def main(argv=None):
     ap.add_argument("--add-minutes", type=float, default=None,
                     help="train this many more minutes from where the run stands (instead of a total budget)")
     ap.add_argument("--add-steps", type=int, default=None, help="stop after this many more steps")
+    ap.add_argument("--cooldown-minutes", type=float, default=None,
+                    help="the time budget's last N minutes cool the rate linearly to zero (with the config's step-anchored "
+                         "cooldown too, the lower factor wins)")
     ap.add_argument("--log-every", type=int, default=None, help="log the training loss and speed every N steps")
     ap.add_argument("--fp32", action="store_true", help="no bf16 autocast (for speed comparisons)")
     ap.add_argument("--skip-final", action="store_true", help="no final checkpoint, averaging or dev scores (benchmarks)")
@@ -330,6 +342,8 @@ def main(argv=None):
     max_steps = step + args.add_steps if args.add_steps is not None else cfg["max_steps"]
     ckpts = sorted(out.glob("ckpt_*.pt"), key=lambda p: int(p.stem.split("_")[1]))
     start = time.time() - elapsed
+    clock = elapsed   # the time the rate follows: with several ranks, the slowest rank's, so all take the same rate
+    cooldown_s = 60 * args.cooldown_minutes if args.cooldown_minutes else None
     tokens_seen, tick, tick_tokens, tick_sents, done = resumed_tokens, time.time(), 0, 0, False
     model.train()
     if resumed_max_tokens != cfg["max_tokens"] and batch_pos > 0:
@@ -344,7 +358,8 @@ def main(argv=None):
             src, tin, tout = collate(examples, idx, special["pad"], special["bos"], special["eos"], device)
             step += 1
             for g in opt.param_groups:
-                g["lr"] = lr_at(step, cfg["warmup"], cfg["lr_peak"]) * cooldown_factor(step, cfg)
+                g["lr"] = lr_at(step, cfg["warmup"], cfg["lr_peak"]) * min(cooldown_factor(step, cfg),
+                                                                          time_cooldown_factor(budget_s - clock, cooldown_s))
                 if rewarm_from is not None:
                     g["lr"] *= min(1.0, (step - rewarm_from) / cfg.get("rewarm", 200))
             with autocast:
@@ -378,10 +393,11 @@ def main(argv=None):
                 log(out, rank, step=step, dev_loss=round(dev_loss(model, dev_examples, special, device, cfg["max_tokens"]), 4),
                     dev_chrf=dev_scores(model, dev_examples, sp, special, device, cfg["dev_pairs"]))
             stop = elapsed >= budget_s or step >= max_steps or cooldown_factor(step, cfg) == 0.0   # nothing left to learn at lr 0
+            clock = elapsed
             if world > 1:   # ranks' clocks differ: stop together, or one would wait forever in all-reduce
-                flag = torch.tensor([float(stop)], device=device)
+                flag = torch.tensor([float(stop), elapsed], dtype=torch.float64, device=device)
                 torch.distributed.all_reduce(flag, op=torch.distributed.ReduceOp.MAX)
-                stop = bool(flag.item())
+                stop, clock = bool(flag[0].item()), float(flag[1].item())
             if stop:
                 done = True
                 break

@@ -7,6 +7,8 @@
 # each a small Python process that leaves most of an H200 idle, so together they cost one call. Their weights come
 # back as float16 in one tar split under 16 MiB ($OUT/gpu.tar.part-*): rejoin with `cat gpu.tar.part-* | tar x`.
 #   bash scripts/gpu/session.sh [release minutes] [continuation minutes]
+# COOLDOWN_MINUTES: every run's last N minutes cool its rate to zero (train.py --cooldown-minutes), so a run whose
+# speed on this GPU is a guess still ends cooled.
 # Rehearsal here: RELEASE=tiny RELEASE_TOKENIZER= CONT_STEPS=20 OUT=build/gpu-out PY=.venv/bin/python bash scripts/gpu/session.sh 0.3 1
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -30,13 +32,14 @@ pids=() runs=()
 if [ -n "$RELEASE" ]; then
   rm -rf "build/gpu-runs/$RELEASE"
   timeout "${RUN_LIMIT_S:-540}" $PY -m models.training.train --config "$RELEASE" --out "build/gpu-runs/$RELEASE" --minutes "${1:-6.5}" \
-    ${RELEASE_TOKENIZER:+--tokenizer "$RELEASE_TOKENIZER"} > "build/gpu-runs/$RELEASE.out" 2>&1 &
+    ${RELEASE_TOKENIZER:+--tokenizer "$RELEASE_TOKENIZER"} ${COOLDOWN_MINUTES:+--cooldown-minutes "$COOLDOWN_MINUTES"} > "build/gpu-runs/$RELEASE.out" 2>&1 &
   pids+=($!) runs+=("$RELEASE")
 fi
 for cont in $CONTS; do
   rm -rf "build/gpu-runs/$cont"
   timeout "${RUN_LIMIT_S:-540}" $PY -m models.training.train --config "$cont" --out "build/gpu-runs/$cont" --init-state build/gpu-runs/cpu-init.json \
-    --add-minutes "${2:-6.5}" ${CONT_STEPS:+--add-steps "$CONT_STEPS"} > "build/gpu-runs/$cont.out" 2>&1 &
+    --add-minutes "${2:-6.5}" ${CONT_STEPS:+--add-steps "$CONT_STEPS"} ${COOLDOWN_MINUTES:+--cooldown-minutes "$COOLDOWN_MINUTES"} \
+    > "build/gpu-runs/$cont.out" 2>&1 &
   pids+=($!) runs+=("$cont")
 done
 for i in "${!pids[@]}"; do

@@ -8,7 +8,7 @@ import torch
 from models.training.model import ModelConfig, Transformer
 from models.training.decode import beam_search, greedy_batch
 from models.training.export import graph_specs, export_graph, externalize, to_fp16_storage
-from models.training.train import cooldown_factor, lr_at
+from models.training.train import cooldown_factor, lr_at, time_cooldown_factor
 
 CFG = ModelConfig(vocab_size=300, d_model=32, n_heads=2, d_ff=64, enc_layers=2, dec_layers=1, max_len=64)
 
@@ -55,6 +55,13 @@ class ModelTest(unittest.TestCase):
         self.assertEqual(cooldown_factor(1400, cfg), 0.0)
         self.assertEqual(cooldown_factor(2000, cfg), 0.0)
         self.assertEqual(cooldown_factor(5000, {}), 1.0)
+
+    def test_time_cooldown_decays_linearly_to_zero_as_the_budget_ends(self):
+        self.assertEqual(time_cooldown_factor(600, 120), 1.0)
+        self.assertEqual(time_cooldown_factor(120, 120), 1.0)
+        self.assertAlmostEqual(time_cooldown_factor(30, 120), 0.25)
+        self.assertEqual(time_cooldown_factor(-5, 120), 0.0)
+        self.assertEqual(time_cooldown_factor(10, None), 1.0)
 
     def test_export_graphs_share_one_weights_file(self):
         import onnx
