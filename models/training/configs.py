@@ -32,8 +32,10 @@ CONFIGS: dict[str, dict] = {
         # chrF 47.97 -> 48.37: ac-cpu-v23). Continuation 27 (one GPU, cpu-gpu16-lr2 below) ran a cycle of its own to
         # step 72,983 (dev loss 2.3541, chrF 49.06: ac-cpu-v24), and the same call a shorter one at 8x the batch that
         # the time stopped before its cooldown (step 74,153, dev loss 2.3457, chrF 48.87: not shipped, the state).
-        # The CPUs cool that state down: from the rewarm on, linearly to zero at 76,453 (one session at ~28 a minute).
-        cooldown_from=74_153, cooldown_steps=2_300,
+        # Continuation 28 cooled that state down on the CPUs, linearly to zero at 76,453 (dev loss 2.3445, chrF 49.15:
+        # ac-cpu-v25). The next cycle: the schedule's rate again (after the 200-step rewarm) for 700 steps, then a
+        # cooldown to zero over 2,000 (one session at ~35 a minute).
+        cooldown_from=77_153, cooldown_steps=2_000,
     ),
     # One CUDA GPU (H100) for at most 10 minutes in bf16; also runs under torchrun (DDP) on several GPUs.
     "release": dict(

@@ -150,10 +150,10 @@ def log_row(args, run: Path, meta: dict, scores: dict, shipped_scores: dict | No
     data_ev = next(r for r in reversed(rows) if r.get("event") == "data")
     done = next(r for r in reversed(rows) if r.get("event") == "done")
     speed = [r for r in rows if "tok_per_s" in r][-20:]
-    minutes = args.minutes
-    if minutes is None:   # a run trained elsewhere: from its last resume (train.py logs the minutes there) to its end
-        resumed = next((r for r in reversed(rows) if str(r.get("event", "")).startswith("resume") and "minutes" in r), None)
-        minutes = round(done["minutes"] - resumed["minutes"], 2) if resumed else done["minutes"]
+    # the minutes it trained: from its last resume (train.py logs the minutes there) to its end; not the budget, as a
+    # continuation whose cooldown reaches zero stops before its time is up
+    resumed = next((r for r in reversed(rows) if str(r.get("event", "")).startswith("resume") and "minutes" in r), None)
+    minutes = round(done["minutes"] - resumed["minutes"], 2) if resumed else (args.minutes or done["minutes"])
     return {
         "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="minutes"),
         "config": args.config, "minutes": minutes, "world": args.world,
