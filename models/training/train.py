@@ -316,7 +316,8 @@ def main(argv=None):
         elapsed, resumed_tokens, cpu_before = init_state["elapsedSeconds"], init_state["tokensSeen"], init_state["cpuSeconds"]
         resumed_max_tokens = init_state.get("maxTokens", 4000)
         rewarm_from = step
-        log(out, rank, event="resume_from_package", package=init_state.get("package") or init_state["weightsFile"], step=step, epoch=epoch,
+        # what was loaded: the weights file where there is one (session.sh INIT_WEIGHTS sets one beside the package)
+        log(out, rank, event="resume_from_package", package=init_state.get("weightsFile") or init_state["package"], step=step, epoch=epoch,
             minutes=round(elapsed / 60, 2))
     log(out, rank, event="model", params=model.num_params(), config=args.config, device=str(device), world=world)
     ddp_model = model
