@@ -14,9 +14,10 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 RELEASE=${RELEASE-release}
 CONTS=${CONTS:-cpu-gpu}
-RELEASE_TOKENIZER=${RELEASE_TOKENIZER-models/training/state/cpu.tokenizer.model}   # empty: the config trains its own
 OUT=${OUT:-build/gpu-out}
 PY=${PY:-python3}
+# the committed cpu model's tokenizer (beside the state, or in the package it names); empty: the config trains its own
+RELEASE_TOKENIZER=${RELEASE_TOKENIZER-$($PY -c 'from models.training.continuation import read_state; s = read_state("cpu"); print(s.get("tokenizerFile") or s["packageDir"] + "/tokenizer.model")')}
 mkdir -p build/data "$OUT" build/gpu-runs
 for f in build/gpu-carry/*.xz; do xz -d -c "$f" > "build/data/$(basename "$f" .xz)"; done
 export PYTHONUNBUFFERED=1 OMP_NUM_THREADS=4
