@@ -10,11 +10,11 @@ import type { ModelManifest } from '../src/shared/manifest';
 import { defaultPackageDir } from '../src/node/fsPackage';
 import { runChromium, type ChromiumReport } from './chromium';
 import type { PayloadReport } from './engineRuns';
-import { checkFixture, makePlan, mergeRounds, type Plan, type RunnerReport, type RuntimeId } from './plan';
+import { checkFixture, makePlan, mergeRounds, SIZES, type Plan, type Size, type RunnerReport, type RuntimeId } from './plan';
 import { agreement, cpuRows, median, OURS, p95, ratio, renderMarkdown, renderText, SHORT_NAMES, wallRows } from './table';
 import { vsixSize, type VsixSize } from './vsix';
 
-const USAGE = `Usage: npm run bench -- [--quick] [--json out.json] [--markdown out.md] [--only node|chromium|webgpu|torch|panel[,...]] [--repeats N] [--rounds N] [--model DIR]
+const USAGE = `Usage: npm run bench -- [--quick] [--json out.json] [--markdown out.md] [--only node|chromium|webgpu|torch|panel[,...]] [--repeats N] [--rounds N] [--sizes 5,25,60] [--model DIR]
   --quick      one sentence per cell, translated once (CI smoke: every row still printed)
   --only       run only these runtimes (comma-separated; chromium: its WASM backend, the attention payload and the panel
                redraw; webgpu: Chromium's WebGPU backend; panel: the Chromium WASM page for the payload and the redraw
@@ -22,18 +22,20 @@ const USAGE = `Usage: npm run bench -- [--quick] [--json out.json] [--markdown o
   --repeats N  translations of each sentence per cell (default 5; every translation is one sample)
   --rounds N   run Node WASM and PyTorch N times in turn (fresh processes), their samples pooled, and print each round's
                ratio for the 25-word greedy cells: a shared machine's drift then falls on both sides (default 1)
+  --sizes L    only sentences of these sizes (words: 5, 25, 60; comma-separated), in the latency cells and the
+               batches: for a runtime too slow for the whole plan (WebGPU on a software adapter)
   --model DIR  a model package (default: the one models/DEFAULT names)`;
 
 const repo = resolve(__dirname, '../..');
 const log = (line: string) => process.stderr.write(`# ${line}\n`);
 
-interface Options { quick: boolean; json?: string; markdown?: string; only: Set<string>; repeats: number; rounds: number; packageDir: string }
+interface Options { quick: boolean; json?: string; markdown?: string; only: Set<string>; repeats: number; rounds: number; sizes?: Size[]; packageDir: string }
 
 function options(): Options {
   const { values } = parseArgs({
     options: {
       quick: { type: 'boolean', default: false }, json: { type: 'string' }, markdown: { type: 'string' }, only: { type: 'string' },
-      repeats: { type: 'string', default: '5' }, rounds: { type: 'string', default: '1' }, model: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      repeats: { type: 'string', default: '5' }, rounds: { type: 'string', default: '1' }, sizes: { type: 'string' }, model: { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) {
@@ -47,7 +49,10 @@ function options(): Options {
   if (!Number.isInteger(repeats) || repeats < 1 || repeats > 100) fail('--repeats must be an integer from 1 to 100');
   const rounds = Number(values.rounds);
   if (!Number.isInteger(rounds) || rounds < 1 || rounds > 20) fail('--rounds must be an integer from 1 to 20');
-  return { quick: values.quick!, json: values.json, markdown: values.markdown, only, repeats, rounds, packageDir: resolve(values.model ?? defaultPackageDir(repo)) };
+  const sizes = values.sizes?.split(',').map((s) => s.trim()).filter(Boolean);
+  const badSizes = sizes?.filter((s) => !(SIZES as readonly string[]).includes(s)) ?? [];
+  if (sizes && (sizes.length === 0 || badSizes.length)) fail(`--sizes takes ${SIZES.join(', ')} (comma-separated), not ${values.sizes}`);
+  return { quick: values.quick!, json: values.json, markdown: values.markdown, only, repeats, rounds, sizes: sizes as Size[] | undefined, packageDir: resolve(values.model ?? defaultPackageDir(repo)) };
 }
 
 function fail(message: string): never {
@@ -99,7 +104,7 @@ async function main(): Promise<void> {
   const startedAt = new Date().toISOString();
   const host = machine();
   const manifest = JSON.parse(readFileSync(join(o.packageDir, 'manifest.json'), 'utf8')) as ModelManifest & { weightsDtype?: string };
-  const plan: Plan = makePlan(checkFixture(JSON.parse(readFileSync(join(repo, 'bench/sentences.json'), 'utf8'))), { quick: o.quick, repeats: o.repeats, threads: 1 });
+  const plan: Plan = makePlan(checkFixture(JSON.parse(readFileSync(join(repo, 'bench/sentences.json'), 'utf8'))), { quick: o.quick, repeats: o.repeats, threads: 1, sizes: o.sizes });
   mkdirSync(join(repo, 'out/bench'), { recursive: true });
   const planFile = join(repo, 'out/bench/plan.json');
   writeFileSync(planFile, JSON.stringify(plan));

@@ -37,6 +37,14 @@ test('the plan has every direction, size, decoding and attention setting; quick 
   assert.throws(() => checkFixture({ ...fixture, ko: { ...fixture.ko, 60: [] } }), /"ko"."60" must be a list of sentences/);
 });
 
+test('--sizes keeps the cells and batches of those sizes only', () => {
+  const plan = makePlan(fixture, { quick: false, repeats: 3, threads: 1, sizes: ['25'] });
+  assert.equal(plan.cells.length, 2 * 2 * 2);
+  assert.ok(plan.cells.every((c) => c.size === '25'));
+  assert.equal(plan.batches.length, 4);
+  for (const b of plan.batches) assert.deepEqual(b.sentences, fixture[b.from as 'en' | 'ko']['25']);
+});
+
 test('every fixture sentence is one translation unit to the engine, and the sizes are about right', () => {
   for (const lang of ['en', 'ko'] as const) {
     for (const size of SIZES) {
