@@ -70,7 +70,9 @@ def read_state(config: str) -> dict | None:
 
 
 def counters(meta: dict) -> dict:
+    # share: the language shares its epoch was drawn with (train.py make_batches), where it had any
     return {"step": meta["step"], "epoch": meta["epoch"], "batchPos": meta["batch_pos"], "maxTokens": meta.get("max_tokens", 4000),
+            **({"share": meta["share"]} if meta.get("share") else {}),
             "elapsedSeconds": meta["elapsed"],
             "tokensSeen": meta["target_tokens_seen"], "cpuSeconds": meta["cpu_seconds"]}
 

@@ -90,10 +90,21 @@ def make_examples(rows, sp, tag_ids: dict[str, int], eos: int, max_len: int):
     return out
 
 
-def make_batches(examples, max_tokens: int, seed: int):
-    """Length-bucketed batches of about max_tokens (padded) tokens, in a seeded random order."""
+def share_of(direction: str, share: dict | None) -> float:
+    """The fraction of an epoch's examples kept for a direction ("en-de"): the smaller of its two languages' shares."""
+    return min((share or {}).get(lang, 1.0) for lang in direction.split("-"))
+
+
+def make_batches(examples, max_tokens: int, seed: int, share: dict | None = None):
+    """Length-bucketed batches of about max_tokens (padded) tokens, in a seeded random order. `share` (language ->
+    fraction, e.g. {"de": 0.5}) keeps each example of a direction with that language with that probability, drawn
+    anew each epoch (seed), so a language gets a smaller part of the steps and the whole of its data over epochs."""
     rng = random.Random(seed)
-    order = sorted(range(len(examples)), key=lambda i: (len(examples[i][2]), len(examples[i][1]), rng.random()))
+    kept = range(len(examples))
+    if share:
+        pick = random.Random(f"share-{seed}")   # a stream of its own: without a share the order is as it always was
+        kept = [i for i in kept if pick.random() < share_of(examples[i][0], share)]
+    order = sorted(kept, key=lambda i: (len(examples[i][2]), len(examples[i][1]), rng.random()))
     batches, cur, longest = [], [], 0
     for i in order:
         n = max(len(examples[i][1]), len(examples[i][2]) + 1)
@@ -108,13 +119,14 @@ def make_batches(examples, max_tokens: int, seed: int):
     return batches
 
 
-def rescaled_position(examples, batch_pos: int, old_max_tokens: int, new_max_tokens: int, seed: int, world: int) -> int:
-    """Where a run resumed with another batch size goes on in its epoch: the same fraction of the epoch's batches.
-    The new batches are another random order of the same examples, so the rest of this epoch samples rather than
-    exactly completes it; from the next epoch on every example is seen once per epoch again."""
-    def per_rank(max_tokens):
-        return len(make_batches(examples, max_tokens, seed)) // world
-    return round(batch_pos * per_rank(new_max_tokens) / max(per_rank(old_max_tokens), 1))
+def rescaled_position(examples, batch_pos: int, old_max_tokens: int, new_max_tokens: int, seed: int, world: int,
+                      old_share: dict | None = None, new_share: dict | None = None) -> int:
+    """Where a run resumed with another batch size (or language share) goes on in its epoch: the same fraction of the
+    epoch's batches. The new batches are another random order of the same examples, so the rest of this epoch samples
+    rather than exactly completes it; from the next epoch on every example is seen once per epoch again."""
+    def per_rank(max_tokens, share):
+        return len(make_batches(examples, max_tokens, seed, share)) // world
+    return round(batch_pos * per_rank(new_max_tokens, new_share) / max(per_rank(old_max_tokens, old_share), 1))
 
 
 def round_up(n: int, to: int = 8) -> int:
@@ -294,6 +306,7 @@ def main(argv=None):
     opt = torch.optim.Adam(model.parameters(), lr=cfg["lr_peak"], betas=(0.9, 0.98), eps=1e-9)
     step, epoch, batch_pos, elapsed, resumed_tokens, cpu_before = 0, 0, 0, 0.0, 0, 0.0
     resumed_max_tokens = cfg["max_tokens"]   # states written before max_tokens was recorded used 4000
+    resumed_share = cfg.get("share")         # and before a share was recorded, none (every example each epoch)
     rewarm_from = None   # set when resuming without optimizer state: the learning rate ramps up again
     last = out / "last.pt"
     if last.exists():
@@ -302,7 +315,7 @@ def main(argv=None):
         opt.load_state_dict(state["opt"])
         step, epoch, batch_pos, elapsed = state["step"], state["epoch"], state["batch_pos"], state["elapsed"]
         resumed_tokens, cpu_before = state.get("tokens_seen", 0), state.get("cpu_seconds", 0.0)
-        resumed_max_tokens = state.get("max_tokens", 4000)
+        resumed_max_tokens, resumed_share = state.get("max_tokens", 4000), state.get("share")
         torch.set_rng_state(state["rng"])
         log(out, rank, event="resume", step=step, epoch=epoch, minutes=round(elapsed / 60, 2))
     elif init_state is not None:
@@ -314,7 +327,7 @@ def main(argv=None):
             load_from_package(model, Path(init_state["packageDir"]), init_state["tensors"])
         step, epoch, batch_pos = init_state["step"], init_state["epoch"], init_state["batchPos"]
         elapsed, resumed_tokens, cpu_before = init_state["elapsedSeconds"], init_state["tokensSeen"], init_state["cpuSeconds"]
-        resumed_max_tokens = init_state.get("maxTokens", 4000)
+        resumed_max_tokens, resumed_share = init_state.get("maxTokens", 4000), init_state.get("share")
         rewarm_from = step
         # what was loaded: the weights file where there is one (session.sh INIT_WEIGHTS sets one beside the package)
         log(out, rank, event="resume_from_package", package=init_state.get("weightsFile") or init_state["package"], step=step, epoch=epoch,
@@ -335,7 +348,7 @@ def main(argv=None):
 
     def save_state():
         torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "epoch": epoch,
-                    "batch_pos": batch_pos, "max_tokens": cfg["max_tokens"], "elapsed": elapsed, "tokens_seen": tokens_seen, "cpu_seconds": cpu_seconds(),
+                    "batch_pos": batch_pos, "max_tokens": cfg["max_tokens"], "share": cfg.get("share"), "elapsed": elapsed, "tokens_seen": tokens_seen, "cpu_seconds": cpu_seconds(),
                     "rng": torch.get_rng_state()}, last)
 
     if args.add_minutes is not None:
@@ -347,11 +360,13 @@ def main(argv=None):
     cooldown_s = 60 * args.cooldown_minutes if args.cooldown_minutes else None
     tokens_seen, tick, tick_tokens, tick_sents, done = resumed_tokens, time.time(), 0, 0, False
     model.train()
-    if resumed_max_tokens != cfg["max_tokens"] and batch_pos > 0:
-        batch_pos = rescaled_position(examples, batch_pos, resumed_max_tokens, cfg["max_tokens"], cfg["seed"] + epoch, world)
-        log(out, rank, event="batch_size_changed", max_tokens_from=resumed_max_tokens, max_tokens=cfg["max_tokens"], batch_pos=batch_pos)
+    if (resumed_max_tokens != cfg["max_tokens"] or resumed_share != cfg.get("share")) and batch_pos > 0:
+        batch_pos = rescaled_position(examples, batch_pos, resumed_max_tokens, cfg["max_tokens"], cfg["seed"] + epoch, world,
+                                      resumed_share, cfg.get("share"))
+        log(out, rank, event="batch_size_changed", max_tokens_from=resumed_max_tokens, max_tokens=cfg["max_tokens"],
+            share_from=resumed_share, share=cfg.get("share"), batch_pos=batch_pos)
     while not done:
-        batches = make_batches(examples, cfg["max_tokens"], cfg["seed"] + epoch)
+        batches = make_batches(examples, cfg["max_tokens"], cfg["seed"] + epoch, cfg.get("share"))
         mine = batches[rank::world][: len(batches) // world]   # every rank the same count: no rank waits alone
         while batch_pos < len(mine):
             idx = mine[batch_pos]
@@ -426,7 +441,8 @@ def main(argv=None):
                     "minutes": round(elapsed / 60, 1), "device": torch.cuda.get_device_name() if device.type == "cuda" else f"cpu x{torch.get_num_threads()}",
                     "averaged": [c.name for c in ckpts[-cfg["average_last"]:]] if averaged else [], "world": world,
                     "pairs": len(train_rows), "target_tokens_seen": tokens_seen, "epoch": epoch, "batch_pos": batch_pos,
-                    "max_tokens": cfg["max_tokens"], "elapsed": elapsed, "cpu_seconds": cpu_seconds(), "epoch_examples": len(examples)},
+                    "max_tokens": cfg["max_tokens"], "share": cfg.get("share"), "elapsed": elapsed, "cpu_seconds": cpu_seconds(),
+                    "epoch_examples": len(examples)},
                    out / "model.pt")
         log(out, rank, event="done", step=step, minutes=round(elapsed / 60, 2),
             dev_loss=round(dev_loss(model, dev_examples, special, device, cfg["max_tokens"]), 4),

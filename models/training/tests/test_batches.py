@@ -2,12 +2,12 @@
 import random
 import unittest
 
-from models.training.train import make_batches, rescaled_position
+from models.training.train import make_batches, rescaled_position, share_of
 
 
-def fake_examples(n: int, seed: int = 0):
+def fake_examples(n: int, seed: int = 0, directions=("en-ko",)):
     rng = random.Random(seed)
-    return [("en-ko", [4] * rng.randint(3, 60), [5] * rng.randint(3, 60)) for _ in range(n)]
+    return [(directions[i % len(directions)], [4] * rng.randint(3, 60), [5] * rng.randint(3, 60)) for i in range(n)]
 
 
 class BatchTests(unittest.TestCase):
@@ -29,6 +29,27 @@ class BatchTests(unittest.TestCase):
         self.assertAlmostEqual(pos / new, (old // 3) / old, delta=0.01)
         self.assertEqual(rescaled_position(ex, 0, 1200, 600, seed=5, world=2), 0)
         self.assertEqual(rescaled_position(ex, old, 1200, 600, seed=5, world=2), new)
+
+    def test_a_share_keeps_that_part_of_a_language_each_epoch_and_another_part_the_next(self):
+        ex = fake_examples(4000, directions=("en-ko", "ko-en", "en-de", "de-en"))
+        self.assertEqual(share_of("de-en", {"de": 0.25}), 0.25)
+        self.assertEqual(share_of("en-ko", {"de": 0.25}), 1.0)
+        # no share: the same batches as before shares existed (a resumed epoch goes on where it was)
+        self.assertEqual(make_batches(ex, 600, seed=7), make_batches(ex, 600, seed=7, share={}))
+        kept = {}
+        for seed in (7, 8):
+            ids = [i for b in make_batches(ex, 600, seed=seed, share={"de": 0.25}) for i in b]
+            self.assertEqual(len(ids), len(set(ids)))
+            de = [i for i in ids if "de" in ex[i][0]]
+            self.assertEqual(len(ids) - len(de), 2000)            # every Korean example
+            self.assertAlmostEqual(len(de) / 2000, 0.25, delta=0.04)
+            kept[seed] = set(de)
+        self.assertLess(len(kept[7] & kept[8]), 0.5 * len(kept[7]))   # another draw each epoch
+        # a run resumed with a share goes on at the same fraction of its epoch
+        old = len(make_batches(ex, 600, seed=7)) // 2
+        new = len(make_batches(ex, 600, seed=7, share={"de": 0.25})) // 2
+        pos = rescaled_position(ex, old // 2, 600, 600, seed=7, world=2, new_share={"de": 0.25})
+        self.assertAlmostEqual(pos / new, 0.5, delta=0.01)
 
 
 if __name__ == "__main__":
