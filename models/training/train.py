@@ -214,18 +214,30 @@ def dev_scores(model, dev_examples, sp, special, device, per_direction: int):
 
 
 @torch.no_grad()
-def dev_loss(model, dev_examples, special, device, max_tokens, limit=2000):
+@torch.no_grad()
+def dev_losses(model, dev_examples, special, device, max_tokens, limit=2000) -> tuple[float, dict[str, float]]:
+    """Mean cross-entropy per target token over the dev examples, and the same per direction ("en-ko"): the
+    overall figure mixes the pairs, so a change in the languages' shares needs each direction's own."""
     model.eval()
-    total, count = 0.0, 0
+    sums: dict[str, list[float]] = {}
     dev_examples = dev_examples[:limit]
     for idx in make_batches(dev_examples, max_tokens, 0):
         src, tin, tout = collate(dev_examples, idx, special["pad"], special["bos"], special["eos"], device)
-        logits = model(src, tin)
-        total += F.cross_entropy(logits.float().view(-1, logits.size(-1)), tout.view(-1),
-                                 ignore_index=special["pad"], reduction="sum").item()
-        count += int((tout != special["pad"]).sum())
+        logits = model(src, tin)                                                   # (B, T, V)
+        per_token = F.cross_entropy(logits.float().view(-1, logits.size(-1)), tout.view(-1),
+                                    ignore_index=special["pad"], reduction="none").view(tout.shape)
+        row_loss, row_count = per_token.sum(1).tolist(), (tout != special["pad"]).sum(1).tolist()
+        for i, loss, count in zip(idx, row_loss, row_count):
+            acc = sums.setdefault(dev_examples[i][0], [0.0, 0])
+            acc[0] += loss
+            acc[1] += count
     model.train()
-    return total / max(count, 1)
+    total, count = sum(a[0] for a in sums.values()), sum(a[1] for a in sums.values())
+    return total / max(count, 1), {d: a[0] / max(a[1], 1) for d, a in sorted(sums.items())}
+
+
+def dev_loss(model, dev_examples, special, device, max_tokens, limit=2000) -> float:
+    return dev_losses(model, dev_examples, special, device, max_tokens, limit)[0]
 
 
 def main(argv=None):
@@ -406,7 +418,8 @@ def main(argv=None):
                 ckpts = ckpts[-cfg["average_last"]:]
                 save_state()
             if rank == 0 and step % cfg["dev_every"] == 0:
-                log(out, rank, step=step, dev_loss=round(dev_loss(model, dev_examples, special, device, cfg["max_tokens"]), 4),
+                loss, by_direction = dev_losses(model, dev_examples, special, device, cfg["max_tokens"])
+                log(out, rank, step=step, dev_loss=round(loss, 4), dev_loss_by_direction={d: round(v, 4) for d, v in by_direction.items()},
                     dev_chrf=dev_scores(model, dev_examples, sp, special, device, cfg["dev_pairs"]))
             stop = elapsed >= budget_s or step >= max_steps or cooldown_factor(step, cfg) == 0.0   # nothing left to learn at lr 0
             clock = elapsed
@@ -444,8 +457,9 @@ def main(argv=None):
                     "max_tokens": cfg["max_tokens"], "share": cfg.get("share"), "elapsed": elapsed, "cpu_seconds": cpu_seconds(),
                     "epoch_examples": len(examples)},
                    out / "model.pt")
-        log(out, rank, event="done", step=step, minutes=round(elapsed / 60, 2),
-            dev_loss=round(dev_loss(model, dev_examples, special, device, cfg["max_tokens"]), 4),
+        final_loss, by_direction = dev_losses(model, dev_examples, special, device, cfg["max_tokens"])
+        log(out, rank, event="done", step=step, minutes=round(elapsed / 60, 2), dev_loss=round(final_loss, 4),
+            dev_loss_by_direction={d: round(v, 4) for d, v in by_direction.items()},
             dev_chrf=dev_scores(model, dev_examples, sp, special, device, cfg["dev_pairs"]))
     if world > 1:
         torch.distributed.destroy_process_group()

@@ -8,7 +8,7 @@ import torch
 from models.training.model import ModelConfig, Transformer
 from models.training.decode import beam_search, greedy_batch
 from models.training.export import graph_specs, export_graph, externalize, to_fp16_storage
-from models.training.train import cooldown_factor, lr_at, time_cooldown_factor
+from models.training.train import collate, cooldown_factor, dev_losses, lr_at, time_cooldown_factor
 
 CFG = ModelConfig(vocab_size=300, d_model=32, n_heads=2, d_ff=64, enc_layers=2, dec_layers=1, max_len=64)
 
@@ -17,6 +17,27 @@ class ModelTest(unittest.TestCase):
     def setUp(self):
         torch.manual_seed(0)
         self.model = Transformer(CFG).eval()
+
+    def test_dev_loss_per_direction_adds_up_to_the_whole(self):
+        g = torch.Generator().manual_seed(1)
+        rand = lambda n: torch.randint(4, 300, (n,), generator=g).tolist()
+        ex = [(d, rand(3 + i % 9) + [2], rand(2 + i % 7)) for i, d in enumerate(["en-ko", "ko-en", "en-de"] * 6)]
+        special = {"pad": 0, "bos": 1, "eos": 2}
+        loss, by_direction = dev_losses(self.model, ex, special, torch.device("cpu"), max_tokens=60)
+        self.assertEqual(sorted(by_direction), ["en-de", "en-ko", "ko-en"])
+        # each direction alone gives its own figure; all together the token-weighted mean of them
+        tokens = {}
+        for d in by_direction:
+            mine = [e for e in ex if e[0] == d]
+            self.assertAlmostEqual(dev_losses(self.model, mine, special, torch.device("cpu"), max_tokens=60)[0], by_direction[d], places=4)
+            tokens[d] = sum(len(e[2]) + 1 for e in mine)
+        self.assertAlmostEqual(loss, sum(by_direction[d] * tokens[d] for d in tokens) / sum(tokens.values()), places=4)
+        # and the whole as one batch computes it
+        src, tin, tout = collate(ex, list(range(len(ex))), 0, 1, 2, torch.device("cpu"))
+        self.model.eval()   # dev_losses leaves the model training, as train.py wants it
+        with torch.no_grad():
+            whole = torch.nn.functional.cross_entropy(self.model(src, tin).view(-1, 300), tout.view(-1), ignore_index=0)
+        self.assertAlmostEqual(loss, whole.item(), places=4)
 
     def test_cached_steps_equal_full_decoder(self):
         src = torch.randint(4, 300, (2, 9))
