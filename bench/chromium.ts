@@ -18,7 +18,8 @@ const TYPES: Record<string, string> = {
   '.wasm': 'application/wasm', '.map': 'application/json',
 };
 
-const PAGE = `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8"><link rel="stylesheet" href="/media/panel.css">
+// The empty icon: without one Chromium asks for /favicon.ico, and its 404 reached the report as a page error.
+const PAGE = `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8"><link rel="icon" href="data:,"><link rel="stylesheet" href="/media/panel.css">
 <title>bench</title></head><body><div id="app" style="width: 900px"></div><script type="module" src="/bench/browserPage.js"></script></body></html>`;
 
 /** Serves the page, its bundle, onnxruntime-web's files and the package, from these folders only. */

@@ -33,9 +33,13 @@ CONFIGS: dict[str, dict] = {
         # step 72,983 (dev loss 2.3541, chrF 49.06: ac-cpu-v24), and the same call a shorter one at 8x the batch that
         # the time stopped before its cooldown (step 74,153, dev loss 2.3457, chrF 48.87: not shipped, the state).
         # Continuation 28 cooled that state down on the CPUs, linearly to zero at 76,453 (dev loss 2.3445, chrF 49.15:
-        # ac-cpu-v25). The next cycle: the schedule's rate again (after the 200-step rewarm) for 700 steps, then a
-        # cooldown to zero over 2,000 (one session at ~35 a minute).
-        cooldown_from=77_153, cooldown_steps=2_000,
+        # ac-cpu-v25). Continuation 29 ran one more cycle like it (the schedule's rate for 700 steps after the rewarm,
+        # then to zero at 79,153): dev loss 2.3461, chrF 48.73, no direction's dev loss moved by more than 0.004: a
+        # plateau (not shipped, the state). The next cycle gives Korean, the users' pair, most of the steps: each
+        # epoch keeps a third of the German examples (share; ~77% of a step's pairs Korean instead of 53%), a cooldown
+        # from the schedule's rate right after the rewarm to zero over 2,500 steps (79,353 -> 81,853, one session).
+        # Whether Korean gains more than in continuation 29 is read from the dev loss per direction (devloss.py).
+        cooldown_from=79_353, cooldown_steps=2_500, share={"de": 1 / 3},
     ),
     # One CUDA GPU (H100) for at most 10 minutes in bf16; also runs under torchrun (DDP) on several GPUs.
     "release": dict(
@@ -57,8 +61,9 @@ CONFIGS["cpu-gpu"] = dict(CONFIGS["cpu"], max_tokens=4000)
 # ac-cpu-v24), then 32,000-token batches at sqrt(8) times it (~6 steps a second; the time ended it before its
 # cooldown). Its step anchors are in models/training/README.md; here no step-anchored cooldown, as the steps a call
 # reaches are a guess: pair these with session.sh's COOLDOWN_MINUTES (train.py --cooldown-minutes).
-CONFIGS["cpu-gpu16-lr2"] = dict(CONFIGS["cpu"], max_tokens=16000, lr_peak=2.4e-3, cooldown_from=None, cooldown_steps=None)
-CONFIGS["cpu-gpu32"] = dict(CONFIGS["cpu"], max_tokens=32000, lr_peak=3.4e-3, cooldown_from=None, cooldown_steps=None)
+# Both with every language's whole data each epoch (share=None), whatever the cpu cycle gives.
+CONFIGS["cpu-gpu16-lr2"] = dict(CONFIGS["cpu"], max_tokens=16000, lr_peak=2.4e-3, cooldown_from=None, cooldown_steps=None, share=None)
+CONFIGS["cpu-gpu32"] = dict(CONFIGS["cpu"], max_tokens=32000, lr_peak=3.4e-3, cooldown_from=None, cooldown_steps=None, share=None)
 
 # Candidate shapes for "cpu", compared by dev loss at equal wall-clock (same tokenizer, data and batches).
 _CPU_SHAPES = {
