@@ -66,8 +66,8 @@ export function checkFixture(f: unknown): Fixture {
   return o as Fixture;
 }
 
-/** `quick`: one sentence per cell, translated once (CI smoke); otherwise every sentence `repeats` times. */
 /**
+ * `quick`: one sentence per cell, translated once (CI smoke); otherwise every sentence `repeats` times.
  * `sizes`: the sentence sizes to run (all unless given): latency cells and batches of those sizes only, for a runtime
  * too slow here for the whole plan (WebGPU on a software adapter spends over 20 minutes in a quick run).
  */

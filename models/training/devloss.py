@@ -15,7 +15,7 @@ import torch
 
 from .configs import get_config
 from .model import Transformer
-from .train import LANGS, dev_losses, make_examples, read_pairs
+from .train import dev_loss_figures, make_examples, read_pairs, token_ids
 
 
 def load_weights(path: Path) -> dict:
@@ -34,14 +34,12 @@ def main(argv=None) -> int:
     cfg = get_config(args.config)
     torch.set_num_threads(1)
     sp = spm.SentencePieceProcessor(model_file=args.tokenizer)
-    special = {"pad": sp.pad_id(), "unk": sp.unk_id(), "bos": sp.bos_id(), "eos": sp.eos_id()}
-    tag_ids = {l: sp.piece_to_id(f"<2{l}>") for l in LANGS}
+    special, tag_ids = token_ids(sp)
     dev = make_examples(read_pairs(Path(args.data) / "dev.tsv", None), sp, tag_ids, special["eos"], cfg["model"].max_len)
     model = Transformer(cfg["model"])
     for w in args.weights:
         model.load_state_dict(load_weights(Path(w)))
-        loss, by_direction = dev_losses(model, dev, special, torch.device("cpu"), cfg["max_tokens"])
-        print(json.dumps({"weights": w, "dev_loss": round(loss, 4), "by_direction": {d: round(v, 4) for d, v in by_direction.items()}}))
+        print(json.dumps({"weights": w, **dev_loss_figures(model, dev, special, torch.device("cpu"), cfg["max_tokens"])}))
     return 0
 
 

@@ -214,7 +214,6 @@ def dev_scores(model, dev_examples, sp, special, device, per_direction: int):
 
 
 @torch.no_grad()
-@torch.no_grad()
 def dev_losses(model, dev_examples, special, device, max_tokens, limit=2000) -> tuple[float, dict[str, float]]:
     """Mean cross-entropy per target token over the dev examples, and the same per direction ("en-ko"): the
     overall figure mixes the pairs, so a change in the languages' shares needs each direction's own."""
@@ -238,6 +237,18 @@ def dev_losses(model, dev_examples, special, device, max_tokens, limit=2000) -> 
 
 def dev_loss(model, dev_examples, special, device, max_tokens, limit=2000) -> float:
     return dev_losses(model, dev_examples, special, device, max_tokens, limit)[0]
+
+
+def dev_loss_figures(model, dev_examples, special, device, max_tokens) -> dict:
+    """dev_losses as the log writes them: {"dev_loss": ..., "dev_loss_by_direction": {"en-ko": ..., ...}}, rounded."""
+    loss, by_direction = dev_losses(model, dev_examples, special, device, max_tokens)
+    return {"dev_loss": round(loss, 4), "dev_loss_by_direction": {d: round(v, 4) for d, v in by_direction.items()}}
+
+
+def token_ids(sp) -> tuple[dict[str, int], dict[str, int]]:
+    """The tokenizer's special ids (pad, unk, bos, eos) and its target-language tags (<2en>, <2ko>, <2de>)."""
+    special = {"pad": sp.pad_id(), "unk": sp.unk_id(), "bos": sp.bos_id(), "eos": sp.eos_id()}
+    return special, {l: sp.piece_to_id(f"<2{l}>") for l in LANGS}
 
 
 def main(argv=None):
@@ -303,8 +314,7 @@ def main(argv=None):
     sp = spm.SentencePieceProcessor(model_file=f"{spm_prefix}.model")
     mcfg: ModelConfig = cfg["model"]
     assert sp.get_piece_size() == mcfg.vocab_size, "tokenizer and model vocabulary sizes differ"
-    special = {"pad": sp.pad_id(), "unk": sp.unk_id(), "bos": sp.bos_id(), "eos": sp.eos_id()}
-    tag_ids = {l: sp.piece_to_id(f"<2{l}>") for l in LANGS}
+    special, tag_ids = token_ids(sp)
 
     t0 = time.time()
     train_rows = read_pairs(data / "train.tsv", cfg["max_pairs"])
@@ -375,7 +385,7 @@ def main(argv=None):
     if (resumed_max_tokens != cfg["max_tokens"] or resumed_share != cfg.get("share")) and batch_pos > 0:
         batch_pos = rescaled_position(examples, batch_pos, resumed_max_tokens, cfg["max_tokens"], cfg["seed"] + epoch, world,
                                       resumed_share, cfg.get("share"))
-        log(out, rank, event="batch_size_changed", max_tokens_from=resumed_max_tokens, max_tokens=cfg["max_tokens"],
+        log(out, rank, event="epoch_position_rescaled", max_tokens_from=resumed_max_tokens, max_tokens=cfg["max_tokens"],
             share_from=resumed_share, share=cfg.get("share"), batch_pos=batch_pos)
     while not done:
         batches = make_batches(examples, cfg["max_tokens"], cfg["seed"] + epoch, cfg.get("share"))
@@ -418,8 +428,7 @@ def main(argv=None):
                 ckpts = ckpts[-cfg["average_last"]:]
                 save_state()
             if rank == 0 and step % cfg["dev_every"] == 0:
-                loss, by_direction = dev_losses(model, dev_examples, special, device, cfg["max_tokens"])
-                log(out, rank, step=step, dev_loss=round(loss, 4), dev_loss_by_direction={d: round(v, 4) for d, v in by_direction.items()},
+                log(out, rank, step=step, **dev_loss_figures(model, dev_examples, special, device, cfg["max_tokens"]),
                     dev_chrf=dev_scores(model, dev_examples, sp, special, device, cfg["dev_pairs"]))
             stop = elapsed >= budget_s or step >= max_steps or cooldown_factor(step, cfg) == 0.0   # nothing left to learn at lr 0
             clock = elapsed
@@ -457,9 +466,8 @@ def main(argv=None):
                     "max_tokens": cfg["max_tokens"], "share": cfg.get("share"), "elapsed": elapsed, "cpu_seconds": cpu_seconds(),
                     "epoch_examples": len(examples)},
                    out / "model.pt")
-        final_loss, by_direction = dev_losses(model, dev_examples, special, device, cfg["max_tokens"])
-        log(out, rank, event="done", step=step, minutes=round(elapsed / 60, 2), dev_loss=round(final_loss, 4),
-            dev_loss_by_direction={d: round(v, 4) for d, v in by_direction.items()},
+        log(out, rank, event="done", step=step, minutes=round(elapsed / 60, 2),
+            **dev_loss_figures(model, dev_examples, special, device, cfg["max_tokens"]),
             dev_chrf=dev_scores(model, dev_examples, sp, special, device, cfg["dev_pairs"]))
     if world > 1:
         torch.distributed.destroy_process_group()
