@@ -127,8 +127,13 @@ export class TranslationService {
         if (viaHost && model.dir.scheme === 'file') {
           // Cancel answers at once here too (the process stops within a decoder step), and so does closing the panel.
           const closing = this.panel.onDidClose(() => abort.abort(new ChannelClosedError(PANEL_PEER)));
+          // viaHost found a panel open (or opened one): not open now means closed while the package was resolved.
+          if (!this.panel.isOpen) abort.abort(new ChannelClosedError(PANEL_PEER));
           try {
-            hosted = await untilAborted(this.translateInHost(model, params, 120_000 + 20_000 * sentences, abort.signal, reportProgress, timeline), abort.signal, cancelled);
+            if (!abort.signal.aborted) {
+              const timeoutMs = 120_000 + 20_000 * sentences;
+              hosted = await untilAborted(this.translateInHost(model, params, timeoutMs, abort.signal, reportProgress, timeline), abort.signal, cancelled);
+            }
           } finally {
             closing.dispose();
           }

@@ -78,8 +78,11 @@ class FakeHostEngine implements HostEngine {
   }
 }
 
-/** The service with a real panel whose webview runs a FakePanelScript (`start: false`: the script never starts). */
-function setup({ start = true, host, registryFails }: { start?: boolean; host?: FakeHostEngine; registryFails?: string } = {}) {
+/**
+ * The service with a real panel whose webview runs a FakePanelScript (`start: false`: the script never starts);
+ * `registryMs`: how long the current package takes to resolve.
+ */
+function setup({ start = true, host, registryFails, registryMs = 0 }: { start?: boolean; host?: FakeHostEngine; registryFails?: string; registryMs?: number } = {}) {
   const scripts: FakePanelScript[] = [];
   let webviewPanel: FakeWebviewPanel | undefined;
   const startScript = () => {
@@ -97,6 +100,7 @@ function setup({ start = true, host, registryFails }: { start?: boolean; host?: 
   const panel = new AttentionPanel(Uri.file('/ext') as unknown as vscode.Uri, () => [Uri.file(pkg.dir)] as unknown as vscode.Uri[]);
   const registry = {
     current: async () => {
+      if (registryMs) await sleep(registryMs);
       if (registryFails) throw new Error(registryFails);
       return { dir: Uri.file(pkg.dir), manifest: pkg.manifest, bundled: true };
     },
@@ -387,6 +391,21 @@ test('a panel closed while the text process translates fails the translation at 
     s.webviewPanel().dispose();
     await assert.rejects(pending, (e: Error) => e.name === 'ChannelClosedError' && /closed before it answered/.test(e.message));
     assert.ok(Date.now() - t0 < 150, `failed after ${Date.now() - t0} ms, not when the process ended`);
+    assert.equal(s.translated.length, 0);
+  } finally {
+    s.dispose();
+  }
+});
+
+test('a panel closed while the package is resolved, before the text process is asked: failed too, nothing translated', async () => {
+  const host = new FakeHostEngine();
+  const s = setup({ host, registryMs: 100 });
+  try {
+    const pending = s.run('A. B.');
+    await sleep(20);
+    s.webviewPanel().dispose();
+    await assert.rejects(pending, (e: Error) => e.name === 'ChannelClosedError' && /closed before it answered/.test(e.message));
+    assert.deepEqual(host.asked, [], 'the process was not asked');
     assert.equal(s.translated.length, 0);
   } finally {
     s.dispose();

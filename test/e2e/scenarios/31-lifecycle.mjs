@@ -34,10 +34,20 @@ export async function run(ctx) {
   const { h } = ctx;
   const problems = [];
   const check = (ok, what) => { if (!ok) problems.push(what); };
-  const { page, server } = await ctx.launch({ settings: { 'attentionCompanion.output': 'panel', 'attentionCompanion.backend': 'wasm' }, open: 'sample.md' });
+  // Step 1's text: 34 sentences (3,825 characters, over the default limit), seconds of work for the text process even on a fast machine, so that the panel is
+  // closed while its translation is still waiting (a short sentence, preloaded at its selection, can be done first:
+  // CI once closed the panel after such a result had been shown, and no message came, rightly).
+  const long = ctx.fixture('long.md').trim();
+  const doubled = `${long}\n\n${long.split(/(?<=\.)\s+/).map((s) => `In short, ${s[0].toLowerCase()}${s.slice(1)}`).join(' ')}\n`;
+  const { page, server } = await ctx.launch({
+    settings: { 'attentionCompanion.output': 'panel', 'attentionCompanion.backend': 'wasm', 'attentionCompanion.maxInputLength': 4000 },
+    files: { 'sample.md': ctx.fixture('sample.md'), 'long.md': doubled },
+    open: 'sample.md',
+  });
 
   // 1. Close the panel before it started: the translation waiting for it fails at once.
-  await ac.selectInSample(page, ac.EN_SHORT);
+  await h.openFile(page, 'long.md');
+  await h.selectAll(page);
   await h.runCommand(page, ac.CMD.translate);
   await h.waitFor(() => page.locator('.tabs-container .tab .label-name', { hasText: /^Attention$/ }).count(), { timeout: 30_000, message: 'the Attention tab' });
   await closeTab(page, 'Attention');
