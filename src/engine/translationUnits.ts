@@ -1,10 +1,25 @@
 // What of a text the model translates: the prose of its Markdown (markdownSegments.ts) less the spans it must not
-// touch (verbatim.ts), cut into sentences. Everything else is copied into the translation as it is.
+// touch (verbatim.ts), cut into sentences. Everything else is copied into the translation as it is. Numbers and
+// acronyms may stay inside their sentence (`inPlace`): the translator keeps such a sentence's translation only when
+// each of them came back (keptInPlace), and cuts the sentence around them otherwise.
 import type { SentenceResult } from '../shared/results';
 import { proseRanges } from './markdownSegments';
 import { splitSentences, type SentenceSpan } from './sentences';
-import { verbatimSpans, type VerbatimOptions } from './verbatim';
+import { verbatimSpans, type VerbatimKind, type VerbatimOptions, type VerbatimSpan } from './verbatim';
 import { pieceByte } from './tokenLabels';
+
+/**
+ * Spans a sentence may keep inside it. Cut out, they leave the words around them to be translated on their own, and
+ * Korean, which puts the verb last, comes back out of order ("We used eight GPUs for training." gave "우리는 88개를
+ * 사용했다 GPUs 훈련에는."); left in, ac-cpu-v25 brought every number and acronym back in 23 of 30 sentences
+ * (scripts/measure-verbatim.ts --in-place). The other kinds (URLs, code, emoji, math, markup) are always cut.
+ */
+const IN_PLACE: ReadonlySet<VerbatimKind> = new Set<VerbatimKind>(['number', 'acronym']);
+
+export interface UnitOptions extends VerbatimOptions {
+  /** Numbers and acronyms stay inside their sentence instead of cutting it (IN_PLACE). */
+  inPlace?: boolean;
+}
 
 const LETTER = /\p{L}/u;
 const OPENERS = '([{«“‘';
@@ -14,26 +29,78 @@ const LEADING_PUNCTUATION = /[,;:.!?…)\]}»”’—–]/;
 const TRAILING_PUNCTUATION = /[,;:([{«“‘—–]/;
 
 /**
- * The ranges of `text` the model translates, in order, each trimmed and holding a letter: sentences of prose, cut
- * where a verbatim span (emoji, URL, code, number, math, link syntax) sits. The text between them is kept as it is.
+ * The ranges of `text` the model translates, in order, each trimmed and holding a letter of prose: sentences, cut
+ * where a verbatim span (emoji, URL, code, number, math, link syntax) sits; with `inPlace`, not at numbers and
+ * acronyms. The text between them is kept as it is.
  */
-export function translationUnits(text: string, opts: VerbatimOptions = {}): SentenceSpan[] {
+export function translationUnits(text: string, opts: UnitOptions = {}): SentenceSpan[] {
   const units: SentenceSpan[] = [];
+  const { inPlace, ...verbatim } = opts;
+  let kept: VerbatimSpan[] = [];
   const addPiece = (start: number, end: number) => {
     for (const s of splitSentences(text.slice(start, end), Infinity)) {
       const [a, b] = trimEdges(text, start + s.start, start + s.end);
-      if (b > a && LETTER.test(text.slice(a, b))) units.push({ text: text.slice(a, b), start: a, end: b });
+      if (b > a && LETTER.test(outside(text, a, b, kept))) units.push({ text: text.slice(a, b), start: a, end: b });
     }
   };
   for (const range of proseRanges(text)) {
     let pos = range.start;
-    for (const span of verbatimSpans(text, range.start, range.end, { markdown: true, ...opts })) {
+    kept = [];
+    for (const span of verbatimSpans(text, range.start, range.end, { markdown: true, ...verbatim })) {
+      if (inPlace && IN_PLACE.has(span.kind)) {
+        kept.push(span);
+        continue;
+      }
       addPiece(pos, span.start);
       pos = span.end;
+      kept = [];
     }
     addPiece(pos, range.end);
   }
   return units;
+}
+
+/** text[a, b) with the spans of `kept` in it blanked: a sentence of numbers and acronyms alone is not prose. */
+function outside(text: string, a: number, b: number, kept: readonly VerbatimSpan[]): string {
+  let out = '';
+  let pos = a;
+  for (const k of kept) {
+    if (k.end <= pos || k.start >= b) continue;
+    out += text.slice(pos, Math.max(pos, k.start));
+    pos = Math.min(b, k.end);
+  }
+  return out + text.slice(pos, b);
+}
+
+/**
+ * The numbers and acronyms of a unit translated with them in place (`source`), grouped by how they are found in
+ * a text: an acronym by its stem, so that "GPUs" may come back as "GPU" (Korean has no plural: "GPU 8개") and
+ * "GPU" as "GPUs".
+ */
+function inPlaceMarks(source: string, opts: VerbatimOptions): Map<string, RegExp> {
+  const marks = new Map<string, RegExp>();
+  for (const span of verbatimSpans(source, 0, source.length, { markdown: true, ...opts })) {
+    if (!IN_PLACE.has(span.kind)) continue;
+    const body = source.slice(span.start, span.end);
+    const stem = span.kind === 'acronym' ? body.replace(/s$/, '') : body;
+    const escaped = stem.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    // Not part of a longer word or number: "2" is not found in "2014", nor "3.5" in "13.5" or "3.55".
+    const tail = span.kind === 'acronym' ? 's?' : '';
+    marks.set(`${span.kind}:${stem}`, new RegExp(`(?<![A-Za-z0-9]|[0-9][.,])${escaped}${tail}(?![A-Za-z0-9]|[.,][0-9])`, 'g'));
+  }
+  return marks;
+}
+
+/**
+ * Whether `output`, the translation of `source` with its numbers and acronyms left in it, has each of them as often
+ * as the source (digits as they are: "3.5" back as "3,5" does not count). When not, the translator cuts `source`
+ * around them, which can never garble them.
+ */
+export function keptInPlace(source: string, output: string, opts: VerbatimOptions = {}): boolean {
+  for (const re of inPlaceMarks(source, opts).values()) {
+    if ((source.match(re)?.length ?? 0) !== (output.match(re)?.length ?? 0)) return false;
+  }
+  return true;
 }
 
 /**

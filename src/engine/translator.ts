@@ -10,7 +10,7 @@ import type { EncoderOutput, OnnxModel } from './onnxModel';
 import { batchCap, batchKey, sentenceBatches } from './sentenceBatches';
 import { SentenceCache, type SentenceWants } from './sentenceCache';
 import type { SentenceSpan } from './sentences';
-import { assembleTranslation, matchSourceEnding, spelledInBytes, translationUnits } from './translationUnits';
+import { assembleTranslation, keptInPlace, matchSourceEnding, spelledInBytes, translationUnits } from './translationUnits';
 
 export interface TranslateOptions {
   to: TargetSetting;
@@ -51,12 +51,30 @@ export interface PartialTranslation { text: string; done: number; total: number 
 /** A sentence ready for the encoder: [<2tgt>] + pieces + [</s>], and their tokens. */
 interface PreparedSource { source: string; from: Lang; to: Lang; srcIds: number[]; srcTokens: TokenInfo[] }
 
-/** One text of a translate call: its pieces, direction, attention budget and the sentences translated so far. */
+/**
+ * One text of a translate call: its units (sentences, numbers and acronyms left in), direction, attention budget,
+ * and for each unit done the pieces it was translated as (itself, or the pieces it was cut into around its numbers
+ * and acronyms when its translation lost one of them) with their results.
+ */
 interface TextJob {
-  text: string; spans: SentenceSpan[]; from: Lang; to: Lang; budget: AttentionBudget;
-  results: (SentenceResult | undefined)[];
-  /** How many sentences from the start the last partial result showed. */
+  text: string; units: SentenceSpan[]; from: Lang; to: Lang; budget: AttentionBudget;
+  pieces: (SentenceSpan[] | undefined)[];
+  results: (SentenceResult[] | undefined)[];
+  /** How many units from the start the last partial result showed. */
   shown: number;
+  /** The text's units without numbers and acronyms left in (Translator.cutPieces), once one is needed. */
+  cutUnits?: SentenceSpan[];
+}
+
+/** A unit cut around its numbers and acronyms: its pieces, their results as they come, how many are still to come. */
+interface CutUnit { pieces: SentenceSpan[]; results: SentenceResult[]; left: number }
+
+/** What is decoded: a unit of a text, or one of the pieces of a unit that was cut (`cut`). */
+interface WorkItem { job: TextJob; unit: number; span: SentenceSpan; cut?: CutUnit }
+
+/** The pieces and results of the first `n` units of `job` (all of them by default), in order. */
+function finished(job: TextJob, n = job.units.length): { spans: SentenceSpan[]; results: SentenceResult[] } {
+  return { spans: job.pieces.slice(0, n).flatMap((p) => p!), results: job.results.slice(0, n).flatMap((r) => r!) };
 }
 
 /**
@@ -67,12 +85,15 @@ interface TextJob {
  */
 function reportPartial(job: TextJob, onPartial: (p: PartialTranslation) => void, whole: boolean): void {
   let n = job.shown;
-  while (n < job.spans.length && job.results[n]) n++;
-  if (n === job.shown || (n === job.spans.length && !whole)) return;
+  while (n < job.units.length && job.results[n]) n++;
+  if (n === job.shown || (n === job.units.length && !whole)) return;
   job.shown = n;
-  const finished = job.results.slice(0, n).map((r) => r!.text);
-  onPartial({ text: assembleTranslation(job.text.slice(0, job.spans[n - 1].end), job.spans.slice(0, n), finished, job.to !== 'ko'), done: n, total: job.spans.length });
+  const { spans, results } = finished(job, n);
+  onPartial({ text: assembleTranslation(job.text.slice(0, job.units[n - 1].end), spans, results.map((r) => r.text), job.to !== 'ko'), done: n, total: job.units.length });
 }
+
+/** How many units the translator remembers to cut at once (a key is a sentence: a few hundred kilobytes at most). */
+const CUT_MEMORY = 2000;
 
 export interface TranslatorOptions {
   /**
@@ -86,6 +107,11 @@ export class Translator {
   private readonly spelledInBytes: (ch: string) => boolean;
   /** Sentences translated before, when caching is on. */
   readonly cache?: SentenceCache;
+  /**
+   * Units (by cache key) whose translation with their numbers and acronyms in place lost one: asked again, they are
+   * cut at once (the same result, one search fewer). The newest CUT_MEMORY of them.
+   */
+  private readonly cutInstead = new Set<string>();
 
   constructor(readonly model: OnnxModel, options: TranslatorOptions = {}) {
     this.spelledInBytes = spelledInBytes(model.tokenizer);
@@ -122,111 +148,188 @@ export class Translator {
   }
 
   /**
-   * The pieces of `text` translated one at a time: its translation units (prose sentences between verbatim spans),
-   * cut into chunks that fit the model. The text between them stays as it is.
+   * The units of `text` translated one at a time: its prose sentences between verbatim spans (numbers and acronyms
+   * left in), cut into chunks that fit the model. The text between them stays as it is. A unit whose translation
+   * loses a number or acronym is translated again as `cutPieces` gives it.
    */
   sourceSpans(text: string): SentenceSpan[] {
-    return translationUnits(text, { spelledInBytes: this.spelledInBytes })
+    return translationUnits(text, { spelledInBytes: this.spelledInBytes, inPlace: true })
       .flatMap((unit) => fitTokenLimit(text, unit, this.model.tokenizer, this.maxSourceTokens));
+  }
+
+  /**
+   * `unit` of `job`'s text cut around its numbers and acronyms too: the text's units as they are without leaving
+   * those in (read once per text, as Markdown in their context), within the unit's range.
+   */
+  private cutPieces(job: TextJob, unit: SentenceSpan): SentenceSpan[] {
+    job.cutUnits ??= translationUnits(job.text, { spelledInBytes: this.spelledInBytes });
+    const text = job.text;
+    return job.cutUnits.flatMap((p) => {
+      let start = Math.max(p.start, unit.start);
+      let end = Math.min(p.end, unit.end);
+      while (start < end && /\s/.test(text[start])) start++;
+      while (end > start && /\s/.test(text[end - 1])) end--;
+      return /\p{L}/u.test(text.slice(start, end)) ? fitTokenLimit(text, { text: text.slice(start, end), start, end }, this.model.tokenizer, this.maxSourceTokens) : [];
+    });
   }
 
   private async translateTexts(texts: string[], opts: TranslateOptions): Promise<TranslationResult[]> {
     const t0 = Date.now();
     if (opts.signal?.aborted) throw new CancelledError();
     const jobs = texts.map((text) => this.plan(text, opts));
-    const units = jobs.flatMap((job, j) => job.spans.map((span, i) => ({ job: jobs[j], index: i, span })));
     const m = this.model.manifest;
-    opts.onProgress?.(0, units.length);
-    // Sentences translated before (same direction, beam and text) are answered from the cache, the rest decoded.
-    const cacheKeys = units.map((u) => SentenceCache.key(u.job.from, u.job.to, opts.beam, u.span.text));
-    const todo = units.map((_, i) => i).filter((i) => !this.fromCache(units[i], cacheKeys[i], opts));
-    let done = units.length - todo.length;
-    if (done > 0 && done < units.length) opts.onProgress?.(done, units.length);
-    const whole = !!opts.attention && done < units.length;
-    if (done > 0 && opts.onPartial) jobs.forEach((job) => reportPartial(job, opts.onPartial!, whole));
-    // Pivots (two hops) go one by one; the rest is batched by direction and input length (sentenceBatches.ts: equal
-    // lengths, or similar ones when the package's graphs mask padding), with or without attention: the search is
-    // the same, and the attention of each translation comes after it (attend). Except a request with attention that
-    // shows its sentences as they finish (the panel): it goes sentence by sentence, so that the text grows from the
-    // start and the progress counts sentences (batches finish sentences out of order).
-    const prepared = todo.map((i) => (supportsDirection(m, units[i].job.from, units[i].job.to) ? this.prepareSource(units[i].span.text, units[i].job.from, units[i].job.to) : undefined));
-    const padded = this.model.padsSources;
-    const inOrder = !!opts.attention && !!opts.onPartial;
-    const keys = prepared.map((p) => (p && !inOrder ? batchKey(`${p.from}>${p.to}`, p.srcIds.length, padded) : undefined));
-    /** A sentence searched alone with attention wanted was encoded with it: its attention reuses that run. */
-    const encodedAlone = new Map<number, EncoderOutput>();
-    for (const batch of sentenceBatches(keys, batchCap(opts.beam))) {
-      if (opts.signal?.aborted) throw new CancelledError();
-      const first = units[todo[batch[0]]];
-      let results: SentenceResult[];
-      if (batch.length > 1) results = await this.translateBatch(batch.map((i) => prepared[i]!), opts);
-      else {
-        const { result, encoded } = await this.searchSentence(first.span.text, first.job.from, first.job.to, opts);
-        if (encoded) encodedAlone.set(batch[0], encoded);
-        results = [result];
-      }
-      batch.forEach((t, k) => {
-        const { job, index, span } = units[todo[t]];
-        results[k].sourceOffset = span.start;
-        matchSourceEnding(results[k]);
-        job.results[index] = results[k];
+    const total = jobs.reduce((sum, job) => sum + job.units.length, 0);
+    let done = 0;
+    let reported = 0;
+    opts.onProgress?.(0, total);
+    /** Progress by units done; a unit cut into pieces counts once, when its last piece is in. */
+    const reportProgress = () => {
+      if (done > reported && done < total) opts.onProgress?.(done, total);
+      reported = done;
+    };
+    /** Sentences decoded in this call (not from the cache): their attention comes at the end; and how they were encoded. */
+    const fresh = new Set<SentenceResult>();
+    const encodedAlone = new Map<SentenceResult, EncoderOutput>();
+    let whole = false;
+    const settle = (job: TextJob, unit: number, pieces: SentenceSpan[], results: SentenceResult[]) => {
+      job.pieces[unit] = pieces;
+      job.results[unit] = results;
+      done++;
+    };
+    /** The work items of a unit cut around its numbers and acronyms; settled when all its pieces are in. */
+    const cutItems = (job: TextJob, unit: number, span: SentenceSpan): WorkItem[] => {
+      const pieces = this.cutPieces(job, span);
+      if (pieces.length === 0) settle(job, unit, [], []);
+      const cut: CutUnit = { pieces, results: [], left: pieces.length };
+      return pieces.map((piece) => ({ job, unit, span: piece, cut }));
+    };
+    /** A finished sentence: a unit done, or a piece of a cut one. */
+    const use = (item: WorkItem, r: SentenceResult) => {
+      const { cut } = item;
+      if (!cut) return settle(item.job, item.unit, [item.span], [r]);
+      cut.results[cut.pieces.indexOf(item.span)] = r;
+      if (--cut.left === 0) settle(item.job, item.unit, cut.pieces, cut.results);
+    };
+    // A unit known to lose a number or acronym (in an earlier call) is cut at once.
+    const items = jobs.flatMap((job) => job.units.flatMap((span, unit): WorkItem[] => (
+      this.cutInstead.has(SentenceCache.key(job.from, job.to, opts.beam, span.text)) ? cutItems(job, unit, span) : [{ job, unit, span }])));
+    const place = async (batch: WorkItem[], results: SentenceResult[]) => {
+      const retry: WorkItem[] = [];
+      batch.forEach((item, k) => {
+        const r = results[k];
+        r.sourceOffset = item.span.start;
+        matchSourceEnding(r);
+        if (item.cut || keptInPlace(item.span.text, r.text, { spelledInBytes: this.spelledInBytes })) use(item, r);
+        else {
+          fresh.delete(r);
+          retry.push(item);
+        }
       });
-      done += batch.length;
-      if (done < units.length) opts.onProgress?.(done, units.length);
-      if (opts.onPartial && !opts.signal?.aborted) reportPartial(first.job, opts.onPartial, whole);
-    }
+      // Cut around its numbers and acronyms: the words between them, translated on their own, can never garble them.
+      const again = retry.flatMap((item) => {
+        this.rememberCut(SentenceCache.key(item.job.from, item.job.to, opts.beam, item.span.text));
+        return cutItems(item.job, item.unit, item.span);
+      });
+      if (again.length) await this.decode(again, opts, fresh, encodedAlone, place);
+      reportProgress();
+      if (opts.onPartial && !opts.signal?.aborted) jobs.forEach((job) => reportPartial(job, opts.onPartial!, whole));
+    };
+    // Sentences translated before (same direction, beam and text) are answered from the cache, the rest decoded.
+    const todo = items.filter((item) => !this.fromCache(item, opts, (r) => use(item, r)));
+    reportProgress();
+    whole = !!opts.attention && done < total;
+    if (done > 0 && opts.onPartial) jobs.forEach((job) => reportPartial(job, opts.onPartial!, whole));
+    await this.decode(todo, opts, fresh, encodedAlone, place);
     // Attention in the order of the sentences (each text's budget admits them in order), then into the cache.
-    for (const [t, i] of todo.entries()) {
-      if (opts.signal?.aborted) throw new CancelledError();
-      const { job, index } = units[i];
-      const result = job.results[index]!;
-      if (opts.attention && prepared[t]) await this.attend(prepared[t]!, result, opts, job.budget, encodedAlone.get(t));
-      this.cache?.set(cacheKeys[i], result);
+    for (const job of jobs) {
+      for (const r of finished(job).results) {
+        if (!fresh.has(r)) continue;
+        if (opts.signal?.aborted) throw new CancelledError();
+        const direct = supportsDirection(m, r.from, r.to);
+        if (opts.attention && direct) await this.attend(this.prepareSource(r.source, r.from, r.to), r, opts, job.budget, encodedAlone.get(r));
+        this.cache?.set(SentenceCache.key(job.from, job.to, opts.beam, r.source), r);
+      }
     }
     if (opts.signal?.aborted) throw new CancelledError();
-    opts.onProgress?.(units.length, units.length);
+    opts.onProgress?.(total, total);
     return jobs.map((job) => {
       // What lies between the pieces (structure, verbatim spans, spaces, line breaks) is copied as it is.
-      const sentences = job.results as SentenceResult[];
+      const { spans, results: sentences } = finished(job);
       const result: TranslationResult = {
-        text: assembleTranslation(job.text, job.spans, sentences.map((s) => s.text), job.to !== 'ko'), from: job.from, to: job.to,
+        text: assembleTranslation(job.text, spans, sentences.map((s) => s.text), job.to !== 'ko'), from: job.from, to: job.to,
         backend: this.model.backend, modelId: m.id, beam: opts.beam, sentences, millis: Date.now() - t0,
       };
-      const leftOut = attentionLeftOut(job.budget, job.spans.length);
+      const leftOut = attentionLeftOut(job.budget, spans.length);
       if (leftOut) result.attentionLeftOut = leftOut;
       return result;
     });
   }
 
   /**
-   * Fills in a sentence from the cache when it has one that answers `opts`; its attention counts against the text's
-   * budget like a decoded sentence's. Whether it did.
+   * Decodes `items` and hands each batch's results to `place` in turn. Pivots (two hops) go one by one; the rest is
+   * batched by direction and input length (sentenceBatches.ts: equal lengths, or similar ones when the package's
+   * graphs mask padding), with or without attention: the search is the same, and the attention of each translation
+   * comes after it (attend). Except a request with attention that shows its sentences as they finish (the panel):
+   * it goes sentence by sentence, so that the text grows from the start and the progress counts sentences (batches
+   * finish sentences out of order).
    */
-  private fromCache(unit: { job: TextJob; index: number; span: SentenceSpan }, key: string, opts: TranslateOptions): boolean {
+  private async decode(items: WorkItem[], opts: TranslateOptions, fresh: Set<SentenceResult>, encodedAlone: Map<SentenceResult, EncoderOutput>,
+    place: (batch: WorkItem[], results: SentenceResult[]) => Promise<void>): Promise<void> {
+    const m = this.model.manifest;
+    const prepared = items.map(({ job, span }) => (supportsDirection(m, job.from, job.to) ? this.prepareSource(span.text, job.from, job.to) : undefined));
+    const padded = this.model.padsSources;
+    const inOrder = !!opts.attention && !!opts.onPartial;
+    const keys = prepared.map((p) => (p && !inOrder ? batchKey(`${p.from}>${p.to}`, p.srcIds.length, padded) : undefined));
+    for (const batch of sentenceBatches(keys, batchCap(opts.beam))) {
+      if (opts.signal?.aborted) throw new CancelledError();
+      let results: SentenceResult[];
+      if (batch.length > 1) results = await this.translateBatch(batch.map((i) => prepared[i]!), opts);
+      else {
+        const first = items[batch[0]];
+        const { result, encoded } = await this.searchSentence(first.span.text, first.job.from, first.job.to, opts);
+        if (encoded) encodedAlone.set(result, encoded);
+        results = [result];
+      }
+      results.forEach((r) => fresh.add(r));
+      await place(batch.map((i) => items[i]), results);
+    }
+  }
+
+  /**
+   * Fills in a sentence from the cache when it has one that answers `opts` (`use` takes it); its attention counts
+   * against the text's budget like a decoded sentence's. Whether it did.
+   */
+  private fromCache(item: WorkItem, opts: TranslateOptions, use: (result: SentenceResult) => void): boolean {
     const wants: SentenceWants = { attention: !!opts.attention, queriesAndKeys: opts.queriesAndKeys !== false, steps: !!opts.steps };
-    const hit = this.cache?.get(key, wants);
+    const hit = this.cache?.get(SentenceCache.key(item.job.from, item.job.to, opts.beam, item.span.text), wants);
     if (!hit) return false;
     if (hit.attention) {
-      const admitted = unit.job.budget.admit(hit.attention);
+      const admitted = item.job.budget.admit(hit.attention);
       if (admitted) hit.attention = admitted;
       else {
         delete hit.attention;
         hit.attentionLeftOut = true;
       }
     }
-    hit.sourceOffset = unit.span.start;
-    unit.job.results[unit.index] = hit;
+    hit.sourceOffset = item.span.start;
+    use(hit);
     return true;
   }
 
-  /** A text's pieces, its direction and its attention budget, before anything is translated. */
+  private rememberCut(key: string): void {
+    this.cutInstead.delete(key);
+    this.cutInstead.add(key);
+    if (this.cutInstead.size > CUT_MEMORY) this.cutInstead.delete(this.cutInstead.values().next().value!);
+  }
+
+  /** A text's units, its direction and its attention budget, before anything is translated. */
   private plan(text: string, opts: TranslateOptions): TextJob {
     if (!text.trim()) throw new Error('There is no text to translate: select some text first.');
-    const spans = this.sourceSpans(text);
+    const units = this.sourceSpans(text);
     // The language of the prose: code, URLs and front matter say nothing about it.
-    const from = opts.from ?? detectLanguage(spans.length ? spans.map((s) => s.text).join('\n') : text);
+    const from = opts.from ?? detectLanguage(units.length ? units.map((s) => s.text).join('\n') : text);
     const to = resolveTarget(opts.to, from);
-    return { text, spans, from, to, budget: new AttentionBudget(opts.attentionBudgetBytes), results: [], shown: 0 };
+    return { text, units, from, to, budget: new AttentionBudget(opts.attentionBudgetBytes), pieces: [], results: [], shown: 0 };
   }
 
   /** Sentences of one direction and (similar) encoder input length, encoded and decoded together; no attention. */

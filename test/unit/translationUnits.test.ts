@@ -3,14 +3,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { proseRanges } from '../../src/engine/markdownSegments';
-import { assembleTranslation, matchSourceEnding, spelledInBytes, translationUnits } from '../../src/engine/translationUnits';
+import { assembleTranslation, keptInPlace, matchSourceEnding, spelledInBytes, translationUnits, type UnitOptions } from '../../src/engine/translationUnits';
 import { goldenTokenizer } from './tokenizerProperties';
 
 /** `text` with each translation unit in ⟦ ⟧: what is outside the brackets is copied into the translation. */
-function marked(text: string): string {
+function marked(text: string, opts: UnitOptions = {}): string {
   let out = '';
   let pos = 0;
-  for (const u of translationUnits(text)) {
+  for (const u of translationUnits(text, opts)) {
     assert.equal(u.text, text.slice(u.start, u.end));
     assert.ok(u.start >= pos, 'units are in order and do not overlap');
     out += text.slice(pos, u.start) + '⟦' + u.text + '⟧';
@@ -33,6 +33,34 @@ test('URLs, e-mail, code, numbers and math cut a sentence; commas and colons bef
     '⟦See⟧ https://arxiv.org/abs/1706.03762 ⟦for the paper.⟧ ⟦Write to⟧ jane.doe@example.com ⟦today.⟧');
   assert.equal(marked('Run this: `npm test`, then 65,000,000 steps of $QK^T$.'),
     '⟦Run this⟧: `npm test`, ⟦then⟧ 65,000,000 ⟦steps of⟧ $QK^T$.');
+});
+
+test('in place: numbers and acronyms stay inside their sentence, the other spans still cut it', () => {
+  const inPlace = { inPlace: true };
+  assert.equal(marked('The Transformer was trained for twelve hours on eight P100 GPUs.', inPlace),
+    '⟦The Transformer was trained for twelve hours on eight P100 GPUs.⟧');
+  assert.equal(marked('Training took 3.5 days on 8 GPUs. See https://example.com for `npm test` logs.', inPlace),
+    '⟦Training took 3.5 days on 8 GPUs.⟧ ⟦See⟧ https://example.com ⟦for⟧ `npm test` ⟦logs.⟧');
+  assert.equal(marked('이 모델은 8개의 GPU에서 12시간 동안 학습되었다.', inPlace), '⟦이 모델은 8개의 GPU에서 12시간 동안 학습되었다.⟧');
+  // A sentence of numbers and acronyms alone has no prose: kept as it is, as when they cut.
+  assert.equal(marked('| GPU | 2017 | 28.4 BLEU |', inPlace), '| GPU | 2017 | 28.4 BLEU |');
+  assert.equal(marked('NLP 2017 👋 hello', inPlace), 'NLP 2017 👋 ⟦hello⟧');
+  // Without the option (the translator's second try): cut as before.
+  assert.equal(marked('Training took 3.5 days on 8 GPUs.'), '⟦Training took⟧ 3.5 ⟦days on⟧ 8 GPUs.');
+});
+
+test('keptInPlace: each number and acronym back as often as in the source, digits as they are, GPU and GPUs alike', () => {
+  assert.ok(keptInPlace('We trained for 12 hours on 8 GPUs.', '8개의 GPU로 12시간 동안 훈련했다.'));
+  assert.ok(keptInPlace('8개의 GPU로 훈련했다.', 'We trained on 8 GPUs.'));
+  assert.ok(keptInPlace('No numbers here.', 'anything'));
+  assert.ok(!keptInPlace('Training took 3.5 days on 8 GPUs.', '훈련은 8개의 GPU에서 3,5일을 걸렸다.'), '3.5 written 3,5');
+  assert.ok(!keptInPlace('trained on eight P100 GPUs', '8100개로 훈련한'), 'P100 and GPUs lost');
+  assert.ok(!keptInPlace('It has 8 layers.', '8개의 층 8개'), 'one 8 more than the source has');
+  assert.ok(!keptInPlace('It scored 2 points in 2014.', '2014년에 점수를 받았다'), '"2" is not found inside "2014"');
+  assert.ok(!keptInPlace('It took 3.5 days.', '13.5일'), '"3.5" is not found inside "13.5"');
+  assert.ok(keptInPlace('GPT-4 was released in 2023.', 'GPT-4는 2023년에 출시되었다.'));
+  assert.ok(!keptInPlace('GPT-4 was released in 2023.', 'GPT는 2023년에 출시되었다.'));
+  assert.ok(keptInPlace('The cost is 5% more.', '비용이 5% 더 든다.'));
 });
 
 test('links: the text is translated, the URL and title are kept; unbalanced brackets stay outside', () => {

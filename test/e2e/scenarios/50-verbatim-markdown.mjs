@@ -82,8 +82,10 @@ export async function run(ctx) {
   translated(at('The paper'), /\[[^\]]+\]\(https:\/\/arxiv\.org\/abs\/1706\.03762\).* jane\.doe@example\.com /);
   translated(at('## '), /^## /);
   translated(at('- The model'), /^- .*\*\*.+\*\*/);
-  translated(at('- It scored'), /^- .*28\.4 BLEU/);
-  translated(at('  - Training'), /^ {2}- .*3\.5 .*P100 GPUs/);
+  // Numbers and acronyms: kept in their sentence where the model brings them back, else the sentence is cut around
+  // them (translationUnits.ts): either way each is there, in an order Korean may change.
+  translated(at('- It scored'), /^- (?=.*28\.4)(?=.*BLEU)/);
+  translated(at('  - Training'), /^ {2}- (?=.*3\.5)(?=.*P100)(?=.*GPU)/);
   translated(at('> '), /^> /);
   translated(at('The score'), /\$\\mathrm\{softmax\}\(QK\^T\/\\sqrt\{d_k\}\)V\$/);
   for (let n = at('```python'); n <= lines.lastIndexOf('```'); n++) same(n);           // the code block, its Korean comment too
