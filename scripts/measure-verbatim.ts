@@ -10,7 +10,7 @@ import * as ort from 'onnxruntime-web';
 import { resolve } from 'node:path';
 import { OnnxModel } from '../src/engine/onnxModel';
 import { Translator } from '../src/engine/translator';
-import { keptInPlace, translationUnits } from '../src/engine/translationUnits';
+import { assembleTranslation, keptInPlace, translationUnits } from '../src/engine/translationUnits';
 import { defaultPackageDir, fsPackage } from '../src/node/fsPackage';
 
 ort.env.wasm.numThreads = 1;
@@ -72,10 +72,9 @@ async function measureInPlace(translator: Translator, beam: number) {
   for (const [from, to, text] of IN_PLACE_CASES) {
     const whole = (await translator.translateSentence(text, from, to, { to, beam })).text;
     const pieces = translationUnits(text);
-    let cut = text;
-    for (const p of [...pieces].reverse()) {
-      cut = cut.slice(0, p.start) + (await translator.translateSentence(p.text, from, to, { to, beam })).text + cut.slice(p.end);
-    }
+    const outputs: string[] = [];
+    for (const p of pieces) outputs.push((await translator.translateSentence(p.text, from, to, { to, beam })).text);
+    const cut = assembleTranslation(text, pieces, outputs, to !== 'ko');
     const ok = keptInPlace(text, whole);
     if (ok) kept++;
     console.log(`${ok ? 'ok ' : 'BAD'}\t${text}\n\twhole: ${whole}\n\tcut:   ${cut}`);

@@ -73,13 +73,13 @@ function outside(text: string, a: number, b: number, kept: readonly VerbatimSpan
 }
 
 /**
- * The numbers and acronyms of a unit translated with them in place (`source`), grouped by how they are found in
- * a text: an acronym by its stem, so that "GPUs" may come back as "GPU" (Korean has no plural: "GPU 8개") and
+ * The numbers and acronyms of a unit translated with them in place (`source`; how symbols are spelled does not
+ * change where they are), grouped by how they are found in a text: an acronym by its stem, so that "GPUs" may come back as "GPU" (Korean has no plural: "GPU 8개") and
  * "GPU" as "GPUs".
  */
-function inPlaceMarks(source: string, opts: VerbatimOptions): Map<string, RegExp> {
+function inPlaceMarks(source: string): Map<string, RegExp> {
   const marks = new Map<string, RegExp>();
-  for (const span of verbatimSpans(source, 0, source.length, { markdown: true, ...opts })) {
+  for (const span of verbatimSpans(source, 0, source.length, { markdown: true })) {
     if (!IN_PLACE.has(span.kind)) continue;
     const body = source.slice(span.start, span.end);
     const stem = span.kind === 'acronym' ? body.replace(/s$/, '') : body;
@@ -96,8 +96,8 @@ function inPlaceMarks(source: string, opts: VerbatimOptions): Map<string, RegExp
  * as the source (digits as they are: "3.5" back as "3,5" does not count). When not, the translator cuts `source`
  * around them, which can never garble them.
  */
-export function keptInPlace(source: string, output: string, opts: VerbatimOptions = {}): boolean {
-  for (const re of inPlaceMarks(source, opts).values()) {
+export function keptInPlace(source: string, output: string): boolean {
+  for (const re of inPlaceMarks(source).values()) {
     if ((source.match(re)?.length ?? 0) !== (output.match(re)?.length ?? 0)) return false;
   }
   return true;

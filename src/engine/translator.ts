@@ -219,7 +219,7 @@ export class Translator {
         const r = results[k];
         r.sourceOffset = item.span.start;
         matchSourceEnding(r);
-        if (item.cut || keptInPlace(item.span.text, r.text, { spelledInBytes: this.spelledInBytes })) use(item, r);
+        if (item.cut || keptInPlace(item.span.text, r.text)) use(item, r);
         else {
           fresh.delete(r);
           retry.push(item);
